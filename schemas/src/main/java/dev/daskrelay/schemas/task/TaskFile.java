@@ -136,7 +136,7 @@ public final class TaskFile {
 
     /**
      * The tree of one value, keeping scalars as written: a number that is not a plain integer ({@code 1e3},
-     * {@code 2.50}, YAML's {@code 0x10}) and a YAML boolean spelled other than {@code true}/{@code false} become
+     * {@code 2.50}, {@code 007}, YAML's {@code 0x10}) and a YAML boolean spelled other than {@code true}/{@code false} become
      * text, so that quantities and messages show exactly what the user wrote.
      */
     private static JsonNode node(JsonParser p) throws IOException {
@@ -161,7 +161,7 @@ public final class TaskFile {
             }
             case VALUE_NUMBER_INT -> {
                 String text = p.getText();
-                if (text.matches("[-+]?[0-9]+")) {
+                if (text.matches("-?(0|[1-9][0-9]*)")) { // written as Java would print it, e.g. not 007 or +3
                     return p.getNumberType() == JsonParser.NumberType.INT ? f.numberNode(p.getIntValue())
                             : p.getNumberType() == JsonParser.NumberType.LONG ? f.numberNode(p.getLongValue())
                             : f.numberNode(p.getBigIntegerValue());

@@ -299,6 +299,9 @@ final class TaskFileReader {
         if (node.isIntegralNumber() && node.canConvertToInt()) {
             return node.intValue();
         }
+        if (node.isTextual() && node.asText().matches("[-+]?[0-9]{1,9}")) {
+            return Integer.parseInt(node.asText()); // a quoted integer, as proto3 JSON accepts
+        }
         if (node.isIntegralNumber()) {
             problem(path, "must be an integer within 32 bits (was " + was(node) + ")");
         } else {
