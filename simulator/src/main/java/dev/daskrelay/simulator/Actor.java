@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  */
 abstract class Actor {
 
+    /** RFC 7386 merge patch: only for objects without arrays (the mock server concatenates arrays instead of replacing them). */
     static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+    /** RFC 6902 JSON patch. */
+    static final PatchContext JSON_PATCH = PatchContext.of(PatchType.JSON);
 
     private final String name;
     protected final Logger log;
@@ -129,6 +132,11 @@ abstract class Actor {
 
     static String json(Object value) {
         return DaskComponents.SERIALIZATION.asJson(value);
+    }
+
+    /** A JSON patch that sets {@code path} to {@code value} whether or not it exists ("add" replaces an existing member). */
+    static String set(String path, Object value) {
+        return json(java.util.List.of(java.util.Map.of("op", "add", "path", path, "value", value)));
     }
 
     static String uid(HasMetadata obj) {

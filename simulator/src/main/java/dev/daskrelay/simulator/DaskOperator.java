@@ -236,14 +236,14 @@ final class DaskOperator extends Actor {
             if (finalizers.contains(KOPF_FINALIZER)) {
                 List<String> rest = new ArrayList<>(finalizers);
                 rest.remove(KOPF_FINALIZER);
-                resource.patch(MERGE, json(Map.of("metadata", Map.of("finalizers", rest))));
+                resource.patch(JSON_PATCH, set("/metadata/finalizers", rest));
             }
             return;
         }
         if (!finalizers.contains(KOPF_FINALIZER)) { // kopf adds its finalizer before the first handler runs
             List<String> all = new ArrayList<>(finalizers);
             all.add(KOPF_FINALIZER);
-            resource.patch(MERGE, json(Map.of("metadata", Map.of("finalizers", all))));
+            resource.patch(JSON_PATCH, set("/metadata/finalizers", all));
             return;
         }
         String phase = (String) DaskComponents.map(cluster.get("status")).get("phase");
@@ -322,8 +322,8 @@ final class DaskOperator extends Actor {
                 if (cluster == null) {
                     throw new IllegalStateException("DaskCluster " + clusterName + " not found");
                 }
-                client.genericKubernetesResources(DaskCrds.DASK_WORKER_GROUP).inNamespace(ns).withName(name).patch(MERGE,
-                        json(Map.of("metadata", Map.of("ownerReferences", List.of(DaskComponents.ownerReference(cluster))))));
+                client.genericKubernetesResources(DaskCrds.DASK_WORKER_GROUP).inNamespace(ns).withName(name).patch(JSON_PATCH,
+                        set("/metadata/ownerReferences", List.of(DaskComponents.ownerReference(cluster))));
             }
             var deployments = client.apps().deployments().inNamespace(ns);
             List<Deployment> existing = new ArrayList<>(deployments.withLabel(LABEL_WORKERGROUP_NAME, name).list().getItems());

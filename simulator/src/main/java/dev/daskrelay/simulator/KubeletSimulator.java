@@ -208,7 +208,7 @@ final class KubeletSimulator extends Actor {
         }
         try {
             client.pods().inNamespace(run.pod.getMetadata().getNamespace()).withName(run.pod.getMetadata().getName())
-                    .subresource("status").patch(MERGE, json(Map.of("status", status)));
+                    .subresource("status").patch(JSON_PATCH, set("/status", status));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 onPodDeleted(run.pod);
