@@ -424,9 +424,7 @@ class DaskOperatorConformanceTest {
         await("DaskCluster phase Error", () -> cluster(ns, name),
                 c -> "Error".equals(at(c.getAdditionalProperties(), "status") == null ? null : at(c.getAdditionalProperties(), "status").get("phase")));
         await("runner pod", () -> pod(ns, name + "-runner"), p -> true);
-        String status = jobStatus(client, ns, name);
-        assertTrue(Set.of("ClusterCreated", "Running").contains(status), status);
-        await("runner Running", () -> String.valueOf(jobStatus(client, ns, name)), "Running"::equals);
+        await("job Running", () -> String.valueOf(jobStatus(client, ns, name)), "Running"::equals);
         assertNull(client.apps().deployments().inNamespace(ns).withName(name + "-scheduler").get(), "no scheduler");
         assertNull(workerGroup(ns, name + "-default"), "no workers");
         assertTrue(DaskComponents.isValidClusterName("a".repeat(53)));
