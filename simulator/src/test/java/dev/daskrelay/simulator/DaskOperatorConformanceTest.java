@@ -680,4 +680,20 @@ class DaskOperatorConformanceTest {
         assertNull(client.services().inNamespace(ns).withName("never-scheduler").get(), "Service never made");
         deleteJob(ns, "never");
     }
+
+    @Test
+    void existingRunnerPodIsNotReplaced(TestInfo info) {
+        String ns = ns(info);
+        Pod leftover = client.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("again-runner").endMetadata()
+                .withNewSpec().addNewContainer().withName("old").withImage("busybox").endContainer().endSpec()
+                .build()).create();
+        create(client, job("again", ns, 1, Map.of()));
+        awaitJobStatus(client, ns, "again", "ClusterCreated");
+        Pod runner = pod(ns, "again-runner");
+        assertEquals(leftover.getMetadata().getUid(), runner.getMetadata().getUid(), "issue #829: creation skipped, the old pod stays");
+        assertTrue(runner.getMetadata().getOwnerReferences() == null || runner.getMetadata().getOwnerReferences().isEmpty());
+        deleteJob(ns, "again");
+        client.pods().inNamespace(ns).withName("again-runner").delete();
+    }
 }

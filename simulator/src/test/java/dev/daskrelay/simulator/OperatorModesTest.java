@@ -68,6 +68,15 @@ class OperatorModesTest {
                     gone -> gone);
             assertNotNull(client.apps().deployments().inNamespace(ns).withName("manual-scheduler").get(),
                     "no garbage collector in this mode: a real cluster's GC would remove it");
+
+            // a runner seen going straight to a terminal phase: Running is skipped and startTime stays unset
+            create(client, job("quick", ns, 1, Map.of()));
+            awaitJobStatus(client, ns, "quick", "ClusterCreated");
+            setRunnerPhase(ns, "quick-runner", "Failed");
+            awaitJobStatus(client, ns, "quick", "Failed");
+            Map<String, Object> status = DaskJobFixture.at(client.genericKubernetesResources(DaskCrds.DASK_JOB)
+                    .inNamespace(ns).withName("quick").get().getAdditionalProperties(), "status");
+            assertEquals(java.util.Set.of("clusterName", "jobRunnerPodName", "jobStatus", "endTime"), status.keySet());
         }
     }
 
