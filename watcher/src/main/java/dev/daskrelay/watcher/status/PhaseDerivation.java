@@ -422,6 +422,25 @@ public final class PhaseDerivation {
         return null;
     }
 
+    /** When the earliest armed timer of {@code s} fires, or null when none is armed (or the task is terminal). */
+    public static Instant nextTimerDue(TaskState s, StatusSettings st) {
+        if (s.isTerminal()) {
+            return null;
+        }
+        Instant due = s.deadline();
+        if (s.imagePullFailingSince() != null) {
+            due = earliest(due, s.imagePullFailingSince().plus(st.imagePullGrace()));
+        }
+        if (s.phase() == Phase.INITIALIZING && s.initializingSince() != null) {
+            due = earliest(due, s.initializingSince().plus(st.stuckAfter()));
+        }
+        return due;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
+    }
+
     private static String jobRef(TaskState.Builder b) {
         return (b.daskJobNamespace == null ? "?" : b.daskJobNamespace) + "/" + (b.daskJobName == null ? "?" : b.daskJobName);
     }
