@@ -2,6 +2,7 @@ package dev.daskrelay.watcher.status;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the status topology remembers of one task between observations (the value of the status store).
@@ -29,6 +30,9 @@ import java.util.List;
  * @param deleteRequested       the status topology asked the applier to delete the DaskJob (Stuck, Timeout, image)
  * @param highestObservedAt     the latest observedAt applied; much older observations are stale replays
  * @param recentObservationIds  ids of the most recent observations applied (bounded), to drop exact replays
+ * @param highestVersions       the highest phaseVersion emitted per phase: a phase entered again (INITIALIZING
+ *                              after WAITING_FOR_RESOURCES and back) continues after it, so no (phase,
+ *                              phaseVersion) pair repeats
  */
 public record TaskState(
         String taskId,
@@ -53,16 +57,18 @@ public record TaskState(
         String imagePullMessage,
         boolean deleteRequested,
         Instant highestObservedAt,
-        List<String> recentObservationIds) {
+        List<String> recentObservationIds,
+        Map<Phase, Integer> highestVersions) {
 
     public TaskState {
         recentObservationIds = recentObservationIds == null ? List.of() : List.copyOf(recentObservationIds);
+        highestVersions = highestVersions == null ? Map.of() : Map.copyOf(highestVersions);
     }
 
     /** A task nothing is known of yet. */
     public static TaskState initial(String taskId) {
         return new TaskState(taskId, null, 0, null, 0, null, null, null, null, null, null, false, null, null, null,
-                null, null, null, null, null, false, null, List.of());
+                null, null, null, null, null, false, null, List.of(), Map.of());
     }
 
     public boolean isTerminal() {
@@ -103,6 +109,7 @@ public record TaskState(
         boolean deleteRequested;
         Instant highestObservedAt;
         List<String> recentObservationIds;
+        Map<Phase, Integer> highestVersions;
 
         Builder(TaskState s) {
             taskId = s.taskId;
@@ -128,13 +135,14 @@ public record TaskState(
             deleteRequested = s.deleteRequested;
             highestObservedAt = s.highestObservedAt;
             recentObservationIds = s.recentObservationIds;
+            highestVersions = s.highestVersions;
         }
 
         TaskState build() {
             return new TaskState(taskId, phase, phaseVersion, reason, lastSequence, execution, commandId, daskJobName,
                     daskJobNamespace, clusterName, runnerPod, abortRequested, abortReason, firstObservedAt,
                     acceptedAt, deadline, initializingSince, imagePullFailingSince, imagePullReason,
-                    imagePullMessage, deleteRequested, highestObservedAt, recentObservationIds);
+                    imagePullMessage, deleteRequested, highestObservedAt, recentObservationIds, highestVersions);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,9 @@ import java.util.Objects;
  * The per-task state machine: {@code (state, observation, now, settings) -> (state, status events, intents)}.
  * Pure: no clock (now is passed in), no I/O.
  *
- * <p>Rules: an event is emitted when the derived phase differs from the last one (phaseVersion 0) or when the
- * phase stays and the reason changes (phaseVersion + 1); transitions {@link Phase} does not allow are rejected
+ * <p>Rules: an event is emitted when the derived phase differs from the last one (phaseVersion 0, or one more
+ * than the highest version the phase had before when it is entered again) or when the phase stays and the reason
+ * changes (phaseVersion + 1); transitions {@link Phase} does not allow are rejected
  * (reported in {@link Step#rejected()}, no event); nothing follows a terminal event; sequence numbers start at 1
  * and have no gaps; the event id is {@code <taskId>:<sequence>}. Exact replays of recent observations (same
  * observation id) and observations much older than the newest applied one ({@link #STALE_AFTER}) change nothing.
@@ -126,7 +128,12 @@ public final class TaskStateMachine {
         if (cur == next && Objects.equals(b.reason, v.reason())) {
             return;
         }
-        int version = cur == next ? b.phaseVersion + 1 : 0;
+        Integer highest = b.highestVersions.get(next);
+        int version = cur == next ? b.phaseVersion + 1 : highest == null ? 0 : highest + 1;
+        Map<Phase, Integer> versions = new EnumMap<>(Phase.class);
+        versions.putAll(b.highestVersions);
+        versions.put(next, version);
+        b.highestVersions = versions;
         long sequence = b.lastSequence + 1;
         b.phase = next;
         b.phaseVersion = version;

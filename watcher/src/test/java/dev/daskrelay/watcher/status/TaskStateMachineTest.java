@@ -297,6 +297,20 @@ class TaskStateMachineTest {
     }
 
     @Test
+    void reEnteringAPhaseContinuesItsVersions() {
+        feed(snapshot(job("JobCreated").build(), at(0)));
+        assertLast(TaskPhase.INITIALIZING, 0, "job created");
+        PodDetail r = PodDetail.newBuilder(runner("Pending", container().build())).setUnschedulableMessage("full")
+                .build();
+        feed(snapshot(job("ClusterCreated").setComponents(comps(r, null, 0, 0, 0)).build(), at(10)));
+        assertLast(TaskPhase.WAITING_FOR_RESOURCES, 0, "job-runner unschedulable: full");
+        feed(snapshot(job("ClusterCreated").build(), at(20)));
+        assertLast(TaskPhase.INITIALIZING, 1, "cluster created");
+        feed(snapshot(job("ClusterCreated").setComponents(comps(r, null, 0, 0, 0)).build(), at(30)));
+        assertLast(TaskPhase.WAITING_FOR_RESOURCES, 1, "job-runner unschedulable: full");
+    }
+
+    @Test
     void failedSchedulingEventOfPendingWorkers() {
         feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container().build()), null, 2, 0, 2))
                 .setEvents(List.of(event("w-1", "FailedScheduling", "0/1 nodes are available: 1 Insufficient memory.")))
