@@ -1,5 +1,7 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.Topics;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +31,7 @@ public record StatusSettings(
     public static final Duration DEFAULT_STUCK_AFTER = Duration.ofMinutes(15);
     public static final Duration DEFAULT_IMAGE_PULL_GRACE = Duration.ofMinutes(3);
     public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofSeconds(1);
-    public static final String DEFAULT_TOPIC_PREFIX = "daskrelay";
+    public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
     public static final String DEFAULT_CLOUDEVENTS_SOURCE = "/daskrelay/status";
     /** Flyte's default Kubernetes-dashboard link for the Dask runner. */
     public static final LogLinkTemplate DEFAULT_LOG_LINK = new LogLinkTemplate("Kubernetes Logs (Dask Runner Logs)",
@@ -40,9 +42,7 @@ public record StatusSettings(
         requireNonNegative(imagePullGrace, "watcher.imagePullGrace");
         requirePositive(punctuationInterval, "watcher.punctuationInterval");
         logLinks = List.copyOf(Objects.requireNonNull(logLinks, "watcher.logLinks"));
-        if (topicPrefix == null || topicPrefix.isBlank()) {
-            throw new IllegalArgumentException("kafka.topicPrefix: must not be empty");
-        }
+        topicPrefix = new Topics(topicPrefix).prefix();
         if (cloudEventsSource == null || cloudEventsSource.isBlank()) {
             throw new IllegalArgumentException("watcher.cloudEventsSource: must not be empty");
         }
@@ -96,7 +96,7 @@ public record StatusSettings(
             throw new IllegalArgumentException(String.join("\n", problems));
         }
         return new StatusSettings(stuck, grace, tick, links,
-                topicPrefix == null ? DEFAULT_TOPIC_PREFIX : topicPrefix, source);
+                topicPrefix, source);
     }
 
     public StatusSettings withStuckAfter(Duration d) {
@@ -112,20 +112,24 @@ public record StatusSettings(
                 cloudEventsSource);
     }
 
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
     public String observationsTopic() {
-        return topicPrefix + ".observations";
+        return topics().observations();
     }
 
     public String statusTopic() {
-        return topicPrefix + ".status";
+        return topics().status();
     }
 
     public String intentsTopic() {
-        return topicPrefix + ".intents";
+        return topics().intents();
     }
 
     public String deadLettersTopic() {
-        return topicPrefix + ".dead-letters";
+        return topics().deadLetters();
     }
 
     private static String str(Object o) {

@@ -3,8 +3,10 @@ package dev.daskrelay.watcher.status;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.DeadLetterHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -32,7 +34,9 @@ import java.util.Properties;
 /**
  * The status topology: {@code <prefix>.observations} → per-task state machine → {@code <prefix>.status} (the only
  * writer), plus DaskJob DELETE intents to {@code <prefix>.intents} for Stuck/Timeout/image failures and
- * undecodable or unusable observations to {@code <prefix>.dead-letters}. Run it with exactly_once_v2
+ * undecodable or unusable observations to {@code <prefix>.dead-letters} (original key, value and headers plus the
+ * project's {@link DeadLetterHeaders}; Kafka 4.1.1 has no built-in Streams dead-letter queue, KIP-1034 arrives
+ * in 4.2, so the processor forwards them itself, inside the same transaction). Run it with exactly_once_v2
  * ({@link #streamsProperties}): the state store, status events, intents, dead letters and the input offsets commit
  * together.
  *
@@ -53,6 +57,12 @@ public final class StatusTopology {
     static final String STATUS_SINK = "status-sink";
     static final String INTENTS_SINK = "intents-sink";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    /** {@link DeadLetterHeaders#ERROR_PROCESSOR} of records this topology dead-letters. */
+    public static final String PROCESSOR_NAME = "status";
+    /** {@link DeadLetterHeaders#ERROR_STAGE}: the value could not be decoded into an Observation. */
+    public static final String STAGE_DESERIALIZE = "deserialize";
+    /** {@link DeadLetterHeaders#ERROR_STAGE}: decoded, but unusable (key/taskId mismatch, contract breach). */
+    public static final String STAGE_PROCESS = "process";
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusTopology.class);
 
@@ -119,7 +129,7 @@ public final class StatusTopology {
                     throw new IllegalArgumentException("value: an observation is required (null record value)");
                 }
             } catch (RuntimeException e) {
-                deadLetter(record, meta, e, "deserialization");
+                deadLetter(record, meta, e, STAGE_DESERIALIZE);
                 return;
             }
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
@@ -127,7 +137,7 @@ public final class StatusTopology {
             if (taskId == null || taskId.isBlank() || !taskId.equals(o.getTaskId())) {
                 deadLetter(record, meta, new IllegalArgumentException("taskId: the record key '" + key
                         + "' and the observation's taskId '" + o.getTaskId() + "' must be the same task id"),
-                        "validation");
+                        STAGE_PROCESS);
                 return;
             }
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
@@ -141,7 +151,7 @@ public final class StatusTopology {
                 } catch (RuntimeException e) {
                     // A decodable observation the pure core cannot use (a bug or a contract breach): park it.
                     LOG.warn("observation {} cannot be applied: {}", o.getObservationId(), e.toString());
-                    deadLetter(record, meta, e, "validation");
+                    deadLetter(record, meta, e, STAGE_PROCESS);
                     return;
                 }
                 metrics.observation(o, step.ignored());
@@ -211,8 +221,10 @@ public final class StatusTopology {
             LOG.warn("observation at {}-{}@{} sent to {}: {}", meta == null ? "?" : meta.topic(),
                     meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
                     settings.deadLettersTopic(), e.toString());
-            Headers h = DeadLetterHeaders.of(record.headers(), e, stage, meta == null ? null : meta.topic(),
-                    meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset());
+            Headers h = new RecordHeaders(record.headers().toArray());
+            DeadLetterHeaders.add(h, e, stage, PROCESSOR_NAME, meta == null ? settings.observationsTopic() : meta.topic(),
+                    meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
+                    Instant.ofEpochMilli(context.currentSystemTimeMs()));
             context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), h), DEAD_LETTER_SINK);
             metrics.deadLetter(stage);
         }

@@ -8,6 +8,7 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.PodDetail;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.DeadLetterHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -50,7 +51,6 @@ import static dev.daskrelay.watcher.status.Obs.terminated;
 import static dev.daskrelay.watcher.status.Obs.waiting;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -331,15 +331,16 @@ class StatusTopologyTest {
         assertArrayEquals(poison, dl.value());
         assertEquals("00-abc-def-01", header(dl.headers(), "traceparent"));
         assertEquals("org.apache.kafka.common.errors.SerializationException",
-                header(dl.headers(), DeadLetterHeaders.EXCEPTION));
-        assertNotNull(header(dl.headers(), DeadLetterHeaders.MESSAGE));
-        assertTrue(header(dl.headers(), DeadLetterHeaders.STACKTRACE).contains("SerializationException"));
-        assertEquals(settings.observationsTopic(), header(dl.headers(), DeadLetterHeaders.TOPIC));
-        assertEquals("0", header(dl.headers(), DeadLetterHeaders.PARTITION));
-        assertEquals("0", header(dl.headers(), DeadLetterHeaders.OFFSET));
-        assertEquals("deserialization", header(dl.headers(), DeadLetterHeaders.STAGE));
+                header(dl.headers(), DeadLetterHeaders.ERROR_CLASS));
+        assertTrue(header(dl.headers(), DeadLetterHeaders.ERROR_MESSAGE).startsWith("not a Observation"));
+        assertEquals("status", header(dl.headers(), DeadLetterHeaders.ERROR_PROCESSOR));
+        assertEquals(settings.observationsTopic(), header(dl.headers(), DeadLetterHeaders.SOURCE_TOPIC));
+        assertEquals("0", header(dl.headers(), DeadLetterHeaders.SOURCE_PARTITION));
+        assertEquals("0", header(dl.headers(), DeadLetterHeaders.SOURCE_OFFSET));
+        assertEquals(T0, Instant.parse(header(dl.headers(), DeadLetterHeaders.FAILED_AT)));
+        assertEquals("deserialize", header(dl.headers(), DeadLetterHeaders.ERROR_STAGE));
         assertEquals(List.of(TaskPhase.QUEUED), phases(statuses()), "the next record is processed");
-        assertEquals(1.0, registry.get("daskrelay.status.dead.letters").tag("stage", "deserialization").counter()
+        assertEquals(1.0, registry.get("daskrelay.status.dead.letters").tag("stage", "deserialize").counter()
                 .count());
     }
 
@@ -348,15 +349,15 @@ class StatusTopologyTest {
         Observation o = Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, T0);
         observations.pipeInput("some-other-task", o, T0);
         TestRecord<byte[], byte[]> dl = deadLetters.readRecord();
-        assertEquals("validation", header(dl.headers(), DeadLetterHeaders.STAGE));
-        assertTrue(header(dl.headers(), DeadLetterHeaders.MESSAGE).startsWith("taskId:"));
+        assertEquals("process", header(dl.headers(), DeadLetterHeaders.ERROR_STAGE));
+        assertTrue(header(dl.headers(), DeadLetterHeaders.ERROR_MESSAGE).startsWith("taskId:"));
         assertTrue(status.isEmpty());
     }
 
     @Test
     void nullValueGoesToDeadLetters() {
         raw.pipeInput(TASK.getBytes(StandardCharsets.UTF_8), null, T0);
-        assertEquals("deserialization", header(deadLetters.readRecord().headers(), DeadLetterHeaders.STAGE));
+        assertEquals("deserialize", header(deadLetters.readRecord().headers(), DeadLetterHeaders.ERROR_STAGE));
     }
 
     @Test
