@@ -175,8 +175,7 @@ final class DaskOperator extends Actor {
                 return;
             }
         }
-        MDC.put("daskJob", ns + "/" + jobName);
-        try {
+        withJob(pod, jobName, () -> {
             switch (phase) {
                 case "Running" -> runnerRunning(pod, jobName);
                 case "Succeeded" -> runnerFinished(pod, jobName, SUCCESSFUL, "handle_runner_status_change_succeeded",
@@ -186,9 +185,7 @@ final class DaskOperator extends Actor {
                 default -> {
                 }
             }
-        } finally {
-            MDC.remove("daskJob");
-        }
+        });
     }
 
     private void runnerRunning(Pod pod, String jobName) {
@@ -406,13 +403,25 @@ final class DaskOperator extends Actor {
         }
     }
 
-    private void withJob(GenericKubernetesResource job, Runnable action) {
-        MDC.put("daskJob", job.getMetadata().getNamespace() + "/" + job.getMetadata().getName());
+    /** daskrelay's task-id annotation (set by the translator, copied to pods by the operator). */
+    static final String TASK_ID_ANNOTATION = "daskrelay.dev/task-id";
+
+    private void withJob(HasMetadata about, String jobName, Runnable action) {
+        MDC.put("daskJob", about.getMetadata().getNamespace() + "/" + jobName);
+        String taskId = about.getMetadata().getAnnotations() == null ? null : about.getMetadata().getAnnotations().get(TASK_ID_ANNOTATION);
+        if (taskId != null) {
+            MDC.put("taskId", taskId);
+        }
         try {
             action.run();
         } finally {
             MDC.remove("daskJob");
+            MDC.remove("taskId");
         }
+    }
+
+    private void withJob(GenericKubernetesResource job, Runnable action) {
+        withJob(job, job.getMetadata().getName(), action);
     }
 
     private String now() {
