@@ -255,7 +255,11 @@ final class DaskOperator extends Actor {
                         + "and be at most 53 characters long.");
             }
         } else if ("Created".equals(phase) && clustersWithComponents.add(uid(cluster))) {
-            daskclusterCreateComponents(cluster);
+            // kopf works on the latest state of an object and runs no create/field handlers once it is being deleted
+            GenericKubernetesResource latest = get(DaskCrds.DASK_CLUSTER, ns, name);
+            if (latest != null && uid(latest).equals(uid(cluster)) && !latest.isMarkedForDeletion()) {
+                daskclusterCreateComponents(latest);
+            }
         }
     }
 
@@ -361,6 +365,9 @@ final class DaskOperator extends Actor {
     }
 
     private void handlerFailed(HasMetadata about, String handler, RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return; // the simulator is stopping; a restarted one catches up from the objects
+        }
         log.warn("{}: handler '{}' failed: {}; retrying in {}", describe(about), handler, e.getMessage(), timing.retryDelay());
         events.warning(about, KOPF, "Logging", "Handler '" + handler + "' failed with an exception. Will retry.");
     }
