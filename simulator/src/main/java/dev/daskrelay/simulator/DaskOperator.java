@@ -105,6 +105,7 @@ final class DaskOperator extends Actor {
                 events.warning(job, "daskrelay-simulator", "InvalidScenario", e.getMessage() + "; using 'success'");
             }
             patchJobStatus(ns, name, Map.of("jobStatus", JOB_CREATED));
+            markHandled(job, JOB_CREATED);
             events.normal(job, KOPF, "Logging", "A DaskJob has been created called " + name + " in " + ns + ".");
             log.info("DaskJob {}/{}: {}", ns, name, JOB_CREATED);
         });
@@ -149,6 +150,7 @@ final class DaskOperator extends Actor {
         status.put("jobStatus", CLUSTER_CREATED);
         status.put("jobRunnerPodName", DaskComponents.runnerPodName(name));
         patchJobStatus(ns, name, status);
+        markHandled(job, CLUSTER_CREATED);
         events.normal(job, KOPF, "Logging", "Handler 'daskjob_create_components' succeeded.");
         log.info("DaskJob {}/{}: {}", ns, name, CLUSTER_CREATED);
     }
@@ -195,6 +197,7 @@ final class DaskOperator extends Actor {
         status.put("jobStatus", RUNNING);
         status.put("startTime", now());
         patchJobStatus(ns, jobName, status);
+        markHandled(pod, "Running");
         log.info("DaskJob {}/{}: {}", ns, jobName, RUNNING);
     }
 
@@ -219,6 +222,7 @@ final class DaskOperator extends Actor {
         status.put("jobStatus", outcome);
         status.put("endTime", now());
         patchJobStatus(ns, jobName, status); // ... then the terminal status
+        markHandled(pod, pod.getStatus().getPhase());
         log.info("DaskJob {}/{}: {}", ns, jobName, outcome);
     }
 
@@ -371,6 +375,46 @@ final class DaskOperator extends Actor {
         log.warn("{}: handler '{}' failed: {}; retrying in {}", describe(about), handler, e.getMessage(), timing.retryDelay());
         events.warning(about, KOPF, "Logging", "Handler '" + handler + "' failed with an exception. Will retry.");
     }
+
+    /**
+     * kopf's memory of what it handled: the {@code kopf.zalando.org/last-handled-configuration} annotation (spec,
+     * labels, annotations and the watched status field) on DaskJobs and runner pods. Its writes are extra MODIFIED
+     * events a watcher must tolerate (§4.1).
+     */
+    private void markHandled(HasMetadata obj, String watchedValue) {
+        Map<String, Object> essence = new LinkedHashMap<>();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (obj.getMetadata().getLabels() != null && !obj.getMetadata().getLabels().isEmpty()) {
+            meta.put("labels", obj.getMetadata().getLabels());
+        }
+        Map<String, String> annotations = DaskComponents.filteredAnnotations(obj.getMetadata());
+        if (!annotations.isEmpty()) {
+            meta.put("annotations", annotations);
+        }
+        String ns = obj.getMetadata().getNamespace();
+        String name = obj.getMetadata().getName();
+        try {
+            if (obj instanceof GenericKubernetesResource job) {
+                essence.put("spec", job.get("spec"));
+                essence.put("metadata", meta);
+                essence.put("status", Map.of("jobStatus", watchedValue));
+                client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName(name)
+                        .patch(MERGE, json(Map.of("metadata", Map.of("annotations", Map.of(LAST_HANDLED, json(essence))))));
+            } else if (obj instanceof Pod pod) {
+                essence.put("spec", pod.getSpec());
+                essence.put("metadata", meta);
+                essence.put("status", Map.of("phase", watchedValue));
+                client.pods().inNamespace(ns).withName(name)
+                        .patch(MERGE, json(Map.of("metadata", Map.of("annotations", Map.of(LAST_HANDLED, json(essence))))));
+            }
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    static final String LAST_HANDLED = "kopf.zalando.org/last-handled-configuration";
 
     private void patchJobStatus(String ns, String name, Map<String, Object> status) {
         try {

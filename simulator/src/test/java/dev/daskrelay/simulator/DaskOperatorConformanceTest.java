@@ -701,4 +701,19 @@ class DaskOperatorConformanceTest {
         deleteJob(ns, "again");
         client.pods().inNamespace(ns).withName("again-runner").delete();
     }
+
+    @Test
+    void kopfLastHandledAnnotationsAreWrittenAndNeverCopied(TestInfo info) {
+        String ns = ns(info);
+        create(client, job("kopf", ns, 1, Map.of()));
+        awaitJobStatus(client, ns, "kopf", "Successful");
+        GenericKubernetesResource job = client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName("kopf").get();
+        String onJob = job.getMetadata().getAnnotations().get(DaskOperator.LAST_HANDLED);
+        assertNotNull(onJob, "kopf's annotation on the DaskJob");
+        assertTrue(onJob.contains("\"jobStatus\":\"ClusterCreated\""), onJob);
+        Pod runner = await("runner annotation", () -> pod(ns, "kopf-runner"),
+                p -> p.getMetadata().getAnnotations().getOrDefault(DaskOperator.LAST_HANDLED, "").contains("Succeeded"));
+        assertTrue(runner.getMetadata().getAnnotations().get(DaskOperator.LAST_HANDLED).contains("\"phase\":\"Succeeded\""));
+        assertEquals("Successful", jobStatus(client, ns, "kopf"), "annotation writes do not touch the status");
+    }
 }
