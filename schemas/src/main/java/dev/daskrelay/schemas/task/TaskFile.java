@@ -99,6 +99,9 @@ public final class TaskFile {
             problems.add(new Problem(Problem.DOCUMENT, "must be no more than " + TaskBounds.TASK_FILE_MAX_BYTES + " bytes"));
             return new Parsed(null, problems);
         }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a byte order mark some editors write
+        }
         boolean json = text.stripLeading().startsWith("{");
         JsonNode root;
         try (JsonParser parser = (json ? JSON_READER : YAML_READER).createParser(text)) {

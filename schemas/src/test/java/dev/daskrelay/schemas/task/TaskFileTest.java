@@ -176,6 +176,24 @@ class TaskFileTest {
     }
 
     @Test
+    void byteOrderMarkAndWindowsLineEndingsAreFine() {
+        String yaml = "\uFEFFexecution:\r\n  project: p\r\n  domain: d\r\n  name: e\r\n  nodeId: n0\r\n";
+        String json = "\uFEFF{\"execution\": {\"project\": \"p\", \"domain\": \"d\",\r\n \"name\": \"e\", \"nodeId\": \"n0\"}}\r\n";
+        TaskFile.Parsed a = TaskFile.parse(yaml, CLOCK, () -> "c");
+        TaskFile.Parsed b = TaskFile.parse(json, CLOCK, () -> "c");
+        assertEquals(List.of(), a.problems());
+        assertEquals(List.of(), b.problems());
+        assertEquals(a.command(), b.command());
+        assertEquals("p-d-e-n0-0", a.command().getTaskId());
+    }
+
+    @Test
+    void formatFollowsTheFileName() {
+        assertEquals(TaskFile.Format.JSON, TaskFile.Format.of(java.nio.file.Path.of("x/task.JSON")));
+        assertEquals(TaskFile.Format.YAML, TaskFile.Format.of(java.nio.file.Path.of("task.yml")));
+    }
+
+    @Test
     void anAbortIsNoTaskFile() {
         TaskCommand abort = TaskCommand.newBuilder().setCommandId("c").setTaskId("t")
                 .setExecution(new ExecutionIdentity("p", "d", "e", "n0", 0)).setIssuedAt(CLOCK.instant())
