@@ -79,6 +79,8 @@ public final class TaskFile {
             .build());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    private static final java.util.regex.Pattern PLAIN_INTEGER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)");
+
     private TaskFile() {
     }
 
@@ -164,7 +166,7 @@ public final class TaskFile {
             }
             case VALUE_NUMBER_INT -> {
                 String text = p.getText();
-                if (text.matches("-?(0|[1-9][0-9]*)")) { // written as Java would print it, e.g. not 007 or +3
+                if (PLAIN_INTEGER.matcher(text).matches()) { // written as Java would print it, e.g. not 007 or +3
                     return p.getNumberType() == JsonParser.NumberType.INT ? f.numberNode(p.getIntValue())
                             : p.getNumberType() == JsonParser.NumberType.LONG ? f.numberNode(p.getLongValue())
                             : f.numberNode(p.getBigIntegerValue());

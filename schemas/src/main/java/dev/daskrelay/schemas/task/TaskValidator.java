@@ -42,6 +42,9 @@ public final class TaskValidator {
     private static final Pattern IDENTITY_PART = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern NO_SPACE_OR_CONTROL = Pattern.compile("[^\\s\\p{Cntrl}]+");
 
+    /** Datum writers keep no per-write state; one serves every thread. */
+    private static final SpecificDatumWriter<TaskCommand> COMMAND_WRITER = new SpecificDatumWriter<>(TaskCommand.class);
+
     private final PlatformConfig platform;
     private final List<Problem> problems = new ArrayList<>();
 
@@ -381,7 +384,7 @@ public final class TaskValidator {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<>(TaskCommand.class).write(c, encoder);
+            COMMAND_WRITER.write(c, encoder);
             encoder.flush();
             return out.size();
         } catch (IOException e) {
