@@ -14,10 +14,8 @@ import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.quantity.Quantity;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +60,7 @@ public final class DaskJobRenderer {
     /** Keys with this prefix (and {@link #LABEL_MANAGED_BY}) are daskrelay's; tasks may not set them. */
     public static final String RESERVED_PREFIX = "daskrelay.dev/";
 
+    private static final String[] HASH_SKIP_PATH = {"metadata", "annotations"};
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper MODEL_MAPPER = new ObjectMapper();
 
@@ -244,15 +243,7 @@ public final class DaskJobRenderer {
 
     /** The spec hash of a manifest: SHA-256 of its canonical JSON without the spec-hash annotation. */
     public static String specHash(JsonNode manifest) {
-        JsonNode hashed = manifest;
-        JsonNode annotations = manifest.path("metadata").path("annotations");
-        if (annotations.has(ANNOTATION_SPEC_HASH)) {
-            ObjectNode copy = (ObjectNode) manifest.deepCopy();
-            ((ObjectNode) copy.path("metadata").path("annotations")).remove(ANNOTATION_SPEC_HASH);
-            hashed = copy;
-        }
-        byte[] canonical = ManifestFormat.CANONICAL_JSON.print(hashed).getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(DaskJobNames.sha256(canonical));
+        return CanonicalJson.sha256(manifest, HASH_SKIP_PATH, ANNOTATION_SPEC_HASH);
     }
 
     private ObjectNode labels(String taskId, Map<String, String> taskLabels) {
@@ -391,7 +382,7 @@ public final class DaskJobRenderer {
 
     private static ObjectNode quantities(SortedMap<String, Quantity> values) {
         ObjectNode node = NODES.objectNode();
-        values.forEach((key, q) -> node.put(key, q.canonical()));
+        values.forEach((key, q) -> node.put(key, QuantityCache.canonical(q)));
         return node;
     }
 

@@ -69,13 +69,13 @@ final class ResourceResolver {
             read(resources.getRequests(), path + ".requests", requests, problems);
             read(resources.getLimits(), path + ".limits", limits, problems);
         }
-        Map<String, Quantity> outRequests = new TreeMap<>();
-        Map<String, Quantity> outLimits = new TreeMap<>();
+        TreeMap<String, Quantity> outRequests = new TreeMap<>();
+        TreeMap<String, Quantity> outLimits = new TreeMap<>();
         adjust(CPU, true, requests, limits, outRequests, outLimits);
         adjust(MEMORY, true, requests, limits, outRequests, outLimits);
         adjust(EPHEMERAL_STORAGE, false, requests, limits, outRequests, outLimits);
         adjust(gpuName, false, requests, limits, outRequests, outLimits);
-        return new ResolvedResources(new TreeMap<>(outRequests), new TreeMap<>(outLimits));
+        return new ResolvedResources(outRequests, outLimits);
     }
 
     private void adjust(String key, boolean always, Map<String, Quantity> requests, Map<String, Quantity> limits,
@@ -128,7 +128,7 @@ final class ResourceResolver {
         }
         Quantity q;
         try {
-            q = Quantity.parse(text);
+            q = QuantityCache.parse(text);
         } catch (QuantityFormatException e) {
             problems.add(new RenderProblem(path, e.getMessage()));
             return;
