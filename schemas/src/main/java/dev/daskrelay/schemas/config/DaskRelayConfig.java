@@ -71,6 +71,16 @@ public final class DaskRelayConfig {
         return platform;
     }
 
+    /** The {@code kafka} section (defaults point at the local stack). */
+    public KafkaSettings kafka() {
+        return section("kafka", KafkaSettings.class);
+    }
+
+    /** The {@code registry} section (defaults to {@code bundled://}). */
+    public RegistrySettings registry() {
+        return section("registry", RegistrySettings.class);
+    }
+
     /** The raw tree of a section ({@link MissingNode} when absent). */
     public JsonNode sectionTree(String name) {
         return root.path(name);
