@@ -130,13 +130,25 @@ final class ResourceResolver {
         try {
             q = QuantityCache.parse(text);
         } catch (QuantityFormatException e) {
-            problems.add(new RenderProblem(path, e.getMessage()));
+            problems.add(new RenderProblem(path, "not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G (was \""
+                    + text + "\")"));
             return;
         }
         if (q.isNegative()) {
             problems.add(new RenderProblem(path, "must not be negative (was \"" + text + "\")"));
+        } else if (!fitsALong(q)) {
+            problems.add(new RenderProblem(path, "too large (was \"" + text + "\")"));
         } else if (!q.isZero()) {
             into.put(key, q); // zero = unset, as Flyte drops zero quantities
+        }
+    }
+
+    private static boolean fitsALong(Quantity q) {
+        try {
+            q.ceilValue();
+            return true;
+        } catch (ArithmeticException e) {
+            return false;
         }
     }
 
