@@ -154,7 +154,7 @@ class DaskJobRendererTest {
         assertTrue(job.at(RUNNER + "/activeDeadlineSeconds").isIntegralNumber());
         assertFalse(job.at(SCHEDULER).has("activeDeadlineSeconds"));
         assertFalse(job.at(WORKER).has("activeDeadlineSeconds"));
-        assertEquals(List.of("timeout: must be positive (was 0s)"),
+        assertEquals(List.of("timeout: must be > 0 (was 0s)"),
                 problemLines(DEFAULTS.render(TASK, execution("a"), plainTask().setTimeoutSeconds(0L).build())));
     }
 
@@ -180,10 +180,27 @@ class DaskJobRendererTest {
         assertEquals("team-a", chosen.manifest().at(WORKER + "/serviceAccountName").asText());
 
         assertEquals(List.of(
-                "namespace: \"kube-system\" is not in platform.allowedNamespaces [dask, team-a]",
-                "serviceAccount: \"admin\" is not in platform.allowedServiceAccounts [runner, team-a]"),
+                "namespace: not allowed by the platform (allowed: dask, team-a) (was \"kube-system\")",
+                "serviceAccount: not allowed by the platform (allowed: runner, team-a) (was \"admin\")"),
                 problemLines(renderer.render(TASK, execution("a"),
                         plainTask().setNamespace("kube-system").setServiceAccount("admin").build())));
+    }
+
+    @Test
+    void aPlatformDefaultOutsideTheAllowListIsRefusedToo() {
+        DaskJobRenderer renderer = new DaskJobRenderer(platform("""
+                platform:
+                  namespace: default
+                  allowedNamespaces: [team-a]
+                """));
+        assertEquals(List.of("namespace: not allowed by the platform (allowed: team-a) (was \"default\", the platform default)"),
+                problemLines(renderer.render(TASK, execution("a"), plainTask().build())));
+    }
+
+    @Test
+    void aQuantityTooLargeForDaskFlagsIsRefused() {
+        assertEquals(List.of("resources.limits.cpu: too large (was \"1e30\")"), problemLines(DEFAULTS.render(TASK,
+                execution("a"), plainTask().setResources(resources(null, list("1e30", null))).build())));
     }
 
     @Test
@@ -196,8 +213,8 @@ class DaskJobRendererTest {
         launch.getDask().getScheduler().setImage("quay.io/x/sched:1");
         launch.getDask().getWorkers().setImage("ghcr.io/example/worker:2");
         assertEquals(List.of(
-                "image: \"docker.io/evil/miner:1\" is not allowed by platform.allowedImages [ghcr.io/example/*]",
-                "dask.scheduler.image: \"quay.io/x/sched:1\" is not allowed by platform.allowedImages [ghcr.io/example/*]"),
+                "image: not allowed by the platform (allowed: ghcr.io/example/*) (was \"docker.io/evil/miner:1\")",
+                "dask.scheduler.image: not allowed by the platform (allowed: ghcr.io/example/*) (was \"quay.io/x/sched:1\")"),
                 problemLines(renderer.render(TASK, execution("a"), launch)));
     }
 
@@ -211,7 +228,7 @@ class DaskJobRendererTest {
         for (String pod : ALL_PODS) {
             assertEquals("ghcr.io/example/default:1", container(job, pod).path("image").asText());
         }
-        assertEquals(List.of("image: required: the task names no image and the platform has no default (platform.image)"),
+        assertEquals(List.of("image: required: the platform has no default image"),
                 problemLines(DEFAULTS.render(TASK, execution("a"), plainTask().setImage("").build())));
     }
 
@@ -257,9 +274,9 @@ class DaskJobRendererTest {
 
     @Test
     void reservedKeysAreRefused() {
-        assertEquals(List.of("labels.app.kubernetes.io/managed-by: reserved for daskrelay",
-                        "labels.daskrelay.dev/task: reserved for daskrelay",
-                        "annotations.daskrelay.dev/spec-hash: reserved for daskrelay"),
+        assertEquals(List.of("labels[\"app.kubernetes.io/managed-by\"]: key is reserved for daskrelay",
+                        "labels[\"daskrelay.dev/task\"]: key is reserved for daskrelay",
+                        "annotations[\"daskrelay.dev/spec-hash\"]: key is reserved for daskrelay"),
                 problemLines(DEFAULTS.render(TASK, execution("a"), plainTask()
                         .setLabels(Map.of("daskrelay.dev/task", "x", "app.kubernetes.io/managed-by", "me"))
                         .setAnnotations(Map.of("daskrelay.dev/spec-hash", "0")).build())));
@@ -267,7 +284,7 @@ class DaskJobRendererTest {
                 platform:
                   labels: {daskrelay.dev/task: x}
                 """)));
-        assertEquals("platform.labels.daskrelay.dev/task: reserved for daskrelay", e.getMessage());
+        assertEquals("platform.labels[\"daskrelay.dev/task\"]: key is reserved for daskrelay", e.getMessage());
     }
 
     @Test
@@ -278,10 +295,11 @@ class DaskJobRendererTest {
         List<String> lines = problemLines(DEFAULTS.render(" ", execution("a"), launch));
         assertEquals(5, lines.size(), lines::toString);
         assertEquals("taskId: must not be empty", lines.get(0));
-        assertEquals("dask.workers.numberOfWorkers: must be at least 1 (was 0)", lines.get(1));
-        assertTrue(lines.get(2).startsWith("resources.requests.cpu: quantities must match"), lines.get(2));
+        assertEquals("dask.workers.numberOfWorkers: must be >= 1 (was 0)", lines.get(1));
+        assertEquals("resources.requests.cpu: not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G (was \"lots\")",
+                lines.get(2));
         assertEquals("resources.requests.memory: must not be negative (was \"-1Gi\")", lines.get(3));
-        assertTrue(lines.get(4).startsWith("dask.workers.resources.limits.memory: quantities must match"),
+        assertTrue(lines.get(4).startsWith("dask.workers.resources.limits.memory: not a Kubernetes quantity"),
                 lines.get(4));
     }
 
@@ -293,7 +311,7 @@ class DaskJobRendererTest {
                 """));
         LaunchDaskJob launch = plainTask().build();
         launch.getDask().getWorkers().setNumberOfWorkers(6);
-        assertEquals(List.of("dask.workers.numberOfWorkers: must be at most 5 (platform.maxWorkers) (was 6)"),
+        assertEquals(List.of("dask.workers.numberOfWorkers: must be <= 5, the platform's maxWorkers (was 6)"),
                 problemLines(renderer.render(TASK, execution("a"), launch)));
     }
 
