@@ -323,10 +323,23 @@ public final class Applier implements AutoCloseable {
                 commit.put(tp, new OffsetAndMetadata(offset));
             }
         });
-        if (!commit.isEmpty() && !halted) {
-            consumer.commitSync(commit);
-            commit.forEach((tp, o) -> progress.get(tp).committed(o.offset()));
+        if (commit.isEmpty() || halted) {
+            return;
         }
+        try {
+            consumer.commitSync(commit);
+        } catch (WakeupException e) {
+            if (halted) {
+                return; // a killed process commits nothing more
+            }
+            consumer.commitSync(commit); // woken up by close(): the wake-up is used up, commit again
+        }
+        commit.forEach((tp, o) -> {
+            PartitionProgress p = progress.get(tp);
+            if (p != null) {
+                p.committed(o.offset());
+            }
+        });
     }
 
     /** Pauses everything when too much is unfinished, or just the partitions that are stuck (retries). */
