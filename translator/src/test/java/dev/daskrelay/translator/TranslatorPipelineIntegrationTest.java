@@ -21,6 +21,8 @@ import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import dev.daskrelay.translator.topology.CommandDecider;
 import dev.daskrelay.translator.topology.CommandTopology;
+import dev.daskrelay.translator.topology.RenderingPreparation;
+import dev.daskrelay.schemas.config.PlatformConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -322,7 +324,7 @@ class TranslatorPipelineIntegrationTest {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         KafkaStreams streams = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde,
-                observationSerde, new TestPreparation(), new SimpleMeterRegistry()), p);
+                observationSerde, new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry()), p);
         streams.start();
         return streams;
     }

@@ -1,6 +1,7 @@
 package dev.daskrelay.translator.apply;
 
 import dev.daskrelay.avro.v1.DaskJobIntent;
+import dev.daskrelay.translator.render.DaskJobRenderer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,8 +20,8 @@ import java.util.Map;
  */
 public final class Fabric8DaskJobApi implements DaskJobApi {
 
-    /** The annotation the renderer writes the spec hash to (DaskJobRenderer.ANNOTATION_SPEC_HASH). */
-    public static final String SPEC_HASH_ANNOTATION = "daskrelay.dev/spec-hash";
+    /** The annotation the renderer writes the spec hash to; compared on 409. */
+    public static final String SPEC_HASH_ANNOTATION = DaskJobRenderer.ANNOTATION_SPEC_HASH;
 
     public static final ResourceDefinitionContext DASK_JOBS = new ResourceDefinitionContext.Builder()
             .withGroup("kubernetes.dask.org").withVersion("v1").withKind("DaskJob").withPlural("daskjobs")
