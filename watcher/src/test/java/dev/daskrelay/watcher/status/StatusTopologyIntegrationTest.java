@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +39,7 @@ import static dev.daskrelay.watcher.status.Obs.TASK;
 import static dev.daskrelay.watcher.status.Obs.job;
 import static dev.daskrelay.watcher.status.Obs.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -70,21 +70,22 @@ class StatusTopologyIntegrationTest {
         }
     }
 
-    private KafkaStreams startStreams(Path stateDir) {
+    private StatusService startService(Path stateDir) {
         StatusSerdes serdes = new StatusSerdes(AvroSerdes.specific(Observation.class, serdeConfig, false),
                 AvroSerdes.specific(TaskStatus.class, serdeConfig, false),
                 AvroSerdes.specific(DaskJobIntent.class, serdeConfig, false));
-        Properties p = StatusTopology.streamsProperties("status-it", kafka.bootstrapServers());
+        Properties p = new Properties();
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);   // overridden: always EOS
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1000);
-        KafkaStreams streams = new KafkaStreams(new StatusTopology(settings, serdes, new SimpleMeterRegistry())
-                .build(), p);
-        streams.start();
-        return streams;
+        StatusService service = new StatusService(settings, serdes, new SimpleMeterRegistry(), "status-it",
+                kafka.bootstrapServers(), p);
+        assertTrue(service.isAlive());
+        return service.start();
     }
 
     private void produce(byte[] key, byte[] value) {
@@ -129,7 +130,7 @@ class StatusTopologyIntegrationTest {
     @Test
     void exactlyOnceRoundTripAndRestoreFromChangelog(@TempDir Path first, @TempDir Path second) {
         Instant t = Instant.now();
-        try (KafkaStreams streams = startStreams(first)) {
+        try (StatusService service = startService(first)) {
             produce(Obs.accepted(t, null));
             produce(Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, t.plusMillis(1)));
             produce(TASK.getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 99, 1});   // unknown schema id
@@ -142,11 +143,12 @@ class StatusTopologyIntegrationTest {
             var dead = readUntil(settings.deadLettersTopic(), l -> !l.isEmpty());
             assertEquals(1, dead.size());
             assertEquals("deserialize", DeadLetterHeaders.get(dead.get(0).headers(), DeadLetterHeaders.ERROR_STAGE));
-            // leave the group so the next instance gets the partition without waiting for the session timeout
-            streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+            assertTrue(service.isReady() && service.isAlive(), "state " + service.state());
+            service.close();
+            assertFalse(service.isAlive());
         }
         // A new instance with an empty state directory restores the task's state from the changelog.
-        try (KafkaStreams streams = startStreams(second)) {
+        try (StatusService service = startService(second)) {
             produce(snapshot(job("Running").build(), t.plusMillis(4)));   // same as before: nothing new
             produce(snapshot(job("Running").setComponents(Obs.comps(null, null, 2, 2, 0)).build(), t.plusMillis(5)));
             produce(snapshot(job("Successful").build(), t.plusMillis(6)));
@@ -160,7 +162,6 @@ class StatusTopologyIntegrationTest {
             assertEquals(1, s.get(3).getPhaseVersion());
             assertEquals("SUCCEEDED", s.get(4).getPhase().name());
             assertTrue(s.get(4).getTerminal());
-            streams.close(Duration.ofSeconds(30));
         }
     }
 }
