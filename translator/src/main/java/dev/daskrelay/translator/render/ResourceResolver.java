@@ -1,0 +1,169 @@
+package dev.daskrelay.translator.render;
+
+import dev.daskrelay.avro.v1.ResourceList;
+import dev.daskrelay.avro.v1.Resources;
+import dev.daskrelay.schemas.config.PlatformConfig;
+import dev.daskrelay.schemas.quantity.Quantity;
+import dev.daskrelay.schemas.quantity.QuantityFormatException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Flyte's resource rules (spec flyte-dask-plugin.md section 3) for one container.
+ *
+ * <ol>
+ *   <li>Zero values are dropped (they count as unset).</li>
+ *   <li>{@code cpu} and {@code memory} always, {@code ephemeral-storage} and the GPU resource only when a request
+ *       or limit is present: a missing request takes the limit, else the platform default request; a missing
+ *       limit equals the request.</li>
+ *   <li>Request and limit are each lowered to the platform limit (a platform limit that is absent or zero means
+ *       no cap); then a request above its limit is lowered to the limit.</li>
+ * </ol>
+ * Whether a component uses its own resources or the task level ones is decided by the caller
+ * ({@link #hasAnyEntry}).
+ */
+final class ResourceResolver {
+
+    static final String CPU = "cpu";
+    static final String MEMORY = "memory";
+    static final String EPHEMERAL_STORAGE = "ephemeral-storage";
+
+    private final String gpuName;
+    private final Map<String, Quantity> platformDefaults;
+    private final Map<String, Quantity> platformLimits;
+
+    /**
+     * @throws IllegalArgumentException when a platform quantity is not a valid, non-negative Kubernetes quantity;
+     *     the message names {@code platform.resources.defaults.<key>} / {@code platform.resources.limits.<key>}
+     */
+    ResourceResolver(PlatformConfig platform) {
+        this.gpuName = platform.gpuResourceName();
+        Map<String, Quantity> defaults = new TreeMap<>(
+                platformValues(platform.resources().defaults(), "platform.resources.defaults"));
+        // Flyte's default-cpus / default-memory when the platform sets no (or a zero) default request.
+        defaults.putIfAbsent(CPU, Quantity.parse("1"));
+        defaults.putIfAbsent(MEMORY, Quantity.parse("1Gi"));
+        this.platformDefaults = Map.copyOf(defaults);
+        this.platformLimits = platformValues(platform.resources().limits(), "platform.resources.limits");
+    }
+
+    /** Flyte's "component resources are set": at least one request or limit entry, whatever its value. */
+    static boolean hasAnyEntry(Resources resources) {
+        return resources != null && (hasAnyEntry(resources.getRequests()) || hasAnyEntry(resources.getLimits()));
+    }
+
+    private static boolean hasAnyEntry(ResourceList list) {
+        return list != null && (list.getCpu() != null || list.getMemory() != null || list.getGpu() != null
+                || list.getEphemeralStorage() != null);
+    }
+
+    /**
+     * Resolves {@code resources} (may be null = nothing set). Unparsable or negative values are reported under
+     * {@code path} ({@code resources}, {@code dask.workers.resources}, ...) and treated as unset.
+     */
+    ResolvedResources resolve(Resources resources, String path, List<RenderProblem> problems) {
+        Map<String, Quantity> requests = new TreeMap<>();
+        Map<String, Quantity> limits = new TreeMap<>();
+        if (resources != null) {
+            read(resources.getRequests(), path + ".requests", requests, problems);
+            read(resources.getLimits(), path + ".limits", limits, problems);
+        }
+        Map<String, Quantity> outRequests = new TreeMap<>();
+        Map<String, Quantity> outLimits = new TreeMap<>();
+        adjust(CPU, true, requests, limits, outRequests, outLimits);
+        adjust(MEMORY, true, requests, limits, outRequests, outLimits);
+        adjust(EPHEMERAL_STORAGE, false, requests, limits, outRequests, outLimits);
+        adjust(gpuName, false, requests, limits, outRequests, outLimits);
+        return new ResolvedResources(new TreeMap<>(outRequests), new TreeMap<>(outLimits));
+    }
+
+    private void adjust(String key, boolean always, Map<String, Quantity> requests, Map<String, Quantity> limits,
+                        Map<String, Quantity> outRequests, Map<String, Quantity> outLimits) {
+        Quantity request = requests.get(key);
+        Quantity limit = limits.get(key);
+        if (!always && request == null && limit == null) {
+            return;
+        }
+        if (request == null) {
+            request = limit != null ? limit : platformDefaults.get(key);
+        }
+        if (limit == null) {
+            limit = request;
+        }
+        Quantity cap = platformLimits.get(key);
+        if (cap != null) {
+            request = lowerTo(request, cap);
+            limit = lowerTo(limit, cap);
+        }
+        if (limit != null) {
+            request = lowerTo(request, limit);
+        }
+        if (request != null) {
+            outRequests.put(key, request);
+        }
+        if (limit != null) {
+            outLimits.put(key, limit);
+        }
+    }
+
+    private static Quantity lowerTo(Quantity value, Quantity cap) {
+        return value != null && value.compareTo(cap) > 0 ? cap : value;
+    }
+
+    private void read(ResourceList list, String path, Map<String, Quantity> into, List<RenderProblem> problems) {
+        if (list == null) {
+            return;
+        }
+        put(into, CPU, list.getCpu(), path + ".cpu", problems);
+        put(into, MEMORY, list.getMemory(), path + ".memory", problems);
+        put(into, gpuName, list.getGpu(), path + ".gpu", problems);
+        put(into, EPHEMERAL_STORAGE, list.getEphemeralStorage(), path + ".ephemeralStorage", problems);
+    }
+
+    private static void put(Map<String, Quantity> into, String key, String text, String path,
+                            List<RenderProblem> problems) {
+        if (text == null) {
+            return;
+        }
+        Quantity q;
+        try {
+            q = Quantity.parse(text);
+        } catch (QuantityFormatException e) {
+            problems.add(new RenderProblem(path, e.getMessage()));
+            return;
+        }
+        if (q.isNegative()) {
+            problems.add(new RenderProblem(path, "must not be negative (was \"" + text + "\")"));
+        } else if (!q.isZero()) {
+            into.put(key, q); // zero = unset, as Flyte drops zero quantities
+        }
+    }
+
+    private Map<String, Quantity> platformValues(PlatformConfig.ResourceValues values, String path) {
+        Map<String, Quantity> out = new TreeMap<>();
+        platformPut(out, CPU, values.cpu(), path + ".cpu");
+        platformPut(out, MEMORY, values.memory(), path + ".memory");
+        platformPut(out, gpuName, values.gpu(), path + ".gpu");
+        platformPut(out, EPHEMERAL_STORAGE, values.ephemeralStorage(), path + ".ephemeralStorage");
+        return Map.copyOf(out);
+    }
+
+    private static void platformPut(Map<String, Quantity> out, String key, String text, String path) {
+        if (text == null) {
+            return;
+        }
+        Quantity q;
+        try {
+            q = Quantity.parse(text);
+        } catch (QuantityFormatException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+        if (q.isNegative()) {
+            throw new IllegalArgumentException(path + ": must not be negative (was \"" + text + "\")");
+        }
+        if (!q.isZero()) {
+            out.put(key, q); // a zero default is no default; a zero cap is no cap (Flyte)
+        }
+    }
+}
