@@ -22,8 +22,9 @@ import org.slf4j.MDC;
 
 /**
  * Deletes managed DaskJobs whose {@link RetentionPolicy} expired. Reads candidates from the bridge's informer cache
- * (no extra list calls), deletes with the cached {@code resourceVersion} as a precondition so a job that changed
- * since it was cached is left for the next sweep. Runs only while this instance leads ({@link #start()} is called
+ * (no list calls), re-reads each candidate before deleting it and decides again on the live object (a job re-created
+ * under the same name, still running, is kept), then deletes with that {@code resourceVersion} as a precondition
+ * (a real API server refuses with 409 if it changed in between; the fabric8 mock server ignores preconditions). Runs only while this instance leads ({@link #start()} is called
  * from the leader callback). Deleting a finished job publishes nothing itself; the bridge reports the disappearance
  * ({@code exists=false}), which the status topology ignores after a terminal phase.
  */
@@ -111,7 +112,19 @@ public final class Janitor implements AutoCloseable {
         }
         try {
             var resource = client.genericKubernetesResources(daskJobs).inNamespace(ns).withName(name);
-            String rv = job.getMetadata().getResourceVersion();
+            // The cache may be stale (the job re-created under the same name, or not finished after all): decide on
+            // the live object, and delete exactly that version (a real API server answers 409 if it changed since).
+            GenericKubernetesResource live = resource.get();
+            if (live == null) {
+                return false;
+            }
+            Map<String, Object> liveStatus = status(live);
+            if (!policy.expired(str(liveStatus.get("jobStatus")), str(liveStatus.get("endTime")),
+                    live.getMetadata().getDeletionTimestamp() != null, clock.instant())) {
+                LOG.info("DaskJob {}/{} changed since it was cached; not deleted", ns, name);
+                return false;
+            }
+            String rv = live.getMetadata().getResourceVersion();
             var result = rv == null ? resource.delete() : resource.lockResourceVersion(rv).delete();
             boolean ok = result != null && !result.isEmpty();
             if (ok) {
