@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = DaskRelayCli.Version.class,
         description = "Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class,
+                dev.daskrelay.submitter.cli.SubmitCommand.class,
+                dev.daskrelay.submitter.cli.CancelCommand.class,
+                dev.daskrelay.submitter.cli.StatusCommand.class,
+                dev.daskrelay.submitter.cli.FollowCommand.class,
+                dev.daskrelay.submitter.cli.ReplayCommand.class})
 public final class DaskRelayCli implements Runnable {
 
     @CommandLine.Spec
