@@ -1,0 +1,118 @@
+package dev.daskrelay.submitter.client;
+
+import dev.daskrelay.avro.v1.TaskStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The status events of one task in order, from its first event (as far as the search reached) to its terminal
+ * one, read from the one partition of the status topic that holds the task. An {@link Iterator} that blocks
+ * until the next event; {@link #next(Duration)} waits at most a given time; {@link #stream()} for the Stream
+ * API. Iteration ends after the terminal event. Owns one consumer (no group, nothing committed): use it from
+ * one thread and close it.
+ */
+public final class StatusFollow implements Iterator<TaskStatus>, AutoCloseable {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final Consumer<String, TaskStatus> consumer;
+    private final TopicPartition partition;
+    private final String taskId;
+    private final Clock clock;
+    private final ArrayDeque<TaskStatus> pending = new ArrayDeque<>();
+    private boolean terminalDelivered;
+    private boolean closed;
+
+    StatusFollow(Consumer<String, TaskStatus> consumer, TopicPartition partition, long startOffset, String taskId,
+                 Clock clock) {
+        this.consumer = consumer;
+        this.partition = partition;
+        this.taskId = taskId;
+        this.clock = clock;
+        consumer.assign(java.util.List.of(partition));
+        consumer.seek(partition, startOffset);
+    }
+
+    public String taskId() {
+        return taskId;
+    }
+
+    /** True once the terminal event was returned. */
+    public boolean done() {
+        return terminalDelivered;
+    }
+
+    /** The next event, waiting at most {@code maxWait}; empty on timeout or when the terminal event was returned. */
+    public Optional<TaskStatus> next(Duration maxWait) {
+        if (terminalDelivered || closed) {
+            return Optional.empty();
+        }
+        Instant deadline = clock.instant().plus(maxWait);
+        while (pending.isEmpty()) {
+            Duration left = Duration.between(clock.instant(), deadline);
+            if (left.isNegative() || left.isZero()) {
+                return Optional.empty();
+            }
+            for (ConsumerRecord<String, TaskStatus> r : consumer.poll(left.compareTo(POLL) < 0 ? left : POLL).records(partition)) {
+                if (taskId.equals(r.key()) && r.value() != null) {
+                    pending.add(r.value());
+                }
+            }
+        }
+        TaskStatus s = pending.poll();
+        if (s.getTerminal()) {
+            terminalDelivered = true;
+            pending.clear();
+        }
+        return Optional.of(s);
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (terminalDelivered || closed) {
+            return false;
+        }
+        while (pending.isEmpty()) {
+            for (ConsumerRecord<String, TaskStatus> r : consumer.poll(POLL).records(partition)) {
+                if (taskId.equals(r.key()) && r.value() != null) {
+                    pending.add(r.value());
+                }
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public TaskStatus next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("the task " + taskId + " reached its terminal status");
+        }
+        return next(Duration.ZERO.plusMillis(1)).orElseThrow();
+    }
+
+    /** The events as a sequential stream that ends with the terminal event; closing the stream closes this. */
+    public Stream<TaskStatus> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(this::close);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            consumer.close();
+        }
+    }
+}
