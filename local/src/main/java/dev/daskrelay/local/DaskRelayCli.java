@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = DaskRelayCli.Version.class,
         description = "Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
         subcommands = {CommandLine.HelpCommand.class,
+                LocalCommand.class,
                 dev.daskrelay.submitter.cli.SubmitCommand.class,
                 dev.daskrelay.submitter.cli.FollowCommand.class,
                 dev.daskrelay.submitter.cli.StatusCommand.class,
