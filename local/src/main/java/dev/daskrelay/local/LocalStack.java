@@ -9,6 +9,7 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
+import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.DaskOperatorSimulator;
@@ -45,6 +46,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,15 +56,16 @@ import org.slf4j.LoggerFactory;
  * The whole pipeline in one JVM, wired top to bottom (docs/LOCAL.md):
  * <ol>
  * <li>a working directory (temporary; deleted on close unless {@code keepData});</li>
+ * <li>at the same time as the broker: Kubernetes: the in-memory API with the Dask operator simulator in FULL
+ *     mode, or a real cluster ({@code kubeconfig}/{@code context}) with the simulator only when asked
+ *     (OPERATOR_ONLY);</li>
  * <li>the embedded Kafka broker on 127.0.0.1:{@code kafkaPort} (19092 by default, the port every other
  *     {@code daskrelay} command defaults to) and the five topics;</li>
  * <li>the effective configuration: the user's {@code daskrelay.yaml} (or defaults) with the local-stack
  *     overrides (bootstrap servers, {@code bundled://} registry, ops endpoints on ephemeral loopback ports, state
  *     directories, the Kubernetes API);</li>
- * <li>Kubernetes: the in-memory API with the Dask operator simulator in FULL mode, or a real cluster
- *     ({@code kubeconfig}/{@code context}) with the simulator only when asked (OPERATOR_ONLY);</li>
- * <li>the translator (command topology + applier);</li>
- * <li>the watcher (bridge + janitor behind the Lease) and the status topology;</li>
+ * <li>the status topology, the translator (command topology + applier), the watcher (bridge + janitor behind
+ *     the Lease);</li>
  * <li>a wait until every part reports ready.</li>
  * </ol>
  * {@link #close()} stops everything in reverse order; it is idempotent and safe from a shutdown hook.
@@ -107,13 +111,13 @@ public final class LocalStack implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private Path workDir;
     private EmbeddedKafka kafka;
-    private InMemoryKubernetes inMemory;
-    private Path kubeconfigFile;
+    private volatile InMemoryKubernetes inMemory;
+    private volatile Path kubeconfigFile;
     private DaskRelayConfig config;
     private TranslatorProcess translator;
     private WatcherProcess watcher;
     private StatusService status;
-    private DaskOperatorSimulator simulator;
+    private volatile DaskOperatorSimulator simulator;
     private boolean closed;
 
     private LocalStack(Options options) {
@@ -140,49 +144,44 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory", e);
         }
-        started.push(this::deleteWorkDir);
+        push(this::deleteWorkDir);
 
-        // 2. Kafka broker and topics
-        requirePortFree(options.kafkaPort());
-        kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(options.kafkaPort(), workDir.resolve("kafka"), false));
-        started.push(kafka);
-
-        // 4 (before 3: the configuration names the API). Kubernetes
-        if (!options.realCluster()) {
-            inMemory = InMemoryKubernetes.start(0);
-            started.push(inMemory);
-            kubeconfigFile = inMemory.writeKubeconfig(workDir.resolve("kubeconfig"));
+        // 2 and 3 at the same time: the in-memory Kubernetes API (with the simulator) starts while the broker does
+        CompletableFuture<KubernetesClient> kube = options.realCluster() ? null
+                : CompletableFuture.supplyAsync(this::startInMemoryKubernetes);
+        try {
+            // 2. Kafka broker
+            requirePortFree(options.kafkaPort());
+            kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(options.kafkaPort(), workDir.resolve("kafka"), false));
+            push(kafka);
+        } finally {
+            if (kafka == null && kube != null) {
+                joinQuietly(kube); // its parts are on the stack already, closed by close()
+            }
         }
 
-        // 3. effective configuration
-        config = DaskRelayConfig.parse(effectiveConfig(options, kafka.bootstrapServers(),
-                inMemory == null ? null : inMemory.url(), workDir).toString(), "daskrelay local configuration");
-        kafka.createTopics(PARTITIONS, config.kafka().topics().all().toArray(String[]::new));
-
+        // 3. Kubernetes
         KubernetesClient client;
-        if (inMemory != null) {
-            client = inMemory.newClient();
-            started.push(client);
-            ensureNamespaces(client);
-            simulator = DaskOperatorSimulator.builder(client).timing(timing())
-                    .mode(DaskOperatorSimulator.Mode.FULL).start();
-            started.push(simulator);
+        if (kube != null) {
+            client = join(kube);
         } else {
-            client = config.section("kubernetes", KubernetesSettings.class).client();
-            started.push(client);
+            client = DaskRelayConfig.parse(effectiveConfig(options, kafka.bootstrapServers(), null, workDir).toString(),
+                    "daskrelay local configuration").section("kubernetes", KubernetesSettings.class).client();
+            push(client);
             LOG.info("real cluster at {}", client.getMasterUrl());
             if (options.simulator()) {
                 simulator = DaskOperatorSimulator.builder(client).timing(timing())
                         .mode(DaskOperatorSimulator.Mode.OPERATOR_ONLY).start();
-                started.push(simulator);
+                push(simulator);
             }
         }
 
-        // 5. translator
-        translator = TranslatorProcess.start(config);
-        started.push(translator);
+        // 4. effective configuration and topics
+        config = DaskRelayConfig.parse(effectiveConfig(options, kafka.bootstrapServers(),
+                inMemory == null ? null : inMemory.url(), workDir).toString(), "daskrelay local configuration");
+        kafka.createTopics(PARTITIONS, config.kafka().topics().all().toArray(String[]::new));
 
-        // 6. status topology, then the watcher bridge
+        // 5. status topology (first: its consumer group forms while the rest starts)
         Map<String, String> registry = config.registry().config();
         StatusSettings statusSettings = StatusSettings.fromWatcherSection(
                 JSON.convertValue(config.sectionTree("watcher").isObject() ? config.sectionTree("watcher")
@@ -195,11 +194,55 @@ public final class LocalStack implements AutoCloseable {
         statusProps.put("commit.interval.ms", "100");
         status = new StatusService(statusSettings, serdes, new SimpleMeterRegistry(), STATUS_APPLICATION_ID,
                 config.kafka().bootstrapServers(), statusProps).start();
-        started.push(status);
+        push(status);
 
+        // 6. translator
+        translator = TranslatorProcess.start(config);
+        push(translator);
+
+        // 7. watcher: bridge, janitor, Lease
         watcher = WatcherProcess.start(config, client,
                 AvroSerdes.specific(Observation.class, registry, false).serializer(), Clock.systemUTC());
-        started.push(watcher);
+        push(watcher);
+    }
+
+    /** The in-memory API, its kubeconfig, the platform's namespaces and the operator simulator (FULL mode). */
+    private KubernetesClient startInMemoryKubernetes() {
+        InMemoryKubernetes api = InMemoryKubernetes.start(0);
+        push(api);
+        inMemory = api;
+        kubeconfigFile = api.writeKubeconfig(workDir.resolve("kubeconfig"));
+        KubernetesClient client = api.newClient();
+        push(client);
+        ensureNamespaces(client, DaskRelayConfig.parse(options.userConfig().toString(), "--config").platform());
+        DaskOperatorSimulator sim = DaskOperatorSimulator.builder(client).timing(timing())
+                .mode(DaskOperatorSimulator.Mode.FULL).start();
+        push(sim);
+        simulator = sim;
+        return client;
+    }
+
+    private synchronized void push(AutoCloseable c) {
+        started.push(c);
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void joinQuietly(CompletableFuture<?> f) {
+        try {
+            f.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            LOG.debug("in-memory API start: {}", e.toString());
+        }
     }
 
     /**
@@ -257,9 +300,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** The in-memory API has only {@code default}: create the platform's namespaces too. */
-    private void ensureNamespaces(KubernetesClient client) {
-        Set<String> names = new LinkedHashSet<>(config.platform().allowedNamespaces());
-        names.add(config.platform().namespace());
+    private static void ensureNamespaces(KubernetesClient client, PlatformConfig platform) {
+        Set<String> names = new LinkedHashSet<>(platform.allowedNamespaces());
+        names.add(platform.namespace());
         for (String ns : names) {
             if (ns != null && !ns.isBlank() && client.namespaces().withName(ns).get() == null) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
