@@ -320,12 +320,30 @@ public final class LocalCommand implements Callable<Integer> {
         String flags = stack.bootstrapServers().equals(KafkaSettings.LOCAL_STACK_BOOTSTRAP) ? ""
                 : "   (with DASKRELAY_BOOTSTRAP_SERVERS=" + stack.bootstrapServers() + ")";
         out.println("from another terminal" + flags + ":");
-        out.println("  bin/daskrelay submit local/src/main/resources/examples/success.yaml --follow");
+        out.println("  bin/daskrelay submit " + writeTryMe(stack) + " --follow");
         out.println("  bin/daskrelay status TASK_ID      bin/daskrelay follow TASK_ID      bin/daskrelay cancel TASK_ID");
         out.println("  bin/daskrelay replay");
         out.println();
         out.println("status events of every task from now on:");
         out.flush();
+    }
+
+    /**
+     * A task file ready to submit from another terminal: the success example under a new execution name (the same
+     * name again would be the same task id, which the translator answers as a duplicate). In the working
+     * directory, so it goes with it.
+     */
+    private static Path writeTryMe(LocalStack stack) {
+        Path file = stack.workDir().resolve("hello-again.yaml");
+        String text = bundled("success").replace("# Bundled with `daskrelay local`: a Dask job that succeeds after two seconds.",
+                "# Written by `daskrelay local --keep-running`: the success example under a new execution name.")
+                .replace("name: hello-dask", "name: hello-again");
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            return Path.of("local/src/main/resources/examples/success.yaml");
+        }
+        return file;
     }
 
     /** In keep-running mode: one line per status event of any task, until Ctrl-C. */
