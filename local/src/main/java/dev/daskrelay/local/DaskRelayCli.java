@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = DaskRelayCli.Version.class,
         description = "Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, dev.daskrelay.translator.TranslatorCommand.class})
 public final class DaskRelayCli implements Runnable {
 
     @CommandLine.Spec
