@@ -120,4 +120,17 @@ class InMemoryKubernetesTest {
         assertEquals(200, response.statusCode());
         assertTrue(response.body().contains("\"k\":\"v\""), response.body());
     }
+
+    @Test
+    void mergePatchConcatenatesArraysUnlikeRfc7386() {
+        var cms = k8s.client().configMaps().inNamespace("default");
+        cms.resource(new ConfigMapBuilder().withNewMetadata().withName("arrays").withFinalizers("a").endMetadata().build()).create();
+        cms.withName("arrays").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"metadata\":{\"finalizers\":[\"b\"]}}");
+        // documented difference (docs/SIMULATOR.md): a real API server replaces the list with ["b"]
+        assertEquals(java.util.List.of("a", "b"), cms.withName("arrays").get().getMetadata().getFinalizers());
+        cms.withName("arrays").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                "[{\"op\":\"replace\",\"path\":\"/metadata/finalizers\",\"value\":[]}]");
+        cms.withName("arrays").delete();
+    }
 }

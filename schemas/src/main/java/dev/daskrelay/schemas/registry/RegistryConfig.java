@@ -122,7 +122,8 @@ public record RegistryConfig(
                 continue;
             }
             try {
-                URI uri = new URI(trimmed);
+                // "bundled://" has an empty authority, which java.net.URI refuses: read it as "bundled:///"
+                URI uri = new URI(trimmed.endsWith("://") ? trimmed + "/" : trimmed);
                 if (uri.getScheme() == null) {
                     throw new ConfigException(URL, value, "URL without scheme: " + trimmed);
                 }

@@ -35,6 +35,6 @@ public record RetryPolicy(int maxRetries, Duration initialWait, Duration maxWait
         long exponential = base > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : base << shift;
         long capped = Math.min(exponential, maxWait.toMillis());
         double jitter = 0.5 + 0.5 * Math.min(Math.max(unitRandom, 0.0), 1.0);
-        return Duration.ofMillis((long) (capped * jitter));
+        return Duration.ofMillis(Math.round(capped * jitter));
     }
 }

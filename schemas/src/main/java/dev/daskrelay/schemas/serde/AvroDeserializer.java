@@ -7,9 +7,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
@@ -36,7 +34,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
     private record Plan(DatumReader<Object> reader, String incompatibility) {
     }
 
-    private static final ThreadLocal<BinaryDecoder[]> DECODERS = ThreadLocal.withInitial(() -> new BinaryDecoder[1]);
+    private static final ThreadLocal<BoundedBinaryDecoder> DECODERS = ThreadLocal.withInitial(BoundedBinaryDecoder::new);
 
     private SchemaRegistryClient registry;
     private boolean ownsRegistry;
@@ -96,10 +94,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         if (plan.incompatibility() != null) {
             throw new IncompatibleSchemaException(plan.incompatibility());
         }
-        BinaryDecoder[] reuse = DECODERS.get();
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_LENGTH,
-                data.length - WireFormat.HEADER_LENGTH, reuse[0]);
-        reuse[0] = decoder;
+        BoundedBinaryDecoder decoder = DECODERS.get().reset(data, WireFormat.HEADER_LENGTH,
+                data.length - WireFormat.HEADER_LENGTH);
         Object value;
         try {
             value = plan.reader().read(null, decoder);
@@ -110,13 +106,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
             throw new CorruptBodyException("Avro body does not decode with writer schema id " + id + " (topic "
                     + topic + "): " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
-        boolean atEnd;
-        try {
-            atEnd = decoder.isEnd();
-        } catch (Exception e) {
-            atEnd = false;
-        }
-        if (!atEnd) {
+        if (!decoder.isEnd()) {
             throw new CorruptBodyException("bytes left over after the Avro record of writer schema id " + id
                     + " (topic " + topic + "): the body is not one record of that schema");
         }

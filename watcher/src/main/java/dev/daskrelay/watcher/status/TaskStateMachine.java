@@ -1,0 +1,216 @@
+package dev.daskrelay.watcher.status;
+
+import dev.daskrelay.avro.v1.DaskJobIntent;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.avro.v1.LogLink;
+import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.TaskStatus;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The per-task state machine: {@code (state, observation, now, settings) -> (state, status events, intents)}.
+ * Pure: no clock (now is passed in), no I/O.
+ *
+ * <p>Rules: an event is emitted when the derived phase differs from the last one (phaseVersion 0, or one more
+ * than the highest version the phase had before when it is entered again) or when the phase stays and the reason
+ * changes (phaseVersion + 1); transitions {@link Phase} does not allow are rejected
+ * (reported in {@link Step#rejected()}, no event); nothing follows a terminal event; sequence numbers start at 1
+ * and have no gaps; the event id is {@code <taskId>:<sequence>}. Exact replays of recent observations (same
+ * observation id) and observations much older than the newest applied one ({@link #STALE_AFTER}) change nothing.
+ */
+public final class TaskStateMachine {
+
+    /** How many recent observation ids a task remembers to drop exact replays. */
+    public static final int RECENT_IDS = 128;
+    /** Observations older than the newest applied one by more than this are stale (replays, lagging producers). */
+    public static final Duration STALE_AFTER = Duration.ofMinutes(1);
+
+    private TaskStateMachine() {
+    }
+
+    /** A transition the phase model forbids (from is null before the first event). */
+    public record RejectedTransition(Phase from, Phase to) {
+    }
+
+    /**
+     * The result of one step.
+     *
+     * @param state    the new state
+     * @param events   status events to publish, in order (at most two: a last phase change, then a timer)
+     * @param intents  DaskJob delete intents to publish (Stuck, Timeout, image failures)
+     * @param rejected transitions the phase model refused
+     * @param ignored  true when the observation was a replay or stale, or the task was already terminal
+     */
+    public record Step(TaskState state, List<TaskStatus> events, List<DaskJobIntent> intents,
+                       List<RejectedTransition> rejected, boolean ignored) {
+        public Step {
+            events = List.copyOf(events);
+            intents = List.copyOf(intents);
+            rejected = List.copyOf(rejected);
+        }
+    }
+
+    /** Applies one observation at wall-clock time {@code now}, then the timers. */
+    public static Step apply(TaskState state, Observation o, Instant now, StatusSettings settings) {
+        Objects.requireNonNull(state, "state");
+        if (state.isTerminal() || isReplay(state, o)) {
+            return new Step(state, List.of(), List.of(), List.of(), true);
+        }
+        PhaseDerivation.Derived d = PhaseDerivation.derive(state, o, now, settings);
+        TaskState.Builder b = d.state();
+        remember(b, o);
+        List<TaskStatus> events = new ArrayList<>();
+        List<DaskJobIntent> intents = new ArrayList<>();
+        List<RejectedTransition> rejected = new ArrayList<>();
+        if (d.verdict() != null) {
+            emit(b, d.verdict(), o.getObservedAt(), now, settings, events, intents, rejected);
+        }
+        TaskState after = b.build();
+        Verdict timer = PhaseDerivation.timers(after, now, settings);
+        if (timer != null) {
+            TaskState.Builder tb = after.toBuilder();
+            emit(tb, timer, now, now, settings, events, intents, rejected);
+            after = tb.build();
+        }
+        return new Step(after, events, intents, rejected, false);
+    }
+
+    /** The wall clock alone: deadline, image pull grace and stuck INITIALIZING. */
+    public static Step tick(TaskState state, Instant now, StatusSettings settings) {
+        Verdict timer = PhaseDerivation.timers(state, now, settings);
+        if (timer == null) {
+            return new Step(state, List.of(), List.of(), List.of(), false);
+        }
+        TaskState.Builder b = state.toBuilder();
+        List<TaskStatus> events = new ArrayList<>();
+        List<DaskJobIntent> intents = new ArrayList<>();
+        List<RejectedTransition> rejected = new ArrayList<>();
+        emit(b, timer, now, now, settings, events, intents, rejected);
+        return new Step(b.build(), events, intents, rejected, false);
+    }
+
+    private static boolean isReplay(TaskState s, Observation o) {
+        if (s.recentObservationIds().contains(o.getObservationId())) {
+            return true;
+        }
+        return s.highestObservedAt() != null && o.getObservedAt().isBefore(s.highestObservedAt().minus(STALE_AFTER));
+    }
+
+    private static void remember(TaskState.Builder b, Observation o) {
+        List<String> ids = new ArrayList<>(b.recentObservationIds);
+        ids.add(o.getObservationId());
+        if (ids.size() > RECENT_IDS) {
+            ids = ids.subList(ids.size() - RECENT_IDS, ids.size());
+        }
+        b.recentObservationIds = ids;
+        if (b.highestObservedAt == null || o.getObservedAt().isAfter(b.highestObservedAt)) {
+            b.highestObservedAt = o.getObservedAt();
+        }
+    }
+
+    private static void emit(TaskState.Builder b, Verdict v, Instant occurredAt, Instant now, StatusSettings st,
+                             List<TaskStatus> events, List<DaskJobIntent> intents, List<RejectedTransition> rejected) {
+        Phase cur = b.phase;
+        Phase next = v.phase();
+        boolean allowed = cur == null ? Phase.canStartWith(next) : cur.canTransitionTo(next);
+        if (!allowed) {
+            rejected.add(new RejectedTransition(cur, next));
+            return;
+        }
+        if (cur == next && Objects.equals(b.reason, v.reason())) {
+            return;
+        }
+        Integer highest = b.highestVersions.get(next);
+        int version = cur == next ? b.phaseVersion + 1 : highest == null ? 0 : highest + 1;
+        Map<Phase, Integer> versions = new EnumMap<>(Phase.class);
+        versions.putAll(b.highestVersions);
+        versions.put(next, version);
+        b.highestVersions = versions;
+        long sequence = b.lastSequence + 1;
+        b.phase = next;
+        b.phaseVersion = version;
+        b.reason = v.reason();
+        b.lastSequence = sequence;
+        if (next == Phase.INITIALIZING && cur != Phase.INITIALIZING) {
+            b.initializingSince = occurredAt;
+        } else if (next != Phase.INITIALIZING) {
+            b.initializingSince = null;
+        }
+        if (next.isTerminal()) {
+            b.imagePullFailingSince = null;
+            b.imagePullReason = null;
+            b.imagePullMessage = null;
+        }
+        events.add(TaskStatus.newBuilder()
+                .setEventId(b.taskId + ":" + sequence)
+                .setTaskId(b.taskId)
+                .setExecution(b.execution == null ? null : b.execution.toAvro())
+                .setSequence(sequence)
+                .setPhase(next.toAvro())
+                .setPhaseVersion(version)
+                .setReason(v.reason())
+                .setMessage(v.message())
+                .setError(v.error())
+                .setDaskJobName(b.daskJobName)
+                .setDaskJobNamespace(b.daskJobNamespace)
+                .setClusterName(b.clusterName)
+                .setRunnerPod(b.runnerPod)
+                .setComponents(v.components())
+                .setLogLinks(logLinks(b, st))
+                .setOccurredAt(occurredAt)
+                .setObservedAt(now)
+                .setTerminal(next.isTerminal())
+                .build());
+        if (v.deleteReason() != null && !b.deleteRequested && b.daskJobName != null && b.daskJobNamespace != null) {
+            b.deleteRequested = true;
+            intents.add(DaskJobIntent.newBuilder()
+                    .setIntentId(b.taskId + "/" + IntentAction.DELETE)
+                    .setTaskId(b.taskId)
+                    .setCommandId(b.commandId == null ? "" : b.commandId)
+                    .setExecution((b.execution == null ? new ExecutionRef("", "", "", "", 0) : b.execution).toAvro())
+                    .setAction(IntentAction.DELETE)
+                    .setNamespace(b.daskJobNamespace)
+                    .setName(b.daskJobName)
+                    .setReason(v.deleteReason())
+                    .setIssuedAt(now)
+                    .build());
+        }
+    }
+
+    static List<LogLink> logLinks(TaskState.Builder b, StatusSettings st) {
+        if (st.logLinks().isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> values = new HashMap<>();
+        put(values, "namespace", b.daskJobNamespace);
+        put(values, "podName", b.runnerPod);
+        put(values, "daskJobName", b.daskJobName);
+        put(values, "taskId", b.taskId);
+        if (b.execution != null) {
+            put(values, "project", b.execution.project());
+            put(values, "domain", b.execution.domain());
+            put(values, "executionName", b.execution.name());
+            put(values, "nodeId", b.execution.nodeId());
+            put(values, "retryAttempt", Integer.toString(b.execution.retryAttempt()));
+        }
+        List<LogLink> links = new ArrayList<>();
+        for (LogLinkTemplate t : st.logLinks()) {
+            t.render(values).ifPresent(uri -> links.add(new LogLink(t.name(), uri)));
+        }
+        return links;
+    }
+
+    private static void put(Map<String, String> m, String k, String v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+}
