@@ -444,6 +444,9 @@ public final class Applier implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (t == null) {
+            consumer.close(); // never started: the poll loop did not take the consumer over
+        }
         workers.shutdownNow();
         timer.shutdownNow();
         producer.close(Duration.ofSeconds(5));
