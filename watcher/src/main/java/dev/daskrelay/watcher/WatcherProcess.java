@@ -16,8 +16,8 @@ import dev.daskrelay.watcher.bridge.ObservationMemory;
 import dev.daskrelay.watcher.bridge.ObservationTopicMemory;
 import dev.daskrelay.watcher.janitor.Janitor;
 import dev.daskrelay.watcher.status.StatusSerdes;
+import dev.daskrelay.watcher.status.StatusService;
 import dev.daskrelay.watcher.status.StatusSettings;
-import dev.daskrelay.watcher.status.StatusTopology;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,7 +64,12 @@ public final class WatcherProcess implements AutoCloseable {
     public static final int EXIT_FAILURE = 1;
 
     private final OpsServer ops;
-    private final KafkaStreams statusStreams;
+    private final StatusService status;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "daskrelay-watcher-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
     private final KafkaObservationPublisher publisher;
     private final ObservationBridge bridge;
     private final Janitor janitor;
@@ -73,7 +80,7 @@ public final class WatcherProcess implements AutoCloseable {
 
     private WatcherProcess(Parts p) {
         this.ops = p.ops;
-        this.statusStreams = p.streams;
+        this.status = p.status;
         this.publisher = p.publisher;
         this.bridge = p.bridge;
         this.janitor = p.janitor;
@@ -83,15 +90,14 @@ public final class WatcherProcess implements AutoCloseable {
     /** The parts under construction, so a failure half-way closes what was built. */
     private static final class Parts {
         OpsServer ops;
-        KafkaStreams streams;
+        StatusService status;
         KafkaObservationPublisher publisher;
         ObservationBridge bridge;
         Janitor janitor;
         LeaderElection election;
 
         void closeQuietly() {
-            WatcherProcess.closeQuietly(election, janitor, bridge, publisher,
-                    streams == null ? null : (AutoCloseable) () -> streams.close(Duration.ofSeconds(30)), ops);
+            WatcherProcess.closeQuietly(election, janitor, bridge, publisher, status, ops);
         }
     }
 
@@ -128,16 +134,9 @@ public final class WatcherProcess implements AutoCloseable {
                     AvroSerdes.specific(DaskJobIntent.class, registry, false));
             Properties streamsProps = new Properties();
             streamsProps.putAll(kafka.properties());
-            streamsProps.putAll(StatusTopology.streamsProperties(settings.statusApplicationId(kafka.topicPrefix()),
-                    kafka.bootstrapServers()));
             streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, settings.streamsStateDir().toString());
-            p.streams = new KafkaStreams(new StatusTopology(statusSettings, serdes, p.ops.registry()).build(),
-                    streamsProps);
-            p.streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.ERROR && self[0] != null) {
-                    self[0].fail("the status topology stopped with an error");
-                }
-            });
+            p.status = new StatusService(statusSettings, serdes, p.ops.registry(),
+                    settings.statusApplicationId(kafka.topicPrefix()), kafka.bootstrapServers(), streamsProps);
 
             // 4. publisher and bridge
             p.publisher = new KafkaObservationPublisher(kafka.clientProperties(), kafka.topics().observations(),
@@ -166,14 +165,18 @@ public final class WatcherProcess implements AutoCloseable {
 
             WatcherProcess process = new WatcherProcess(p);
             self[0] = process;
-            KafkaStreams streams = p.streams;
-            p.ops.liveness("status-topology", () -> streams.state() != KafkaStreams.State.ERROR
-                            && streams.state() != KafkaStreams.State.PENDING_ERROR)
+            StatusService status = p.status;
+            p.ops.liveness("status-topology", status::isAlive)
                     .liveness("watcher", () -> !process.closed.get())
-                    .readiness("status-topology-running", () -> streams.state() == KafkaStreams.State.RUNNING)
+                    .readiness("status-topology-running", status::isReady)
                     .readiness("bridge-synced-and-publishing", bridge::ready);
 
-            p.streams.start();
+            p.status.start();
+            process.watchdog.scheduleWithFixedDelay(() -> {
+                if (!status.isAlive()) {
+                    process.fail("the status topology stopped with an error");
+                }
+            }, 5, 5, TimeUnit.SECONDS);
             p.bridge.start();
             p.election.start();
             LOG.info("daskrelay watcher started: identity {}, Lease {}/{}, {} → {}", identity, leaseNamespace,
@@ -190,7 +193,7 @@ public final class WatcherProcess implements AutoCloseable {
     }
 
     private void fail(String why) {
-        if (closed.get()) {
+        if (closed.get() || exitCode.get() != 0) {
             return;
         }
         LOG.error("{}: stopping with exit code {}", why, EXIT_FAILURE);
@@ -218,7 +221,7 @@ public final class WatcherProcess implements AutoCloseable {
     }
 
     public KafkaStreams.State statusTopologyState() {
-        return statusStreams.state();
+        return status.state();
     }
 
     /** Blocks until the process stopped; returns its exit code (0 after a normal stop, 1 after a failure). */
@@ -245,7 +248,8 @@ public final class WatcherProcess implements AutoCloseable {
         LOG.info("stopping daskrelay watcher");
         try {
             bridge.stopPublishing();
-            closeQuietly(election, janitor, bridge, publisher, () -> statusStreams.close(Duration.ofSeconds(30)), ops);
+            watchdog.shutdownNow();
+            closeQuietly(election, janitor, bridge, publisher, status, ops);
         } finally {
             stopped.countDown();
         }
