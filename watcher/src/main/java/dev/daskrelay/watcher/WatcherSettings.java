@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * @param allNamespaces watch every namespace instead (needs cluster-wide list/watch RBAC; default false)
  * @param resync informer resync period: every cached DaskJob is re-derived this often (default {@code 10m})
  * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 0.0.0.0:8081)
+ * @param statusApplicationId Kafka Streams {@code application.id} of the status topology (default
+ *     {@code <topicPrefix>-status}); every watcher instance uses the same one
+ * @param stateDir Kafka Streams state directory (default {@code <tmpdir>/daskrelay-watcher-streams})
+ * @param recallLookback how far back a new leader reads the observations topic to recall what was last published
+ *     per DaskJob (default {@code 24h}; {@code 0} = no recall)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record WatcherSettings(
@@ -49,7 +54,10 @@ public record WatcherSettings(
         Boolean allNamespaces,
         String resync,
         String opsHost,
-        Integer opsPort) {
+        Integer opsPort,
+        String statusApplicationId,
+        String stateDir,
+        String recallLookback) {
 
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     public static final int DEFAULT_OPS_PORT = 8081;
@@ -70,6 +78,7 @@ public record WatcherSettings(
         check(problems, "renewDeadline", renewDeadline, false);
         check(problems, "retryPeriod", retryPeriod, false);
         check(problems, "resync", resync, false);
+        check(problems, "recallLookback", recallLookback, false);
         if (opsPort < 0 || opsPort > 65535) {
             problems.add("watcher.opsPort: must be 0..65535");
         }
@@ -80,7 +89,24 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
+    }
+
+    public Duration recallWindow() {
+        return recallLookback == null ? Duration.ofHours(24) : parse(recallLookback, "watcher.recallLookback");
+    }
+
+    /** The status topology's {@code application.id}. */
+    public String statusApplicationId(String topicPrefix) {
+        return statusApplicationId == null || statusApplicationId.isBlank() ? topicPrefix + "-status"
+                : statusApplicationId;
+    }
+
+    /** The status topology's state directory. */
+    public java.nio.file.Path streamsStateDir() {
+        return stateDir == null || stateDir.isBlank()
+                ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "daskrelay-watcher-streams")
+                : java.nio.file.Path.of(stateDir);
     }
 
     /** The janitor's policy (default: 1 hour). */
