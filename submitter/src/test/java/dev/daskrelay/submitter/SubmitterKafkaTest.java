@@ -268,6 +268,56 @@ class SubmitterKafkaTest {
     }
 
     @Test
+    void cliCancelMidRunEndsTheFollowedSubmitWithAbortedAndExitOne() throws Exception {
+        Topics topics = topics("midrun");
+        Path cfg = config("midrun");
+        Path file = dir.resolve("long.yaml");
+        Files.writeString(file, """
+                execution: {project: examples, domain: development, name: long, nodeId: n0}
+                image: img:1
+                """);
+        String task = "examples-development-long-n0-0";
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() ->
+                cli("submit", "--config", cfg.toString(), "--follow", file.toString()));
+        awaitRecord(topics.commands(), commandSerde, task);
+        writeStatus(topics, status(task, 1, TaskPhase.QUEUED, 0, false, null, null));
+        writeStatus(topics, status(task, 2, TaskPhase.RUNNING, 0, false, null, workers(1, 1)));
+        Result cancel = cli("cancel", "--config", cfg.toString(), task, "--reason", "changed my mind");
+        assertEquals(0, cancel.code, cancel.toString());
+        ConsumerRecord<String, TaskCommand> abort = awaitRecord(topics.commands(), commandSerde, task);
+        assertEquals("changed my mind", assertInstanceOf(AbortDaskJob.class, abort.value().getPayload()).getReason());
+        assertFalse(run.isDone(), "still following a running task");
+        // as the pipeline answers an accepted abort
+        TaskStatus aborted = status(task, 3, TaskPhase.ABORTED, 0, true, null, null);
+        aborted.setReason("changed my mind");
+        writeStatus(topics, aborted);
+        Result r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(1, r.code, r.toString());
+        assertTrue(r.out.lines().anyMatch(l -> l.contains("#3 ABORTED") && l.contains("changed my mind")), r.out);
+    }
+
+    @Test
+    void oneClientIsSharedByManyThreads() throws Exception {
+        Topics topics = topics("threads");
+        try (DaskRelayClient client = client("threads", Clock.systemUTC())) {
+            List<CompletableFuture<TaskHandle>> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                all.add(CompletableFuture.supplyAsync(() ->
+                        client.submit(DaskTask.builder().execution("p", "d", "e" + n, "n0", 0).image("img:1"))));
+            }
+            Set<String> commandIds = new HashSet<>();
+            for (CompletableFuture<TaskHandle> f : all) {
+                commandIds.add(f.get(60, TimeUnit.SECONDS).commandId());
+            }
+            assertEquals(40, commandIds.size());
+        }
+        List<ConsumerRecord<String, TaskCommand>> published = readAll(topics.commands(), commandSerde);
+        assertEquals(40, published.size());
+        assertEquals(40, published.stream().map(r -> r.value().getCommandId()).distinct().count());
+    }
+
+    @Test
     void cliFollowOfAFailedTaskPrintsJsonLinesAndExitsOne() throws Exception {
         Topics topics = topics("failed");
         String task = "p-d-failing-n0-0";
