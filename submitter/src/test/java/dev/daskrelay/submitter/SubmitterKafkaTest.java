@@ -30,6 +30,7 @@ import dev.daskrelay.submitter.cli.CancelCommand;
 import dev.daskrelay.submitter.cli.FollowCommand;
 import dev.daskrelay.submitter.cli.ReplayCommand;
 import dev.daskrelay.submitter.cli.StatusCommand;
+import dev.daskrelay.submitter.cli.StatusPrinter;
 import dev.daskrelay.submitter.cli.SubmitCommand;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import dev.daskrelay.submitter.client.StatusFollow;
@@ -227,6 +228,29 @@ class SubmitterKafkaTest {
             assertTrue(unknown.exhausted());
             assertTrue(unknown.recordsRead() <= 300 + 512, "bounded by maxRecords: " + unknown.recordsRead());
         }
+    }
+
+    @Test
+    void progressOnATerminalRewritesOneLineWithPhaseWorkersAndElapsed() throws Exception {
+        Topics topics = topics("progress");
+        String task = "p-d-progress-n0-0";
+        writeStatus(topics, status(task, 1, TaskPhase.QUEUED, 0, false, null, null));
+        writeStatus(topics, status(task, 2, TaskPhase.RUNNING, 0, false, null, workers(1, 3)));
+        writeStatus(topics, status(task, 3, TaskPhase.RUNNING, 1, false, null, workers(3, 3)));
+        writeStatus(topics, status(task, 4, TaskPhase.SUCCEEDED, 0, true, null, workers(3, 3)));
+        StringWriter screen = new StringWriter();
+        try (DaskRelayClient client = client("progress", Clock.systemUTC()); StatusFollow f = client.follow(task)) {
+            Optional<TaskStatus> end = new StatusPrinter(new PrintWriter(screen), StatusPrinter.Format.text, true,
+                    Clock.systemUTC()).follow(f, WAIT);
+            assertEquals(TaskPhase.SUCCEEDED, end.orElseThrow().getPhase());
+        }
+        String out = screen.toString();
+        assertEquals(1, out.chars().filter(c -> c == '\n').count(), "one line, ended once: " + out);
+        assertTrue(out.chars().filter(c -> c == '\r').count() >= 4, "rewritten in place per event: " + out);
+        String[] frames = out.strip().split("\r");
+        String last = frames[frames.length - 1];
+        assertTrue(last.startsWith(task + "  SUCCEEDED") && last.contains("workers 3/3") && last.contains("elapsed "), last);
+        assertTrue(out.contains("RUNNING v1  workers 3/3"), out);
     }
 
     // ---------------------------------------------------------------- CLI

@@ -59,9 +59,8 @@ public final class SubmitCommand extends ClientCommand {
             for (TaskCommand launch : launches) {
                 TaskHandle h = client.submit(launch);
                 handles.add(h);
-                if (output == StatusPrinter.Format.text) {
-                    out().println("submitted " + h.taskId() + " (command " + h.commandId() + ")");
-                }
+                // with -o json stdout carries only status objects; the confirmation goes to stderr
+                (output == StatusPrinter.Format.text ? out() : err()).println("submitted " + h.taskId() + " (command " + h.commandId() + ")");
             }
             if (!follow) {
                 return OK;
