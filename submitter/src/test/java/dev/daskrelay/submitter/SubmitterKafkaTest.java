@@ -30,6 +30,7 @@ import dev.daskrelay.submitter.cli.CancelCommand;
 import dev.daskrelay.submitter.cli.FollowCommand;
 import dev.daskrelay.submitter.cli.ReplayCommand;
 import dev.daskrelay.submitter.cli.StatusCommand;
+import dev.daskrelay.submitter.cli.StatusPrinter;
 import dev.daskrelay.submitter.cli.SubmitCommand;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import dev.daskrelay.submitter.client.StatusFollow;
@@ -229,6 +230,29 @@ class SubmitterKafkaTest {
         }
     }
 
+    @Test
+    void progressOnATerminalRewritesOneLineWithPhaseWorkersAndElapsed() throws Exception {
+        Topics topics = topics("progress");
+        String task = "p-d-progress-n0-0";
+        writeStatus(topics, status(task, 1, TaskPhase.QUEUED, 0, false, null, null));
+        writeStatus(topics, status(task, 2, TaskPhase.RUNNING, 0, false, null, workers(1, 3)));
+        writeStatus(topics, status(task, 3, TaskPhase.RUNNING, 1, false, null, workers(3, 3)));
+        writeStatus(topics, status(task, 4, TaskPhase.SUCCEEDED, 0, true, null, workers(3, 3)));
+        StringWriter screen = new StringWriter();
+        try (DaskRelayClient client = client("progress", Clock.systemUTC()); StatusFollow f = client.follow(task)) {
+            Optional<TaskStatus> end = new StatusPrinter(new PrintWriter(screen), StatusPrinter.Format.text, true,
+                    Clock.systemUTC()).follow(f, WAIT);
+            assertEquals(TaskPhase.SUCCEEDED, end.orElseThrow().getPhase());
+        }
+        String out = screen.toString();
+        assertEquals(1, out.chars().filter(c -> c == '\n').count(), "one line, ended once: " + out);
+        assertTrue(out.chars().filter(c -> c == '\r').count() >= 4, "rewritten in place per event: " + out);
+        String[] frames = out.strip().split("\r");
+        String last = frames[frames.length - 1];
+        assertTrue(last.startsWith(task + "  SUCCEEDED") && last.contains("workers 3/3") && last.contains("elapsed "), last);
+        assertTrue(out.contains("RUNNING v1  workers 3/3"), out);
+    }
+
     // ---------------------------------------------------------------- CLI
 
     @Test
@@ -265,6 +289,56 @@ class SubmitterKafkaTest {
         Result status = cli("status", "--config", cfg.toString(), task, "-o", "json");
         assertEquals(0, status.code, status.toString());
         assertEquals("SUCCEEDED", JSON.readTree(status.out).get("phase").asText());
+    }
+
+    @Test
+    void cliCancelMidRunEndsTheFollowedSubmitWithAbortedAndExitOne() throws Exception {
+        Topics topics = topics("midrun");
+        Path cfg = config("midrun");
+        Path file = dir.resolve("long.yaml");
+        Files.writeString(file, """
+                execution: {project: examples, domain: development, name: long, nodeId: n0}
+                image: img:1
+                """);
+        String task = "examples-development-long-n0-0";
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() ->
+                cli("submit", "--config", cfg.toString(), "--follow", file.toString()));
+        awaitRecord(topics.commands(), commandSerde, task);
+        writeStatus(topics, status(task, 1, TaskPhase.QUEUED, 0, false, null, null));
+        writeStatus(topics, status(task, 2, TaskPhase.RUNNING, 0, false, null, workers(1, 1)));
+        Result cancel = cli("cancel", "--config", cfg.toString(), task, "--reason", "changed my mind");
+        assertEquals(0, cancel.code, cancel.toString());
+        ConsumerRecord<String, TaskCommand> abort = awaitRecord(topics.commands(), commandSerde, task);
+        assertEquals("changed my mind", assertInstanceOf(AbortDaskJob.class, abort.value().getPayload()).getReason());
+        assertFalse(run.isDone(), "still following a running task");
+        // as the pipeline answers an accepted abort
+        TaskStatus aborted = status(task, 3, TaskPhase.ABORTED, 0, true, null, null);
+        aborted.setReason("changed my mind");
+        writeStatus(topics, aborted);
+        Result r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(1, r.code, r.toString());
+        assertTrue(r.out.lines().anyMatch(l -> l.contains("#3 ABORTED") && l.contains("changed my mind")), r.out);
+    }
+
+    @Test
+    void oneClientIsSharedByManyThreads() throws Exception {
+        Topics topics = topics("threads");
+        try (DaskRelayClient client = client("threads", Clock.systemUTC())) {
+            List<CompletableFuture<TaskHandle>> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                all.add(CompletableFuture.supplyAsync(() ->
+                        client.submit(DaskTask.builder().execution("p", "d", "e" + n, "n0", 0).image("img:1"))));
+            }
+            Set<String> commandIds = new HashSet<>();
+            for (CompletableFuture<TaskHandle> f : all) {
+                commandIds.add(f.get(60, TimeUnit.SECONDS).commandId());
+            }
+            assertEquals(40, commandIds.size());
+        }
+        List<ConsumerRecord<String, TaskCommand>> published = readAll(topics.commands(), commandSerde);
+        assertEquals(40, published.size());
+        assertEquals(40, published.stream().map(r -> r.value().getCommandId()).distinct().count());
     }
 
     @Test

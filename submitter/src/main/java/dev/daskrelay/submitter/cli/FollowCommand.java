@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code daskrelay follow TASK_ID}: the task's status events from its first to its terminal one. */
 @Command(name = "follow", mixinStandardHelpOptions = true,
-        description = {"Stream a task's status events until it is terminal.",
-                "Exit 0 when it SUCCEEDED, 1 when it FAILED or was ABORTED, the timeout passed or Kafka cannot be reached."})
+        description = {"Stream a task's status events, from its first to its terminal one.",
+                "Exit 0 when it SUCCEEDED, 1 when it FAILED or was ABORTED, the timeout passed or Kafka cannot be "
+                + "reached."})
 public final class FollowCommand extends ClientCommand {
 
     @Parameters(paramLabel = "TASK_ID")

@@ -34,10 +34,11 @@ import picocli.CommandLine.Option;
  * consumer without a group; it never writes a record nor commits an offset.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Read commands and status between two times, print per-task timelines and check them for anomalies",
-                "(sequence gaps, events after a terminal phase, launches without a terminal status, duplicate event ids,",
-                "phase regressions). Never writes to any topic, never commits offsets.",
-                "Exit 0 when no anomaly was found, 1 when anomalies were found or Kafka cannot be reached, 2 on bad usage."})
+        description = {"Audit: read commands and status between two times, print per-task timelines and check them "
+                + "for anomalies (sequence gaps, events after a terminal phase, launches without a terminal status, "
+                + "duplicate event ids, phase regressions). Never writes to any topic, never commits offsets.",
+                "Exit 0 when no anomaly was found, 1 when anomalies were found or Kafka cannot be reached, 2 on bad "
+                + "usage."})
 public final class ReplayCommand extends ClientCommand {
 
     enum Output { table, json, html }

@@ -14,16 +14,16 @@ import java.util.Optional;
  * Prints a followed task: JSON lines, plain lines when piped, or one progress line rewritten in place on a
  * terminal (phase, workers ready n/m, elapsed), ending with the terminal event on its own line.
  */
-final class StatusPrinter {
+public final class StatusPrinter {
 
-    enum Format { text, json }
+    public enum Format { text, json }
 
     private final PrintWriter out;
     private final Format format;
     private final boolean interactive;
     private final Clock clock;
 
-    StatusPrinter(PrintWriter out, Format format, boolean interactive, Clock clock) {
+    public StatusPrinter(PrintWriter out, Format format, boolean interactive, Clock clock) {
         this.out = out;
         this.format = format;
         this.interactive = interactive && format == Format.text;
@@ -31,7 +31,7 @@ final class StatusPrinter {
     }
 
     /** Follows to the terminal event or the timeout (null = none); returns the terminal event if reached. */
-    Optional<TaskStatus> follow(StatusFollow follow, Duration timeout) {
+    public Optional<TaskStatus> follow(StatusFollow follow, Duration timeout) {
         Instant start = clock.instant();
         Instant deadline = timeout == null ? null : start.plus(timeout);
         TaskStatus last = null;

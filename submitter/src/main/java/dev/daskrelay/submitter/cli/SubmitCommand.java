@@ -24,9 +24,10 @@ import picocli.CommandLine.Parameters;
  * each task to its terminal status.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = {"Publish launch commands from task files (YAML or JSON).",
-                "Exit 0 when published (with --follow: when every task SUCCEEDED), 1 when a followed task FAILED or was",
-                "ABORTED or Kafka cannot be reached, 2 when a task file is invalid (nothing is published then)."})
+        description = {"Publish launch commands from task files (YAML or JSON). Every file is validated first; "
+                + "if any is invalid, nothing is published.",
+                "Exit 0 when published (with --follow: when every task SUCCEEDED), 1 when a followed task FAILED or "
+                + "was ABORTED or Kafka cannot be reached, 2 when a task file is invalid."})
 public final class SubmitCommand extends ClientCommand {
 
     @Parameters(paramLabel = "TASK_FILE", arity = "1..*")
@@ -59,9 +60,8 @@ public final class SubmitCommand extends ClientCommand {
             for (TaskCommand launch : launches) {
                 TaskHandle h = client.submit(launch);
                 handles.add(h);
-                if (output == StatusPrinter.Format.text) {
-                    out().println("submitted " + h.taskId() + " (command " + h.commandId() + ")");
-                }
+                // with -o json stdout carries only status objects; the confirmation goes to stderr
+                (output == StatusPrinter.Format.text ? out() : err()).println("submitted " + h.taskId() + " (command " + h.commandId() + ")");
             }
             if (!follow) {
                 return OK;

@@ -192,7 +192,7 @@ public final class DaskRelayClient implements AutoCloseable {
         try (KafkaConsumer<String, TaskStatus> c = statusConsumer()) {
             return new PartitionSearch<>(c, limits, clock).latest(topics.status(), taskId, s -> true);
         } catch (KafkaException e) {
-            throw new DaskRelayException("cannot read " + topics.status() + ": " + e.getMessage(), e);
+            throw new DaskRelayException("cannot read " + topics.status() + " at " + bootstrap() + ": " + e.getMessage(), e);
         }
     }
 
@@ -203,7 +203,7 @@ public final class DaskRelayClient implements AutoCloseable {
             return new PartitionSearch<>(c, limits, clock).latest(topics.commands(), taskId, isLaunch)
                     .record().map(r -> r.value());
         } catch (KafkaException e) {
-            throw new DaskRelayException("cannot read " + topics.commands() + ": " + e.getMessage(), e);
+            throw new DaskRelayException("cannot read " + topics.commands() + " at " + bootstrap() + ": " + e.getMessage(), e);
         }
     }
 
@@ -236,7 +236,7 @@ public final class DaskRelayClient implements AutoCloseable {
             return new StatusFollow(c, tp, start, taskId, clock);
         } catch (KafkaException e) {
             c.close();
-            throw new DaskRelayException("cannot read " + topics.status() + ": " + e.getMessage(), e);
+            throw new DaskRelayException("cannot read " + topics.status() + " at " + bootstrap() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             c.close();
             throw e;
@@ -269,15 +269,19 @@ public final class DaskRelayClient implements AutoCloseable {
             return producer().send(new ProducerRecord<>(topics.commands(), command.getTaskId(), command))
                     .get(sendTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new DaskRelayException("cannot publish to " + topics.commands() + ": " + e.getCause().getMessage(), e.getCause());
+            throw new DaskRelayException("cannot publish to " + topics.commands() + " at " + bootstrap() + ": " + e.getCause().getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException | KafkaException e) {
-            throw new DaskRelayException("cannot publish to " + topics.commands() + ": " + e.getMessage(), e);
+            throw new DaskRelayException("cannot publish to " + topics.commands() + " at " + bootstrap() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DaskRelayException("interrupted while publishing", e);
         } finally {
             MDC.remove("taskId");
         }
+    }
+
+    private String bootstrap() {
+        return String.valueOf(clientProperties.get("bootstrap.servers"));
     }
 
     private KafkaConsumer<String, TaskStatus> statusConsumer() {

@@ -1,0 +1,88 @@
+package dev.daskrelay.submitter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.daskrelay.avro.v1.ExecutionIdentity;
+import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.avro.v1.TaskPhase;
+import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.submitter.replay.Anomaly;
+import dev.daskrelay.submitter.replay.AnomalyCheck;
+import dev.daskrelay.submitter.replay.ReplayRecord;
+import dev.daskrelay.submitter.replay.TaskTimeline;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The anomaly rules on hand-made timelines (pure). */
+class AnomalyCheckTest {
+
+    static final Instant T0 = Instant.parse("2026-11-27T20:00:00Z");
+
+    @Test
+    void aCleanLifecycleHasNoAnomaly() {
+        assertEquals(List.of(), kinds(timeline("t", true, "1:QUEUED:0 2:INITIALIZING:0 3:RUNNING:0 4:RUNNING:1 5:SUCCEEDED:0"), null));
+    }
+
+    @Test
+    void eachRuleFiresOnceForOnePlantedProblem() {
+        assertEquals(List.of("SEQUENCE_OUT_OF_ORDER"), kinds(timeline("t", true, "1:QUEUED:0 2:INITIALIZING:0 2:RUNNING:0:other 3:SUCCEEDED:0"), null));
+        assertEquals(List.of("DUPLICATE_PHASE_VERSION"), kinds(timeline("t", true, "1:QUEUED:0 2:RUNNING:1 3:RUNNING:1 4:SUCCEEDED:0"), null));
+        assertEquals(List.of("PHASE_REGRESSION"), kinds(timeline("t", true, "1:QUEUED:0 2:RUNNING:0 3:QUEUED:0 4:SUCCEEDED:0"), null));
+        assertEquals(List.of("EVENT_AFTER_TERMINAL"), kinds(timeline("t", true, "1:QUEUED:0 2:ABORTED:0 3:RUNNING:0"), null));
+        assertEquals(List.of("SEQUENCE_GAP"), kinds(timeline("t", true, "2:QUEUED:0 3:SUCCEEDED:0"), null));
+        assertEquals(List.of("LAUNCH_WITHOUT_TERMINAL"), kinds(timeline("t", true, "1:QUEUED:0 2:RUNNING:0"), null));
+    }
+
+    @Test
+    void aTaskWhoseLaunchIsOutOfRangeMayStartAboveOne() {
+        assertEquals(List.of(), kinds(timeline("t", false, "4:RUNNING:2 5:SUCCEEDED:0"), null));
+    }
+
+    @Test
+    void launchesYoungerThanTheInFlightCutoffAreNotReported() {
+        TaskTimeline open = timeline("t", true, "1:QUEUED:0");
+        assertEquals(List.of(), kinds(open, T0.minusSeconds(1)));
+        assertEquals(List.of("LAUNCH_WITHOUT_TERMINAL"), kinds(open, T0.plusSeconds(1)));
+    }
+
+    @Test
+    void duplicateEventIdsAcrossTheWholeReplayAreReportedOnce() {
+        TaskTimeline t = timeline("t", true, "1:QUEUED:0 2:RUNNING:0 2:RUNNING:0 3:SUCCEEDED:0");
+        List<Anomaly> found = AnomalyCheck.check(List.of(t), null);
+        assertEquals(1, found.size(), found.toString());
+        assertEquals(Anomaly.Kind.DUPLICATE_EVENT_ID, found.get(0).kind());
+        assertEquals("t:2", found.get(0).eventId());
+    }
+
+    private static List<String> kinds(TaskTimeline t, Instant cutoff) {
+        return AnomalyCheck.check(List.of(t), cutoff).stream().map(a -> a.kind().name()).toList();
+    }
+
+    /** Events {@code seq:PHASE:version[:eventIdSuffix]}; terminal phases are flagged terminal. */
+    static TaskTimeline timeline(String task, boolean launchInRange, String events) {
+        ExecutionIdentity exec = new ExecutionIdentity("p", "d", task, "n0", 0);
+        List<ReplayRecord.Command> commands = new ArrayList<>();
+        if (launchInRange) {
+            TaskCommand launch = dev.daskrelay.submitter.sdk.DaskTask.builder().execution("p", "d", task, "n0", 0)
+                    .taskId(task).image("img:1").commandId("c-" + task)
+                    .build(dev.daskrelay.schemas.config.PlatformConfig.defaults(), java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+            commands.add(new ReplayRecord.Command(task, 0, 0, T0, launch));
+        }
+        List<ReplayRecord.Status> statuses = new ArrayList<>();
+        long offset = 0;
+        for (String e : events.split(" ")) {
+            String[] p = e.split(":");
+            TaskPhase phase = TaskPhase.valueOf(p[1]);
+            Instant at = T0.plusSeconds(++offset);
+            TaskStatus s = TaskStatus.newBuilder().setEventId(task + ":" + p[0] + (p.length > 3 ? ":" + p[3] : "")).setTaskId(task).setExecution(exec)
+                    .setSequence(Long.parseLong(p[0])).setPhase(phase).setPhaseVersion(Integer.parseInt(p[2]))
+                    .setOccurredAt(at).setObservedAt(at)
+                    .setTerminal(phase == TaskPhase.SUCCEEDED || phase == TaskPhase.FAILED || phase == TaskPhase.ABORTED)
+                    .build();
+            statuses.add(new ReplayRecord.Status(task, 0, offset, at, s));
+        }
+        return new TaskTimeline(task, commands, statuses);
+    }
+}
