@@ -257,6 +257,9 @@ public final class LocalCommand implements Callable<Integer> {
                     }
                 }
                 view.refresh(clock.instant());
+                if (stack.failure().isPresent()) {
+                    throw new IllegalStateException(stack.failure().get());
+                }
             }
             view.finish(clock.instant());
         } catch (WakeupException | InterruptException e) {

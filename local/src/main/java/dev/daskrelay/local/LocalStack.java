@@ -3,27 +3,19 @@ package dev.daskrelay.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.daskrelay.avro.v1.DaskJobIntent;
-import dev.daskrelay.avro.v1.Observation;
-import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.config.RegistrySettings;
-import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.DaskOperatorSimulator;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.simulator.SimulatorTiming;
 import dev.daskrelay.translator.KubernetesSettings;
 import dev.daskrelay.translator.TranslatorProcess;
 import dev.daskrelay.watcher.WatcherProcess;
-import dev.daskrelay.watcher.status.StatusService;
-import dev.daskrelay.watcher.status.StatusSerdes;
-import dev.daskrelay.watcher.status.StatusSettings;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -44,7 +36,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -64,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * <li>the effective configuration: the user's {@code daskrelay.yaml} (or defaults) with the local-stack
  *     overrides (bootstrap servers, {@code bundled://} registry, ops endpoints on ephemeral loopback ports, state
  *     directories, the Kubernetes API);</li>
- * <li>the status topology, the translator (command topology + applier), the watcher (bridge + janitor behind
+ * <li>the translator (command topology + applier) and the watcher (status topology, bridge and janitor behind
  *     the Lease);</li>
  * <li>a wait until every part reports ready.</li>
  * </ol>
@@ -77,7 +68,6 @@ public final class LocalStack implements AutoCloseable {
 
     /** Topic partitions of the local stack's topics. */
     public static final int PARTITIONS = 3;
-    public static final String STATUS_APPLICATION_ID = "daskrelay-status";
 
     /**
      * What to start.
@@ -116,7 +106,6 @@ public final class LocalStack implements AutoCloseable {
     private DaskRelayConfig config;
     private TranslatorProcess translator;
     private WatcherProcess watcher;
-    private StatusService status;
     private volatile DaskOperatorSimulator simulator;
     private boolean closed;
 
@@ -181,28 +170,12 @@ public final class LocalStack implements AutoCloseable {
                 inMemory == null ? null : inMemory.url(), workDir).toString(), "daskrelay local configuration");
         kafka.createTopics(PARTITIONS, config.kafka().topics().all().toArray(String[]::new));
 
-        // 5. status topology (first: its consumer group forms while the rest starts)
-        Map<String, String> registry = config.registry().config();
-        StatusSettings statusSettings = StatusSettings.fromWatcherSection(
-                JSON.convertValue(config.sectionTree("watcher").isObject() ? config.sectionTree("watcher")
-                        : JSON.createObjectNode(), Map.class), config.kafka().topicPrefix());
-        StatusSerdes serdes = new StatusSerdes(AvroSerdes.specific(Observation.class, registry, false),
-                AvroSerdes.specific(TaskStatus.class, registry, false),
-                AvroSerdes.specific(DaskJobIntent.class, registry, false));
-        Properties statusProps = config.kafka().clientProperties();
-        statusProps.put("state.dir", workDir.resolve("state").resolve("status").toString());
-        statusProps.put("commit.interval.ms", "100");
-        status = new StatusService(statusSettings, serdes, new SimpleMeterRegistry(), STATUS_APPLICATION_ID,
-                config.kafka().bootstrapServers(), statusProps).start();
-        push(status);
-
-        // 6. translator
+        // 5. translator
         translator = TranslatorProcess.start(config);
         push(translator);
 
-        // 7. watcher: bridge, janitor, Lease
-        watcher = WatcherProcess.start(config, client,
-                AvroSerdes.specific(Observation.class, registry, false).serializer(), Clock.systemUTC());
+        // 6. watcher: status topology, bridge, janitor, Lease
+        watcher = WatcherProcess.start(config, client, Clock.systemUTC());
         push(watcher);
     }
 
@@ -267,6 +240,7 @@ public final class LocalStack implements AutoCloseable {
         ObjectNode watcher = object(root, "watcher");
         watcher.put("opsHost", "127.0.0.1");
         watcher.put("opsPort", 0);
+        watcher.put("stateDir", workDir.resolve("state").resolve("watcher").toString());
         if (!watcher.has("identity")) {
             watcher.put("identity", "daskrelay-local");
         }
@@ -326,7 +300,6 @@ public final class LocalStack implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Map<String, BooleanSupplier> checks = new java.util.LinkedHashMap<>();
         checks.put("translator", () -> ready(http, translator.opsPort()));
-        checks.put("status topology", status::isReady);
         checks.put("watcher", () -> ready(http, watcher.ops().port()));
         Instant deadline = Instant.now().plus(timeout);
         for (var check : checks.entrySet()) {
@@ -379,6 +352,14 @@ public final class LocalStack implements AutoCloseable {
 
     public Path workDir() {
         return workDir;
+    }
+
+    /** Why the stack cannot do its work any more (the watcher stopped: Lease lost, status topology failed). */
+    public java.util.Optional<String> failure() {
+        return watcher != null && watcher.exitCode() != 0
+                ? java.util.Optional.of("the watcher stopped (lost its Lease or the status topology failed; "
+                        + "run with --verbose for details)")
+                : java.util.Optional.empty();
     }
 
     public boolean simulatorRunning() {

@@ -42,6 +42,7 @@ class LocalStackConfigTest {
         assertEquals("30s", watcher.stuckAfter());
         assertEquals(0, watcher.opsPort());
         assertEquals("127.0.0.1", watcher.opsHost());
+        assertEquals(Path.of("/tmp/work/state/watcher").toString(), watcher.stateDir());
         TranslatorSettings translator = cfg.section("translator", TranslatorSettings.class);
         assertEquals(4, translator.applier().concurrency());
         assertEquals(0, translator.ops().port());
