@@ -489,10 +489,16 @@ public final class LocalCommand implements Callable<Integer> {
     static void configureLogging(boolean verbose) {
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
         setIfAbsent("org.slf4j.simpleLogger.log.dev.daskrelay", verbose ? "info" : "warn");
+        for (String library : LIBRARY_LOGGERS) { // the jar's simplelogger.properties names them; override here
+            setIfAbsent("org.slf4j.simpleLogger.log." + library, verbose ? "info" : "error");
+        }
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
     }
+
+    private static final List<String> LIBRARY_LOGGERS = List.of("org.apache.kafka", "kafka", "state.change.logger",
+            "io.fabric8", "okhttp3", "io.vertx", "io.netty", "org.apache.avro");
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) {

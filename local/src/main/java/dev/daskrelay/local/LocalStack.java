@@ -119,11 +119,21 @@ public final class LocalStack implements AutoCloseable {
         try {
             stack.wire();
             stack.awaitReady(readyTimeout);
+            stack.step("every part ready");
             return stack;
         } catch (RuntimeException e) {
             stack.close();
             throw e;
         }
+    }
+
+    private long mark = System.nanoTime();
+
+    /** Startup step durations at INFO ({@code --verbose}); the figures behind docs/PERFORMANCE.md. */
+    private void step(String what) {
+        long now = System.nanoTime();
+        LOG.info("local stack: {} in {} ms", what, (now - mark) / 1_000_000);
+        mark = now;
     }
 
     private void wire() {
@@ -143,6 +153,7 @@ public final class LocalStack implements AutoCloseable {
             requirePortFree(options.kafkaPort());
             kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(options.kafkaPort(), workDir.resolve("kafka"), false));
             push(kafka);
+            step("Kafka broker started");
         } finally {
             if (kafka == null && kube != null) {
                 joinQuietly(kube); // its parts are on the stack already, closed by close()
@@ -153,6 +164,7 @@ public final class LocalStack implements AutoCloseable {
         KubernetesClient client;
         if (kube != null) {
             client = join(kube);
+            step("in-memory Kubernetes API and simulator ready (after the broker)");
         } else {
             client = DaskRelayConfig.parse(effectiveConfig(options, kafka.bootstrapServers(), null, workDir).toString(),
                     "daskrelay local configuration").section("kubernetes", KubernetesSettings.class).client();
@@ -169,18 +181,22 @@ public final class LocalStack implements AutoCloseable {
         config = DaskRelayConfig.parse(effectiveConfig(options, kafka.bootstrapServers(),
                 inMemory == null ? null : inMemory.url(), workDir).toString(), "daskrelay local configuration");
         kafka.createTopics(PARTITIONS, config.kafka().topics().all().toArray(String[]::new));
+        step("topics created");
 
         // 5. translator
         translator = TranslatorProcess.start(config);
         push(translator);
+        step("translator started");
 
         // 6. watcher: status topology, bridge, janitor, Lease
         watcher = WatcherProcess.start(config, client, Clock.systemUTC());
         push(watcher);
+        step("watcher started");
     }
 
     /** The in-memory API, its kubeconfig, the platform's namespaces and the operator simulator (FULL mode). */
     private KubernetesClient startInMemoryKubernetes() {
+        long t0 = System.nanoTime();
         InMemoryKubernetes api = InMemoryKubernetes.start(0);
         push(api);
         inMemory = api;
@@ -192,6 +208,7 @@ public final class LocalStack implements AutoCloseable {
                 .mode(DaskOperatorSimulator.Mode.FULL).start();
         push(sim);
         simulator = sim;
+        LOG.info("local stack: in-memory Kubernetes API and simulator started in {} ms", (System.nanoTime() - t0) / 1_000_000);
         return client;
     }
 
