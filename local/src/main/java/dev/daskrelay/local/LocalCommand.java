@@ -191,6 +191,12 @@ public final class LocalCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> shutdown(stack, out), "daskrelay-local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Duration startup = Duration.between(jvmStart, Instant.now());
+        if (verbose && ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            err.printf("startup: %.1f s wall since JVM start, %.1f s CPU (all threads)%n", startup.toMillis() / 1000.0,
+                    os.getProcessCpuTime() / 1e9);
+            err.flush();
+        }
         out.printf("ready in %.1f s: Kafka %s, Kubernetes %s%n", startup.toMillis() / 1000.0,
                 stack.bootstrapServers(), stack.kubernetesUrl() != null ? stack.kubernetesUrl() + " (in-memory)"
                         : "(real cluster)");
