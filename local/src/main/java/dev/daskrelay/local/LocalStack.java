@@ -258,8 +258,12 @@ public final class LocalStack implements AutoCloseable {
         watcher.put("opsHost", "127.0.0.1");
         watcher.put("opsPort", 0);
         watcher.put("stateDir", workDir.resolve("state").resolve("watcher").toString());
+        if (!watcher.has("leaseName")) {
+            // on a real cluster, never compete with a deployed watcher (default Lease daskrelay-watcher)
+            watcher.put("leaseName", "daskrelay-local-watcher");
+        }
         if (!watcher.has("identity")) {
-            watcher.put("identity", "daskrelay-local");
+            watcher.put("identity", "daskrelay-local-" + ProcessHandle.current().pid());
         }
 
         ObjectNode kubernetes = object(root, "kubernetes");
@@ -317,7 +321,9 @@ public final class LocalStack implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Map<String, BooleanSupplier> checks = new java.util.LinkedHashMap<>();
         checks.put("translator", () -> ready(http, translator.opsPort()));
-        checks.put("watcher", () -> ready(http, watcher.ops().port()));
+        var ws = config.section("watcher", dev.daskrelay.watcher.WatcherSettings.class);
+        checks.put("watcher (status topology, informers, Lease " + (ws.leaseNamespace() != null ? ws.leaseNamespace()
+                : config.platform().namespace()) + "/" + ws.leaseName() + ")", () -> ready(http, watcher.ops().port()));
         Instant deadline = Instant.now().plus(timeout);
         for (var check : checks.entrySet()) {
             while (!check.getValue().getAsBoolean()) {
