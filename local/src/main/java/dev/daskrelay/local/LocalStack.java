@@ -146,11 +146,11 @@ public final class LocalStack implements AutoCloseable {
         push(this::deleteWorkDir);
 
         // 2 and 3 at the same time: the in-memory Kubernetes API (with the simulator) starts while the broker does
+        requirePortFree(options.kafkaPort());
         CompletableFuture<KubernetesClient> kube = options.realCluster() ? null
                 : CompletableFuture.supplyAsync(this::startInMemoryKubernetes);
         try {
             // 2. Kafka broker
-            requirePortFree(options.kafkaPort());
             kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(options.kafkaPort(), workDir.resolve("kafka"), false));
             push(kafka);
             step("Kafka broker started");
