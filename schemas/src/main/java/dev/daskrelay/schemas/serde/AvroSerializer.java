@@ -128,12 +128,15 @@ public final class AvroSerializer<T> implements Serializer<T> {
         WireFormat.writeHeader(id, buffer.bytes, 0);
         buffer.size = WireFormat.HEADER_LENGTH;
         try {
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(buffer, buffer.encoder);
-            buffer.encoder = encoder;
+            BinaryEncoder encoder = buffer.encoder;
+            if (encoder == null) { // bound to this thread's buffer once: flush() leaves it empty for the next record
+                encoder = EncoderFactory.get().binaryEncoder(buffer, null);
+                buffer.encoder = encoder;
+            }
             writer.write(data, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
-            buffer.encoder = null; // the encoder may hold half a record
+            buffer.encoder = null; // the encoder may hold half a record: start the next one with a fresh encoder
             throw new InvalidRecordException("cannot serialize " + schema.getFullName() + " for topic " + topic
                     + ": " + e.getMessage(), e);
         }
