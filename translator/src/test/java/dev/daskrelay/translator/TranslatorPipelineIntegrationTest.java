@@ -116,6 +116,12 @@ class TranslatorPipelineIntegrationTest {
                 }
             }
             assertEquals(240, sent.size());
+            byte[] poison = {0x42, 0x00, (byte) 0xff, 0x13};
+            try (var raw = new KafkaProducer<>(broker.clientProperties(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(topics.commands(), "dedup-0".getBytes(), poison)).get();
+            }
             produceCommands(topics, sent);
 
             List<Observation> obs = awaitObservations(topics, list ->
@@ -127,6 +133,11 @@ class TranslatorPipelineIntegrationTest {
                     kinds);
             assertEquals(200, jobNames(client, "dedup-").size(), "exactly one DaskJob per task");
             assertEquals(200, readAll(topics.intents()).size(), "exactly one intent per task");
+            List<ConsumerRecord<String, byte[]>> dead = readAll(topics.deadLetters());
+            assertEquals(1, dead.size(), "the poison record, once, in the committed output");
+            assertTrue(java.util.Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
+            assertEquals("deserialize", dev.daskrelay.schemas.DeadLetterHeaders.get(dead.get(0).headers(),
+                    dev.daskrelay.schemas.DeadLetterHeaders.ERROR_STAGE));
             Map<String, Long> createdPerTask = applied(obs, IntentAction.CREATE).stream()
                     .collect(Collectors.groupingBy(Observation::getTaskId, Collectors.counting()));
             assertEquals(200, createdPerTask.size());
