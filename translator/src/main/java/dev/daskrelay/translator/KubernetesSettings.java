@@ -27,6 +27,10 @@ import java.time.Duration;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record KubernetesSettings(String kubeconfig, String context, String masterUrl, String requestTimeout) {
 
+    public KubernetesSettings {
+        DurationSetting.parse("kubernetes.requestTimeout", requestTimeout, Duration.ofSeconds(10)); // fail early
+    }
+
     public static KubernetesSettings defaults() {
         return new KubernetesSettings(null, null, null, null);
     }

@@ -33,6 +33,7 @@ public record TranslatorSettings(String applicationId, Boolean createTopics, Int
         streams = streams == null ? Map.of() : Map.copyOf(streams);
         applier = applier == null ? new Applier(null, null, null, null, null, null, null, null, null, null) : applier;
         ops = ops == null ? new Ops(null, null) : ops;
+        DurationSetting.parse("translator.commitInterval", commitInterval, Duration.ofMillis(100)); // fail early
         if (topicPartitions < 1 || streamThreads < 1) {
             throw new IllegalArgumentException("translator.topicPartitions and translator.streamThreads: must be >= 1");
         }
@@ -55,9 +56,21 @@ public record TranslatorSettings(String applicationId, Boolean createTopics, Int
             maxPendingPerPartition = maxPendingPerPartition == null ? 500 : maxPendingPerPartition;
             maxAttempts = maxAttempts == null ? 8 : maxAttempts;
             forbiddenAttempts = forbiddenAttempts == null ? 3 : forbiddenAttempts;
+            // fail at load time, naming the key, rather than at start
+            retryPolicy(maxAttempts, forbiddenAttempts, initialBackoff, maxBackoff, quotaRetryFor);
+            DurationSetting.parse("translator.applier.shutdownGrace", shutdownGrace, Duration.ofSeconds(30));
+            if (concurrency < 1 || maxPending < 1 || maxPendingPerPartition < 1) {
+                throw new IllegalArgumentException("translator.applier: concurrency, maxPending and "
+                        + "maxPendingPerPartition must be >= 1");
+            }
         }
 
         public RetryPolicy retryPolicy() {
+            return retryPolicy(maxAttempts, forbiddenAttempts, initialBackoff, maxBackoff, quotaRetryFor);
+        }
+
+        private static RetryPolicy retryPolicy(int maxAttempts, int forbiddenAttempts, String initialBackoff,
+                                               String maxBackoff, String quotaRetryFor) {
             return new RetryPolicy(maxAttempts, forbiddenAttempts,
                     DurationSetting.parse("translator.applier.initialBackoff", initialBackoff, Duration.ofMillis(200)),
                     DurationSetting.parse("translator.applier.maxBackoff", maxBackoff, Duration.ofSeconds(30)),

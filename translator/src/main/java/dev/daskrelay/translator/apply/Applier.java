@@ -245,8 +245,13 @@ public final class Applier implements AutoCloseable {
                 default -> "failed";
             };
             metrics.outcome(intent.getAction(), done.outcome(), Duration.between(job.startedAt, end));
-            LOG.info("{} {}/{}: {} after {} attempt(s)", intent.getAction(), intent.getNamespace(), intent.getName(),
-                    done.outcome(), job.attempts);
+            if (bucket.equals("applied")) {
+                LOG.debug("{} {}/{}: {} after {} attempt(s)", intent.getAction(), intent.getNamespace(),
+                        intent.getName(), done.outcome(), job.attempts);
+            } else {
+                LOG.warn("{} {}/{}: {} after {} attempt(s): {} {}", intent.getAction(), intent.getNamespace(),
+                        intent.getName(), done.outcome(), job.attempts, done.errorCode(), done.message());
+            }
             send(job, obs, bucket, job);
             lanes.done(job.record.key());
         } catch (RuntimeException e) {
@@ -438,6 +443,9 @@ public final class Applier implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (t == null) {
+            consumer.close(); // never started: the poll loop did not take the consumer over
         }
         workers.shutdownNow();
         timer.shutdownNow();
