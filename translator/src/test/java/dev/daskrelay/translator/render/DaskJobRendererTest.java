@@ -384,6 +384,18 @@ class DaskJobRendererTest {
     }
 
     @Test
+    void aHandBuiltRecordWithNullCollectionsRendersAsEmpty() {
+        LaunchDaskJob launch = new LaunchDaskJob();
+        launch.setImage("ghcr.io/example/dask-app:1.4");
+        launch.setInterruptible(false);
+        launch.setDask(plainTask().build().getDask());
+        JsonNode job = valid(DEFAULTS.render(TASK, execution("a"), launch)).manifest();
+        assertFalse(container(job, RUNNER).has("args"));
+        assertFalse(container(job, RUNNER).has("env"));
+        assertEquals(2, job.at("/metadata/labels").size(), "only daskrelay's own");
+    }
+
+    @Test
     void rendersALaunchCommand() {
         TaskCommand command = TaskCommand.newBuilder().setCommandId("c1").setTaskId(TASK)
                 .setExecution(execution("a")).setIssuedAt(Instant.EPOCH).setPayload(plainTask().build()).build();
