@@ -118,7 +118,12 @@ abstract class Actor {
         try {
             action.run();
         } catch (KubernetesClientException e) {
-            if (!Thread.currentThread().isInterrupted()) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // stopping
+            }
+            if (e.getCode() == 404) {
+                log.debug("{}: {}: object gone: {}", name, what, e.getMessage());
+            } else {
                 log.warn("{}: {} failed: {}", name, what, e.getMessage());
             }
         } catch (RuntimeException e) {

@@ -105,6 +105,7 @@ final class DaskOperator extends Actor {
                 events.warning(job, "daskrelay-simulator", "InvalidScenario", e.getMessage() + "; using 'success'");
             }
             patchJobStatus(ns, name, Map.of("jobStatus", JOB_CREATED));
+            markHandled(job, JOB_CREATED);
             events.normal(job, KOPF, "Logging", "A DaskJob has been created called " + name + " in " + ns + ".");
             log.info("DaskJob {}/{}: {}", ns, name, JOB_CREATED);
         });
@@ -149,6 +150,7 @@ final class DaskOperator extends Actor {
         status.put("jobStatus", CLUSTER_CREATED);
         status.put("jobRunnerPodName", DaskComponents.runnerPodName(name));
         patchJobStatus(ns, name, status);
+        markHandled(job, CLUSTER_CREATED);
         events.normal(job, KOPF, "Logging", "Handler 'daskjob_create_components' succeeded.");
         log.info("DaskJob {}/{}: {}", ns, name, CLUSTER_CREATED);
     }
@@ -175,8 +177,7 @@ final class DaskOperator extends Actor {
                 return;
             }
         }
-        MDC.put("daskJob", ns + "/" + jobName);
-        try {
+        withJob(pod, jobName, () -> {
             switch (phase) {
                 case "Running" -> runnerRunning(pod, jobName);
                 case "Succeeded" -> runnerFinished(pod, jobName, SUCCESSFUL, "handle_runner_status_change_succeeded",
@@ -186,9 +187,7 @@ final class DaskOperator extends Actor {
                 default -> {
                 }
             }
-        } finally {
-            MDC.remove("daskJob");
-        }
+        });
     }
 
     private void runnerRunning(Pod pod, String jobName) {
@@ -198,6 +197,7 @@ final class DaskOperator extends Actor {
         status.put("jobStatus", RUNNING);
         status.put("startTime", now());
         patchJobStatus(ns, jobName, status);
+        markHandled(pod, "Running");
         log.info("DaskJob {}/{}: {}", ns, jobName, RUNNING);
     }
 
@@ -222,6 +222,7 @@ final class DaskOperator extends Actor {
         status.put("jobStatus", outcome);
         status.put("endTime", now());
         patchJobStatus(ns, jobName, status); // ... then the terminal status
+        markHandled(pod, pod.getStatus().getPhase());
         log.info("DaskJob {}/{}: {}", ns, jobName, outcome);
     }
 
@@ -258,7 +259,11 @@ final class DaskOperator extends Actor {
                         + "and be at most 53 characters long.");
             }
         } else if ("Created".equals(phase) && clustersWithComponents.add(uid(cluster))) {
-            daskclusterCreateComponents(cluster);
+            // kopf works on the latest state of an object and runs no create/field handlers once it is being deleted
+            GenericKubernetesResource latest = get(DaskCrds.DASK_CLUSTER, ns, name);
+            if (latest != null && uid(latest).equals(uid(cluster)) && !latest.isMarkedForDeletion()) {
+                daskclusterCreateComponents(latest);
+            }
         }
     }
 
@@ -364,9 +369,52 @@ final class DaskOperator extends Actor {
     }
 
     private void handlerFailed(HasMetadata about, String handler, RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return; // the simulator is stopping; a restarted one catches up from the objects
+        }
         log.warn("{}: handler '{}' failed: {}; retrying in {}", describe(about), handler, e.getMessage(), timing.retryDelay());
         events.warning(about, KOPF, "Logging", "Handler '" + handler + "' failed with an exception. Will retry.");
     }
+
+    /**
+     * kopf's memory of what it handled: the {@code kopf.zalando.org/last-handled-configuration} annotation (spec,
+     * labels, annotations and the watched status field) on DaskJobs and runner pods. Its writes are extra MODIFIED
+     * events a watcher must tolerate (§4.1).
+     */
+    private void markHandled(HasMetadata obj, String watchedValue) {
+        Map<String, Object> essence = new LinkedHashMap<>();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (obj.getMetadata().getLabels() != null && !obj.getMetadata().getLabels().isEmpty()) {
+            meta.put("labels", obj.getMetadata().getLabels());
+        }
+        Map<String, String> annotations = DaskComponents.filteredAnnotations(obj.getMetadata());
+        if (!annotations.isEmpty()) {
+            meta.put("annotations", annotations);
+        }
+        String ns = obj.getMetadata().getNamespace();
+        String name = obj.getMetadata().getName();
+        try {
+            if (obj instanceof GenericKubernetesResource job) {
+                essence.put("spec", job.get("spec"));
+                essence.put("metadata", meta);
+                essence.put("status", Map.of("jobStatus", watchedValue));
+                client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName(name)
+                        .patch(MERGE, json(Map.of("metadata", Map.of("annotations", Map.of(LAST_HANDLED, json(essence))))));
+            } else if (obj instanceof Pod pod) {
+                essence.put("spec", pod.getSpec());
+                essence.put("metadata", meta);
+                essence.put("status", Map.of("phase", watchedValue));
+                client.pods().inNamespace(ns).withName(name)
+                        .patch(MERGE, json(Map.of("metadata", Map.of("annotations", Map.of(LAST_HANDLED, json(essence))))));
+            }
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    static final String LAST_HANDLED = "kopf.zalando.org/last-handled-configuration";
 
     private void patchJobStatus(String ns, String name, Map<String, Object> status) {
         try {
@@ -406,13 +454,25 @@ final class DaskOperator extends Actor {
         }
     }
 
-    private void withJob(GenericKubernetesResource job, Runnable action) {
-        MDC.put("daskJob", job.getMetadata().getNamespace() + "/" + job.getMetadata().getName());
+    /** daskrelay's task-id annotation (set by the translator, copied to pods by the operator). */
+    static final String TASK_ID_ANNOTATION = "daskrelay.dev/task-id";
+
+    private void withJob(HasMetadata about, String jobName, Runnable action) {
+        MDC.put("daskJob", about.getMetadata().getNamespace() + "/" + jobName);
+        String taskId = about.getMetadata().getAnnotations() == null ? null : about.getMetadata().getAnnotations().get(TASK_ID_ANNOTATION);
+        if (taskId != null) {
+            MDC.put("taskId", taskId);
+        }
         try {
             action.run();
         } finally {
             MDC.remove("daskJob");
+            MDC.remove("taskId");
         }
+    }
+
+    private void withJob(GenericKubernetesResource job, Runnable action) {
+        withJob(job, job.getMetadata().getName(), action);
     }
 
     private String now() {

@@ -22,7 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Deployment/ReplicaSet controller stand-in: for each Deployment a ReplicaSet {@code <deployment>-<hash>} and
  * {@code replicas} pods {@code <deployment>-<hash>-<5 chars>} labelled with {@code pod-template-hash}, owned by
- * the ReplicaSet; a deleted pod is replaced. Deployment status (readyReplicas …) is not maintained.
+ * the ReplicaSet; a deleted pod is replaced; Deployment status counts (replicas, readyReplicas, availableReplicas …)
+ * follow the pods' Ready condition. No rollouts: a changed template gets a new ReplicaSet but the old one stays.
  */
 final class DeploymentController extends Actor {
 
@@ -44,22 +45,66 @@ final class DeploymentController extends Actor {
         var deployments = namespace == null ? client.apps().deployments().inAnyNamespace() : client.apps().deployments().inNamespace(namespace);
         watch(deployments, this::reconcile, d -> { });
         var pods = namespace == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
-        watch(pods, p -> { }, this::onPodDeleted);
+        watch(pods, this::onPodChanged, this::onPodDeleted);
     }
 
-    private void onPodDeleted(Pod pod) {
+    private void onPodChanged(Pod pod) {
+        Deployment d = deploymentOf(pod);
+        if (d != null) {
+            updateStatus(d);
+        }
+    }
+
+    /** replicas / updatedReplicas / readyReplicas / availableReplicas / unavailableReplicas from the pods. */
+    private void updateStatus(Deployment deployment) {
+        String ns = deployment.getMetadata().getNamespace();
+        String hash = templateHash(deployment.getSpec().getTemplate());
+        List<Pod> pods = client.pods().inNamespace(ns).withLabel(POD_TEMPLATE_HASH, hash).list().getItems().stream()
+                .filter(p -> !p.isMarkedForDeletion()).toList();
+        int total = pods.size();
+        int ready = (int) pods.stream().filter(DeploymentController::isReady).count();
+        int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", deployment.getMetadata().getGeneration() == null ? 1L : deployment.getMetadata().getGeneration());
+        status.put("replicas", total);
+        status.put("updatedReplicas", total);
+        status.put("readyReplicas", ready);
+        status.put("availableReplicas", ready);
+        status.put("unavailableReplicas", Math.max(0, desired - ready));
+        var current = deployment.getStatus();
+        if (current != null && Integer.valueOf(total).equals(current.getReplicas())
+                && Integer.valueOf(ready).equals(current.getReadyReplicas())
+                && Integer.valueOf(Math.max(0, desired - ready)).equals(current.getUnavailableReplicas())) {
+            return;
+        }
+        client.apps().deployments().inNamespace(ns).withName(deployment.getMetadata().getName())
+                .subresource("status").patch(MERGE, json(Map.of("status", status)));
+    }
+
+    private static boolean isReady(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private Deployment deploymentOf(Pod pod) {
         OwnerReference owner = controller(pod.getMetadata().getOwnerReferences());
         if (owner == null || !"ReplicaSet".equals(owner.getKind())) {
-            return;
+            return null;
         }
         String ns = pod.getMetadata().getNamespace();
         ReplicaSet rs = client.apps().replicaSets().inNamespace(ns).withName(owner.getName()).get();
         OwnerReference rsOwner = rs == null ? null : controller(rs.getMetadata().getOwnerReferences());
-        if (rsOwner != null && "Deployment".equals(rsOwner.getKind())) {
-            Deployment d = client.apps().deployments().inNamespace(ns).withName(rsOwner.getName()).get();
-            if (d != null) {
-                reconcile(d);
-            }
+        if (rsOwner == null || !"Deployment".equals(rsOwner.getKind())) {
+            return null;
+        }
+        return client.apps().deployments().inNamespace(ns).withName(rsOwner.getName()).get();
+    }
+
+    private void onPodDeleted(Pod pod) {
+        Deployment d = deploymentOf(pod);
+        if (d != null) {
+            reconcile(d);
+            updateStatus(d);
         }
     }
 

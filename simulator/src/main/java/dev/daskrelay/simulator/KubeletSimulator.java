@@ -98,17 +98,21 @@ final class KubeletSimulator extends Actor {
         Run run = new Run(pod, scenario, role, new PodStatuses.Facts(pod.getSpec().getContainers(), HOST_IP, podIp(),
                 hex64(), now));
         runs.put(uid(pod), run);
+        boolean runner = COMPONENT_JOB_RUNNER.equals(role);
+        boolean worker = COMPONENT_WORKER.equals(role);
+        boolean neverScheduled = runner && scenario.kind() == Scenario.Kind.UNSCHEDULABLE
+                || worker && scenario.kind() == Scenario.Kind.WORKERS_NEVER_READY;
         if (phase != null && !phase.isEmpty()) { // adopted after a restart of the simulator: pick it up from here
             if ("Running".equals(phase)) {
                 run.startedAt = now;
                 scheduleEnd(run);
+            } else if ("Pending".equals(phase) && !neverScheduled && !(runner && (scenario.kind() == Scenario.Kind.IMAGE_PULL_ERROR
+                    || scenario.kind() == Scenario.Kind.INVALID_IMAGE))) {
+                run.next = later(timing.podStartDelay(), "start " + describe(pod), () -> startContainers(run));
             }
             return;
         }
-        boolean runner = COMPONENT_JOB_RUNNER.equals(role);
-        boolean worker = COMPONENT_WORKER.equals(role);
-        if (runner && scenario.kind() == Scenario.Kind.UNSCHEDULABLE
-                || worker && scenario.kind() == Scenario.Kind.WORKERS_NEVER_READY) {
+        if (neverScheduled) {
             String message = runner ? UNSCHEDULABLE_RUNNER : UNSCHEDULABLE_WORKER;
             writeStatus(run, PodStatuses.unschedulable(message, now));
             events.warning(pod, "default-scheduler", "FailedScheduling", message);

@@ -258,6 +258,8 @@ class DaskOperatorConformanceTest {
             names.add(d.getMetadata().getName());
         }
         assertEquals(3, names.size());
+        await("worker Deployments report a ready replica", () -> workerDeployments(ns), l -> l.stream().allMatch(d ->
+                d.getStatus() != null && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas())));
         for (Pod p : pods(ns, "worker")) {
             String owner = p.getMetadata().getName().replaceAll("-" + safe + "{1,10}-" + safe + "{5}$", "");
             assertTrue(names.contains(owner), p.getMetadata().getName());
@@ -595,6 +597,9 @@ class DaskOperatorConformanceTest {
                 && l.stream().allMatch(p -> p.getStatus() != null && p.getStatus().getConditions() != null
                 && p.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))));
         workers.forEach(p -> assertEquals("Pending", podPhase(p)));
+        await("worker Deployments report no ready replica", () -> workerDeployments(ns), l -> l.size() == 2 && l.stream()
+                .allMatch(d -> d.getStatus() != null && Integer.valueOf(1).equals(d.getStatus().getUnavailableReplicas())
+                        && Integer.valueOf(0).equals(d.getStatus().getReadyReplicas())));
         await("scheduler running", () -> pods(ns, "scheduler"), l -> l.size() == 1 && "Running".equals(podPhase(l.get(0))));
         assertEquals("Running", podPhase(pod(ns, "noworkers-runner")));
         deleteJob(ns, "noworkers");
@@ -695,5 +700,20 @@ class DaskOperatorConformanceTest {
         assertTrue(runner.getMetadata().getOwnerReferences() == null || runner.getMetadata().getOwnerReferences().isEmpty());
         deleteJob(ns, "again");
         client.pods().inNamespace(ns).withName("again-runner").delete();
+    }
+
+    @Test
+    void kopfLastHandledAnnotationsAreWrittenAndNeverCopied(TestInfo info) {
+        String ns = ns(info);
+        create(client, job("kopf", ns, 1, Map.of()));
+        awaitJobStatus(client, ns, "kopf", "Successful");
+        GenericKubernetesResource job = client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName("kopf").get();
+        String onJob = job.getMetadata().getAnnotations().get(DaskOperator.LAST_HANDLED);
+        assertNotNull(onJob, "kopf's annotation on the DaskJob");
+        assertTrue(onJob.contains("\"jobStatus\":\"ClusterCreated\""), onJob);
+        Pod runner = await("runner annotation", () -> pod(ns, "kopf-runner"),
+                p -> p.getMetadata().getAnnotations().getOrDefault(DaskOperator.LAST_HANDLED, "").contains("Succeeded"));
+        assertTrue(runner.getMetadata().getAnnotations().get(DaskOperator.LAST_HANDLED).contains("\"phase\":\"Succeeded\""));
+        assertEquals("Successful", jobStatus(client, ns, "kopf"), "annotation writes do not touch the status");
     }
 }

@@ -130,7 +130,8 @@ final class BoundedBinaryDecoder extends Decoder {
 
     @Override
     public void skipString() throws IOException {
-        pos += length();
+        int length = length(); // not 'pos += length()': that would add to the pos read before the length
+        pos += length;
     }
 
     @Override
@@ -151,7 +152,8 @@ final class BoundedBinaryDecoder extends Decoder {
 
     @Override
     public void skipBytes() throws IOException {
-        pos += length();
+        int length = length(); // not 'pos += length()': that would add to the pos read before the length
+        pos += length;
     }
 
     @Override

@@ -79,6 +79,8 @@ public final class TaskFile {
             .build());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    private static final java.util.regex.Pattern PLAIN_INTEGER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)");
+
     private TaskFile() {
     }
 
@@ -98,6 +100,9 @@ public final class TaskFile {
         if (text.getBytes(StandardCharsets.UTF_8).length > TaskBounds.TASK_FILE_MAX_BYTES) {
             problems.add(new Problem(Problem.DOCUMENT, "must be no more than " + TaskBounds.TASK_FILE_MAX_BYTES + " bytes"));
             return new Parsed(null, problems);
+        }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a byte order mark some editors write
         }
         boolean json = text.stripLeading().startsWith("{");
         JsonNode root;
@@ -161,7 +166,7 @@ public final class TaskFile {
             }
             case VALUE_NUMBER_INT -> {
                 String text = p.getText();
-                if (text.matches("-?(0|[1-9][0-9]*)")) { // written as Java would print it, e.g. not 007 or +3
+                if (PLAIN_INTEGER.matcher(text).matches()) { // written as Java would print it, e.g. not 007 or +3
                     return p.getNumberType() == JsonParser.NumberType.INT ? f.numberNode(p.getIntValue())
                             : p.getNumberType() == JsonParser.NumberType.LONG ? f.numberNode(p.getLongValue())
                             : f.numberNode(p.getBigIntegerValue());

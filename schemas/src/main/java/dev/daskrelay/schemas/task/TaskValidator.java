@@ -42,6 +42,9 @@ public final class TaskValidator {
     private static final Pattern IDENTITY_PART = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern NO_SPACE_OR_CONTROL = Pattern.compile("[^\\s\\p{Cntrl}]+");
 
+    /** Datum writers keep no per-write state; one serves every thread. */
+    private static final SpecificDatumWriter<TaskCommand> COMMAND_WRITER = new SpecificDatumWriter<>(TaskCommand.class);
+
     private final PlatformConfig platform;
     private final List<Problem> problems = new ArrayList<>();
 
@@ -153,12 +156,12 @@ public final class TaskValidator {
         } else {
             image("image", taskImage);
         }
-        strings("command", l.getCommand(), COMMAND_ENTRIES_MAX);
-        strings("args", l.getArgs(), ARGS_ENTRIES_MAX);
+        strings("command", orEmpty(l.getCommand()), COMMAND_ENTRIES_MAX);
+        strings("args", orEmpty(l.getArgs()), ARGS_ENTRIES_MAX);
         resources("resources", l.getResources());
-        env(l.getEnv());
-        labels(l.getLabels());
-        annotations(l.getAnnotations());
+        env(orEmpty(l.getEnv()));
+        labels(l.getLabels() == null ? Map.of() : l.getLabels());
+        annotations(l.getAnnotations() == null ? Map.of() : l.getAnnotations());
         Long timeout = l.getTimeoutSeconds();
         if (timeout != null && timeout <= 0) {
             add("timeout", "must be > 0 (was " + DurationText.format(timeout) + ")");
@@ -278,7 +281,8 @@ public final class TaskValidator {
         }
         Set<String> seen = new HashSet<>();
         for (EnvVar var : env) {
-            String name = var.getName();
+            String name = var.getName() == null ? "" : var.getName();
+            String value = var.getValue() == null ? "" : var.getValue();
             String path = "env[" + quote(name) + "]";
             if (name.isEmpty()) {
                 add(path, "name must not be empty");
@@ -290,8 +294,8 @@ public final class TaskValidator {
             if (!seen.add(name)) {
                 add(path, "given more than once");
             }
-            if (utf8(var.getValue()) > ENV_VALUE_MAX_BYTES) {
-                add(path, "value must be no more than " + ENV_VALUE_MAX_BYTES + " bytes (was " + utf8(var.getValue()) + ")");
+            if (utf8(value) > ENV_VALUE_MAX_BYTES) {
+                add(path, "value must be no more than " + ENV_VALUE_MAX_BYTES + " bytes (was " + utf8(value) + ")");
             }
         }
     }
@@ -303,7 +307,7 @@ public final class TaskValidator {
         for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
             String path = "labels[" + quote(e.getKey()) + "]";
             key(path, e.getKey());
-            for (String err : KubernetesNames.labelValue(e.getValue())) {
+            for (String err : KubernetesNames.labelValue(e.getValue() == null ? "" : e.getValue())) {
                 add(path, "value " + err + " (was " + quote(e.getValue()) + ")");
             }
         }
@@ -316,7 +320,7 @@ public final class TaskValidator {
         long total = 0;
         for (Map.Entry<String, String> e : new TreeMap<>(annotations).entrySet()) {
             key("annotations[" + quote(e.getKey()) + "]", e.getKey());
-            total += utf8(e.getKey()) + utf8(e.getValue());
+            total += utf8(e.getKey()) + (e.getValue() == null ? 0 : utf8(e.getValue()));
         }
         if (total > KubernetesNames.ANNOTATIONS_TOTAL_MAX_BYTES) {
             add("annotations", "keys and values must total no more than " + KubernetesNames.ANNOTATIONS_TOTAL_MAX_BYTES
@@ -362,6 +366,11 @@ public final class TaskValidator {
         resources("dask.workers.resources", workers.getResources());
     }
 
+    /** Avro never decodes a null list, but a hand-built record may hold one. */
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
     private void add(String path, String message) {
         problems.add(new Problem(path, message));
     }
@@ -375,7 +384,7 @@ public final class TaskValidator {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<>(TaskCommand.class).write(c, encoder);
+            COMMAND_WRITER.write(c, encoder);
             encoder.flush();
             return out.size();
         } catch (IOException e) {

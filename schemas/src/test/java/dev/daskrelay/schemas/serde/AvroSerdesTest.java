@@ -118,6 +118,26 @@ class AvroSerdesTest {
     }
 
     @Test
+    void evolutionWorksBothWaysInAMockScope() {
+        GenericRecord v1 = new GenericData.Record(SampleRecords.widgetV1());
+        v1.put("id", "w-1");
+        v1.put("size", 3);
+        GenericRecord v2 = new GenericData.Record(SampleRecords.widgetV2());
+        v2.put("id", "w-2");
+        v2.put("size", 4);
+        v2.put("color", "red");
+        AvroSerde<GenericRecord> writer = AvroSerdes.generic(mock(), false);
+        byte[] writtenV1 = writer.serializer().serialize("widgets", v1);
+        byte[] writtenV2 = writer.serializer().serialize("widgets", v2);
+
+        GenericRecord readAsV2 = AvroSerdes.generic(SampleRecords.widgetV2(), mock(), false).deserializer().deserialize("widgets", writtenV1);
+        assertEquals("blue", readAsV2.get("color").toString());
+        GenericRecord readAsV1 = AvroSerdes.generic(SampleRecords.widgetV1(), mock(), false).deserializer().deserialize("widgets", writtenV2);
+        assertEquals("w-2", readAsV1.get("id").toString());
+        assertEquals(4, readAsV1.get("size"));
+    }
+
+    @Test
     void mockRegistryEnforcesCompatibility() {
         MockSchemaRegistry registry = MockSchemaRegistry.forScope(SCOPE);
         int v1 = registry.register("widgets-value", SampleRecords.widgetV1());

@@ -176,6 +176,24 @@ class TaskFileTest {
     }
 
     @Test
+    void byteOrderMarkAndWindowsLineEndingsAreFine() {
+        String yaml = "\uFEFFexecution:\r\n  project: p\r\n  domain: d\r\n  name: e\r\n  nodeId: n0\r\n";
+        String json = "\uFEFF{\"execution\": {\"project\": \"p\", \"domain\": \"d\",\r\n \"name\": \"e\", \"nodeId\": \"n0\"}}\r\n";
+        TaskFile.Parsed a = TaskFile.parse(yaml, CLOCK, () -> "c");
+        TaskFile.Parsed b = TaskFile.parse(json, CLOCK, () -> "c");
+        assertEquals(List.of(), a.problems());
+        assertEquals(List.of(), b.problems());
+        assertEquals(a.command(), b.command());
+        assertEquals("p-d-e-n0-0", a.command().getTaskId());
+    }
+
+    @Test
+    void formatFollowsTheFileName() {
+        assertEquals(TaskFile.Format.JSON, TaskFile.Format.of(java.nio.file.Path.of("x/task.JSON")));
+        assertEquals(TaskFile.Format.YAML, TaskFile.Format.of(java.nio.file.Path.of("task.yml")));
+    }
+
+    @Test
     void anAbortIsNoTaskFile() {
         TaskCommand abort = TaskCommand.newBuilder().setCommandId("c").setTaskId("t")
                 .setExecution(new ExecutionIdentity("p", "d", "e", "n0", 0)).setIssuedAt(CLOCK.instant())
@@ -239,6 +257,35 @@ class TaskFileTest {
     }
 
     @Test
+    void mangledFilesGiveProblemsNeverExceptions() throws Exception {
+        Random r = new Random(7L);
+        String[] seeds = {resource("valid/contracts-example.yaml"), resource("valid/contracts-example.json"),
+                resource("valid/env-list-and-scalars.yaml")};
+        String noise = ":{}[]-#&*!|>'\"\t\n ,?%@`\\0123456789e.";
+        PlatformConfig platform = TaskFileCorpusTest.platform();
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder text = new StringBuilder(seeds[r.nextInt(seeds.length)]);
+            for (int edits = 1 + r.nextInt(4); edits > 0; edits--) {
+                int at = r.nextInt(text.length());
+                switch (r.nextInt(3)) {
+                    case 0 -> text.deleteCharAt(at);
+                    case 1 -> text.insert(at, noise.charAt(r.nextInt(noise.length())));
+                    default -> text.setLength(at);
+                }
+                if (text.length() == 0) {
+                    break;
+                }
+            }
+            TaskFile.Parsed parsed = TaskFile.parse(text.toString(), CLOCK, () -> "c");
+            if (parsed.command() == null) {
+                assertFalse(parsed.problems().isEmpty(), text.toString());
+            } else {
+                TaskValidator.validate(parsed.command(), platform);
+            }
+        }
+    }
+
+    @Test
     void writingThenParsingGivesTheSameCommand() {
         Random r = new Random(20261127L);
         for (int i = 0; i < 300; i++) {
@@ -249,6 +296,7 @@ class TaskFileTest {
                 assertEquals(List.of(), parsed.problems(), text);
                 assertEquals(original, parsed.command(), format + " case " + i + ":\n" + text);
             }
+            TaskValidator.validate(original, PlatformConfig.defaults()); // never throws, whatever the content
         }
     }
 }

@@ -100,6 +100,18 @@ class TaskValidatorTest {
     }
 
     @Test
+    void nullCollectionsOfAHandBuiltRecordCountAsEmpty() {
+        TaskCommand c = launch(b -> { });
+        LaunchDaskJob l = (LaunchDaskJob) c.getPayload();
+        l.setArgs(null);
+        l.setCommand(null);
+        l.setEnv(null);
+        l.setLabels(null);
+        l.setAnnotations(null);
+        assertEquals(List.of(), problems(c));
+    }
+
+    @Test
     void gpuMustBeWholeButMayUseSuffixes() {
         assertEquals(List.of(), problems(launch(b -> b.setResources(
                 new Resources(null, new ResourceList(null, null, "2", null))))));

@@ -174,13 +174,13 @@ public final class PhaseDerivation {
             return Verdict.of(Phase.SUCCEEDED, "job succeeded", null);
         }
         if (jobStatus.equals("Failed")) {
-            return runnerFailure(runner);
+            return b.abortRequested ? aborted(b) : runnerFailure(runner);
         }
         // 2. Gone (or going) while not finished.
         if (!d.getExists() || d.getDeleting()) {
             clearImagePull(b);
             if (b.abortRequested) {
-                return Verdict.of(Phase.ABORTED, b.abortReason, "DaskJob " + jobRef(b) + " deleted");
+                return aborted(b);
             }
             if (b.deleteRequested) {
                 return null;
@@ -191,7 +191,8 @@ public final class PhaseDerivation {
         }
         // 3. The runner pod ended before the operator noticed (or the operator is stuck, dask-kubernetes #975).
         if (runner != null && "Failed".equals(runner.getPhase())) {
-            return runnerFailure(runner);
+            // After an abort the runner dies of the deletion: the answer is ABORTED, not the kill's exit code.
+            return b.abortRequested ? aborted(b) : runnerFailure(runner);
         }
         if (runner != null && "Succeeded".equals(runner.getPhase())) {
             return Verdict.of(Phase.SUCCEEDED, "runner succeeded", null);
@@ -236,6 +237,10 @@ public final class PhaseDerivation {
         };
         String detail = componentDetail(d.getComponents());
         return Verdict.of(Phase.INITIALIZING, detail.isEmpty() ? base : base + " (" + detail + ")", null);
+    }
+
+    private static Verdict aborted(TaskState.Builder b) {
+        return Verdict.of(Phase.ABORTED, b.abortReason, "DaskJob " + jobRef(b) + " deleted");
     }
 
     private static boolean isInitializingStatus(String jobStatus) {

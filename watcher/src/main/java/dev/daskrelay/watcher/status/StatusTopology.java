@@ -193,11 +193,10 @@ public final class StatusTopology {
                 tasks.put(taskId, after);
             }
             Instant due = PhaseDerivation.nextTimerDue(after, settings);
-            if (due == null) {
-                if (before != null && PhaseDerivation.nextTimerDue(before, settings) != null) {
-                    timers.delete(taskId);
-                }
-            } else {
+            Instant dueBefore = before == null ? null : PhaseDerivation.nextTimerDue(before, settings);
+            if (due == null && dueBefore != null) {
+                timers.delete(taskId);
+            } else if (due != null && !due.equals(dueBefore)) {
                 timers.put(taskId, due.toEpochMilli());
             }
             for (TaskStateMachine.RejectedTransition r : step.rejected()) {

@@ -1,5 +1,7 @@
 package dev.daskrelay.watcher.status;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -71,13 +73,9 @@ public record TaskState(
                 null, null, null, null, null, false, null, List.of(), Map.of());
     }
 
+    @JsonIgnore
     public boolean isTerminal() {
         return phase != null && phase.isTerminal();
-    }
-
-    /** True while the punctuation may have work for this task: not terminal and some timer is armed. */
-    public boolean hasTimers() {
-        return !isTerminal() && (deadline != null || initializingSince != null || imagePullFailingSince != null);
     }
 
     Builder toBuilder() {

@@ -145,6 +145,8 @@ public final class TaskStateMachine {
             b.initializingSince = null;
         }
         if (next.isTerminal()) {
+            // A finished task ignores every later observation: no need to remember ids for replays any more.
+            b.recentObservationIds = List.of();
             b.imagePullFailingSince = null;
             b.imagePullReason = null;
             b.imagePullMessage = null;

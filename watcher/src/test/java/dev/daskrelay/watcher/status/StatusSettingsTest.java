@@ -97,6 +97,7 @@ class StatusSettingsTest {
         byte[] bytes = serde.serializer().serialize("t", s);
         assertEquals(s, serde.deserializer().deserialize("t", bytes));
         assertTrue(new String(bytes).contains("\"deadline\":\"2026-11-27T10:10:00Z\""), new String(bytes));
+        assertTrue(!new String(bytes).contains("\"terminal\""), new String(bytes));
         TaskState old = serde.deserializer().deserialize("t",
                 "{\"taskId\":\"t1\",\"phase\":\"RUNNING\",\"lastSequence\":3,\"futureField\":1}".getBytes());
         assertEquals(Phase.RUNNING, old.phase());

@@ -390,6 +390,23 @@ class TaskStateMachineTest {
     }
 
     @Test
+    void runnerKilledByTheAbortIsAborted() {
+        running();
+        feed(Obs.abort(CommandOutcomeKind.ABORT_ACCEPTED, "stop", at(10)));
+        feed(snapshot(job("Running").setComponents(comps(runner("Failed", terminated("Error", 143, null)), null,
+                0, 0, 0)).build(), at(11)));
+        assertLast(TaskPhase.ABORTED, 0, "stop");
+    }
+
+    @Test
+    void successBeforeTheAbortTookEffectIsSuccess() {
+        running();
+        feed(Obs.abort(CommandOutcomeKind.ABORT_ACCEPTED, "stop", at(10)));
+        feed(snapshot(job("Successful").build(), at(11)));
+        assertLast(TaskPhase.SUCCEEDED, 0, "job succeeded");
+    }
+
+    @Test
     void abortAndDeleteNotFoundIsAborted() {
         feed(Obs.abort(CommandOutcomeKind.ABORT_ACCEPTED, "stop", at(0)));
         feed(apply(IntentAction.DELETE, ApplyResult.NOT_FOUND, at(1)));
