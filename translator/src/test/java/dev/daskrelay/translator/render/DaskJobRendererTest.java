@@ -384,6 +384,24 @@ class DaskJobRendererTest {
     }
 
     @Test
+    void awkwardTaskIdsGiveValidNamesThatTheServiceSelects() {
+        for (String id : List.of("Flytesnacks.Development.A1B2C3.N0.0", "9lives-n0-0", "x".repeat(120),
+                "proj_dom_exec_node_1", "UPPER-CASE-ID")) {
+            RenderedDaskJob job = valid(DEFAULTS.render(id, execution("a"), plainTask().build()));
+            JsonNode manifest = job.manifest();
+            assertTrue(DaskJobNames.isValidName(job.name()), job.name());
+            assertTrue(job.name().length() <= 50, job.name());
+            assertEquals(job.name(), manifest.at("/metadata/name").asText());
+            assertEquals(job.name(), manifest.at("/spec/cluster/spec/scheduler/service/selector/dask.org~1cluster-name")
+                    .asText());
+            assertEquals(id, manifest.at("/metadata/annotations/daskrelay.dev~1task-id").asText());
+            assertEquals(DaskJobNames.taskLabelValue(id), manifest.at("/metadata/labels/daskrelay.dev~1task").asText());
+        }
+        assertEquals("Flytesnacks.Development.A1B2C3.N0.0",
+                DaskJobNames.taskLabelValue("Flytesnacks.Development.A1B2C3.N0.0"), "a valid label value is kept");
+    }
+
+    @Test
     void aHandBuiltRecordWithNullCollectionsRendersAsEmpty() {
         LaunchDaskJob launch = new LaunchDaskJob();
         launch.setImage("ghcr.io/example/dask-app:1.4");
