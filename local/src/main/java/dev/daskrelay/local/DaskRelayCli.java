@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 dev.daskrelay.translator.TranslatorCommand.class,
                 dev.daskrelay.watcher.WatcherCommand.class,
+                dev.daskrelay.translator.cli.RenderCommand.class,
         })
 public final class DaskRelayCli implements Runnable {
 
