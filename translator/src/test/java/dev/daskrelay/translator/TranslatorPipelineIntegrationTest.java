@@ -1,5 +1,7 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +99,43 @@ class TranslatorPipelineIntegrationTest {
     }
 
     // ------------------------------------------------------------------------------------------------ tests
+
+    @Test
+    void anUndecodableIntentIsDeadLetteredAndTheNextOneApplied() throws Exception {
+        Topics topics = topics("poison-intent");
+        byte[] garbage = {0x13, 0x37, 0x00, 0x42};
+        try (var raw = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(topics.intents(), 0, "poison-task", garbage)).get();
+        }
+        try (var dlq = new KafkaProducer<>(Applier.producerProperties(broker.clientProperties()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            Properties base = broker.clientProperties();
+            var consumer = new KafkaConsumer<>(Applier.consumerProperties(base, "poison-applier"),
+                    new StringDeserializer(), intentSerde.deserializer());
+            var producer = new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
+                    observationSerde.serializer());
+            Applier applier = new Applier(new ApplierSettings(topics.intents(), topics.observations(), 4, 500, 200,
+                    fastRetries(), Duration.ofSeconds(10)), consumer, producer, new Fabric8DaskJobApi(k8s.client()),
+                    new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE,
+                    Applier.DeadLetterSink.toTopic(dlq, topics.deadLetters())).start();
+            try {
+                produceIntents(topics, 1, "after-poison-");
+                awaitObservations(topics, obs -> applied(obs, IntentAction.CREATE).size() == 1);
+                assertEquals(List.of("after-poison-0"), jobNames(k8s.client(), "after-poison-"));
+                List<ConsumerRecord<String, byte[]>> dead = readAll(topics.deadLetters());
+                assertEquals(1, dead.size());
+                assertEquals("poison-task", dead.get(0).key());
+                assertArrayEquals(garbage, dead.get(0).value());
+                assertEquals(topics.intents(), DeadLetterHeaders.get(dead.get(0).headers(), DeadLetterHeaders.SOURCE_TOPIC));
+                assertEquals("applier", DeadLetterHeaders.get(dead.get(0).headers(), DeadLetterHeaders.ERROR_PROCESSOR));
+                assertTrue(applier.healthy(Duration.ofSeconds(60)), "the poll loop keeps turning");
+            } finally {
+                applier.close();
+            }
+        }
+    }
 
     @Test
     void twoHundredLaunchesWithTwentyPercentDuplicatesGiveExactlyTwoHundredDaskJobs() throws Exception {
