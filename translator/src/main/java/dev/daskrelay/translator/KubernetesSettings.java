@@ -1,5 +1,6 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.task.DurationText;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -28,7 +29,9 @@ import java.time.Duration;
 public record KubernetesSettings(String kubeconfig, String context, String masterUrl, String requestTimeout) {
 
     public KubernetesSettings {
-        DurationSetting.parse("kubernetes.requestTimeout", requestTimeout, Duration.ofSeconds(10)); // fail early
+        if (requestTimeout != null && !requestTimeout.isBlank()) {
+            DurationText.parse(requestTimeout, "kubernetes.requestTimeout"); // fail early
+        }
     }
 
     public static KubernetesSettings defaults() {
@@ -36,7 +39,7 @@ public record KubernetesSettings(String kubeconfig, String context, String maste
     }
 
     public Duration requestTimeoutDuration() {
-        return DurationSetting.parse("kubernetes.requestTimeout", requestTimeout, Duration.ofSeconds(10));
+        return (requestTimeout == null || requestTimeout.isBlank() ? Duration.ofSeconds(10) : DurationText.parse(requestTimeout, "kubernetes.requestTimeout"));
     }
 
     /**

@@ -112,7 +112,7 @@ public final class TranslatorProcess implements AutoCloseable {
         // 5. command topology
         Properties streamsProps = kafka.clientProperties();
         streamsProps.putAll(settings.streams());
-        streamsProps.putAll(CommandTopology.requiredProperties(settings.applicationId()));
+        streamsProps.putAll(CommandTopology.requiredProperties(settings.applicationId(kafka.topicPrefix())));
         streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalDuration().toMillis());
         streamsProps.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         if (settings.stateDir() != null) {
@@ -143,7 +143,7 @@ public final class TranslatorProcess implements AutoCloseable {
         LOG.info("Kubernetes API at {}", kube.getMasterUrl());
         Properties base = kafka.clientProperties();
         applier = new Applier(settings.applier().settings(topics.intents(), topics.observations()),
-                new KafkaConsumer<>(Applier.consumerProperties(base, settings.applier().groupId()),
+                new KafkaConsumer<>(Applier.consumerProperties(base, settings.applier().groupId(kafka.topicPrefix())),
                         new StringDeserializer(), intentSerde.deserializer()),
                 new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
                         observationSerde.serializer()),
