@@ -36,7 +36,6 @@ import picocli.CommandLine.Spec;
  * or one {@code error:} line when a file cannot be read.
  */
 @Command(name = "render",
-        mixinStandardHelpOptions = true,
         description = {"Print the DaskJob the translator would create for a task file (dry run: no Kafka, "
                 + "no Kubernetes).",
                 "Exit codes: 0 printed; 2 invalid task file or configuration, one line per problem on stderr."})
@@ -55,6 +54,9 @@ public final class RenderCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "yaml",
             description = "yaml (default) or json.")
     Output output;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Spec
     CommandSpec spec;

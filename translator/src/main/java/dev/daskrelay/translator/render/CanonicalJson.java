@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Comparator;
-import java.util.Map;
+import java.util.Iterator;
 
 /**
  * The canonical JSON the spec hash is computed over: no whitespace, object keys sorted by UTF-16 code units at
@@ -18,7 +16,6 @@ import java.util.Map;
  */
 final class CanonicalJson {
 
-    private static final Comparator<Map.Entry<String, JsonNode>> BY_KEY = Map.Entry.comparingByKey();
     private static final MessageDigest SHA256_PROTOTYPE;
 
     static {
@@ -33,7 +30,7 @@ final class CanonicalJson {
     }
 
     static String print(JsonNode node) {
-        StringBuilder out = new StringBuilder(4096);
+        StringBuilder out = new StringBuilder(8192);
         write(node, out, null);
         return out.toString();
     }
@@ -44,7 +41,7 @@ final class CanonicalJson {
      * manifest can be computed with its own hash annotation in place.
      */
     static String sha256(JsonNode node, String[] skipPath, String skipKey) {
-        StringBuilder out = new StringBuilder(4096);
+        StringBuilder out = new StringBuilder(8192);
         write(node, out, new Skip(skipPath, 0, skipKey));
         return HexFormat.of().formatHex(digest().digest(out.toString().getBytes(StandardCharsets.UTF_8)));
     }
@@ -75,15 +72,21 @@ final class CanonicalJson {
     private static void write(JsonNode node, StringBuilder out, Skip skip) {
         switch (node.getNodeType()) {
             case OBJECT -> {
-                @SuppressWarnings("unchecked")
-                Map.Entry<String, JsonNode>[] members = node.properties().toArray(new Map.Entry[0]);
-                if (members.length > 1) {
-                    Arrays.sort(members, BY_KEY);
+                String[] keys = new String[node.size()];
+                int n = 0;
+                for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                    String key = it.next();
+                    int j = n++;
+                    while (j > 0 && keys[j - 1].compareTo(key) > 0) { // insertion sort: objects are small
+                        keys[j] = keys[j - 1];
+                        j--;
+                    }
+                    keys[j] = key;
                 }
                 out.append('{');
                 boolean first = true;
-                for (Map.Entry<String, JsonNode> member : members) {
-                    String key = member.getKey();
+                for (int i = 0; i < n; i++) {
+                    String key = keys[i];
                     if (skip != null && skip.skips(key)) {
                         continue;
                     }
@@ -93,7 +96,7 @@ final class CanonicalJson {
                     first = false;
                     string(key, out);
                     out.append(':');
-                    write(member.getValue(), out, skip == null ? null : skip.child(key));
+                    write(node.get(key), out, skip == null ? null : skip.child(key));
                 }
                 out.append('}');
             }
@@ -109,10 +112,13 @@ final class CanonicalJson {
             }
             case STRING -> string(node.textValue(), out);
             case NUMBER -> {
-                if (!node.isIntegralNumber()) {
+                if (node.isInt() || node.isLong()) {
+                    out.append(node.longValue());
+                } else if (node.isIntegralNumber()) {
+                    out.append(node.bigIntegerValue());
+                } else {
                     throw new IllegalArgumentException("a DaskJob manifest has only integral numbers: " + node);
                 }
-                out.append(node.bigIntegerValue());
             }
             case BOOLEAN -> out.append(node.booleanValue());
             case NULL -> out.append("null");

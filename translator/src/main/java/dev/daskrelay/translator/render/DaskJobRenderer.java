@@ -178,8 +178,10 @@ public final class DaskJobRenderer {
         if (timeout != null && timeout <= 0) {
             problems.add(new RenderProblem("timeout", "must be > 0 (was " + timeout + "s)"));
         }
-        checkUnreserved(launch.getLabels(), "labels", problems);
-        checkUnreserved(launch.getAnnotations(), "annotations", problems);
+        Map<String, String> taskLabels = orEmpty(launch.getLabels());
+        Map<String, String> taskAnnotations = orEmpty(launch.getAnnotations());
+        checkUnreserved(taskLabels, "labels", problems);
+        checkUnreserved(taskAnnotations, "annotations", problems);
 
         // Resources: task level for the runner always; a component's own when it has any entry (section 3).
         ResolvedResources taskLevel = resources.resolve(launch.getResources(), "resources", problems);
@@ -195,7 +197,7 @@ public final class DaskJobRenderer {
         }
 
         String name = DaskJobNames.nameOf(taskId);
-        ArrayNode env = env(launch.getEnv());
+        ArrayNode env = env(launch.getEnv() == null ? List.of() : launch.getEnv());
 
         ObjectNode manifest = NODES.objectNode();
         manifest.put("apiVersion", API_VERSION);
@@ -203,14 +205,14 @@ public final class DaskJobRenderer {
         ObjectNode metadata = manifest.putObject("metadata");
         metadata.put("name", name);
         metadata.put("namespace", namespace);
-        metadata.set("labels", labels(taskId, launch.getLabels()));
-        ObjectNode annotations = annotations(taskId, execution, launch.getAnnotations());
+        metadata.set("labels", labels(taskId, taskLabels));
+        ObjectNode annotations = annotations(taskId, execution, taskAnnotations);
         metadata.set("annotations", annotations);
 
         ObjectNode spec = manifest.putObject("spec");
         // spec.job: the job-runner pod, never interruptible; no spec.job.metadata (Flyte sets none).
-        ObjectNode runner = container(JOB_RUNNER_CONTAINER, taskImage, strings(launch.getCommand()),
-                strings(launch.getArgs()), null, env, taskLevel);
+        ObjectNode runner = container(JOB_RUNNER_CONTAINER, taskImage, strings(orEmpty(launch.getCommand())),
+                strings(orEmpty(launch.getArgs())), null, env, taskLevel);
         spec.putObject("job").set("spec", podSpec("Never", serviceAccount, timeout, runner,
                 defaultNodeSelector, defaultTolerations, nonInterruptibleAffinity));
 
@@ -432,6 +434,14 @@ public final class DaskJobRenderer {
     /** True for keys only daskrelay may set: {@code daskrelay.dev/*} and {@code app.kubernetes.io/managed-by}. */
     public static boolean isReserved(String key) {
         return key.startsWith(RESERVED_PREFIX) || key.equals(LABEL_MANAGED_BY);
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+        return map == null ? Map.of() : map;
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
     }
 
     private static String blankToNull(String s) {

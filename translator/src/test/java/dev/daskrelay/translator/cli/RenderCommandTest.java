@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.daskrelay.translator.render.DaskJobCrd;
 import dev.daskrelay.translator.render.DaskJobRenderer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -63,6 +64,12 @@ class RenderCommandTest {
         return cli.execute(args);
     }
 
+    /** The printed DaskJob, checked against the real CRD schema. */
+    private static JsonNode crdValid(JsonNode job) {
+        assertEquals(List.of(), DaskJobCrd.load().problems(job));
+        return job;
+    }
+
     private List<String> errLines() {
         return err.toString().lines().toList();
     }
@@ -72,7 +79,7 @@ class RenderCommandTest {
         int code = run(write("task.yaml", TASK).toString());
         assertEquals(0, code, err::toString);
         assertEquals("", err.toString());
-        JsonNode job = new ObjectMapper(new YAMLFactory()).readTree(out.toString());
+        JsonNode job = crdValid(new ObjectMapper(new YAMLFactory()).readTree(out.toString()));
         assertEquals("DaskJob", job.path("kind").asText());
         assertEquals("flytesnacks-development-a1b2c3-n0-0", job.at("/metadata/name").asText());
         assertEquals("default", job.at("/metadata/namespace").asText());
@@ -89,7 +96,7 @@ class RenderCommandTest {
         Path task = write("task.json", new ObjectMapper().writeValueAsString(
                 new ObjectMapper(new YAMLFactory()).readTree(TASK)));
         assertEquals(0, run(task.toString(), "-o", "json"), err::toString);
-        JsonNode job = new ObjectMapper().readTree(out.toString());
+        JsonNode job = crdValid(new ObjectMapper().readTree(out.toString()));
         assertEquals("kubernetes.dask.org/v1", job.path("apiVersion").asText());
         assertTrue(job.at("/spec/cluster/spec/scheduler/service/ports/0/targetPort").isTextual());
         assertTrue(out.toString().startsWith("{\n  \"apiVersion\": "), out::toString);
@@ -115,7 +122,7 @@ class RenderCommandTest {
                   dask: {cli: legacy, schedulerServiceType: NodePort}
                 """);
         assertEquals(0, run(write("task.yaml", TASK).toString(), "--config", config.toString()), err::toString);
-        JsonNode job = new ObjectMapper(new YAMLFactory()).readTree(out.toString());
+        JsonNode job = crdValid(new ObjectMapper(new YAMLFactory()).readTree(out.toString()));
         assertEquals("dask-jobs", job.at("/metadata/namespace").asText());
         assertEquals("dask-runner", job.at("/spec/job/spec/serviceAccountName").asText());
         assertEquals("4", job.at("/spec/job/spec/containers/0/resources/limits/cpu").asText(), "clamped");

@@ -25,8 +25,8 @@ class CanonicalJsonTest {
         var launch = Fixtures.plainTask()
                 .setEnv(List.of(new EnvVar("QUOTE", "say \"hi\"\\now\n\ttab"), new EnvVar("UNI", "ünï ✓ 🙂")))
                 .setLabels(Map.of("z", "1", "a", "2", "M", "3")).setTimeoutSeconds(60L).build();
-        ObjectNode manifest = new DaskJobRenderer(Fixtures.flytePlatform())
-                .render("x", Fixtures.execution("e"), launch).orElseThrow().manifest();
+        ObjectNode manifest = RenderAssertions.valid(new DaskJobRenderer(Fixtures.flytePlatform())
+                .render("x", Fixtures.execution("e"), launch)).manifest();
         assertEquals(SORTED.writeValueAsString(manifest), CanonicalJson.print(manifest));
     }
 
@@ -38,8 +38,8 @@ class CanonicalJsonTest {
 
     @Test
     void theSpecHashIsTheSha256OfTheCanonicalJsonWithoutTheHashAnnotation() throws Exception {
-        RenderedDaskJob job = new DaskJobRenderer(Fixtures.flytePlatform())
-                .render("x", Fixtures.execution("e"), Fixtures.plainTask().build()).orElseThrow();
+        RenderedDaskJob job = RenderAssertions.valid(new DaskJobRenderer(Fixtures.flytePlatform())
+                .render("x", Fixtures.execution("e"), Fixtures.plainTask().build()));
         ObjectNode withoutHash = job.manifest();
         ((ObjectNode) withoutHash.at("/metadata/annotations")).remove(DaskJobRenderer.ANNOTATION_SPEC_HASH);
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")

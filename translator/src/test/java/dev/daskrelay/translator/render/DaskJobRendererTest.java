@@ -15,6 +15,7 @@ import static dev.daskrelay.translator.render.RenderAssertions.json;
 import static dev.daskrelay.translator.render.RenderAssertions.problemLines;
 import static dev.daskrelay.translator.render.RenderAssertions.renderValid;
 import static dev.daskrelay.translator.render.RenderAssertions.strings;
+import static dev.daskrelay.translator.render.RenderAssertions.valid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -173,8 +174,8 @@ class DaskJobRendererTest {
         for (String pod : ALL_PODS) {
             assertEquals("runner", defaulted.at(pod + "/serviceAccountName").asText());
         }
-        RenderedDaskJob chosen = renderer.render(TASK, execution("a"),
-                plainTask().setNamespace("team-a").setServiceAccount("team-a").build()).orElseThrow();
+        RenderedDaskJob chosen = valid(renderer.render(TASK, execution("a"),
+                plainTask().setNamespace("team-a").setServiceAccount("team-a").build()));
         assertEquals("team-a", chosen.namespace());
         assertEquals("team-a", chosen.manifest().at("/metadata/namespace").asText());
         assertEquals("team-a", chosen.manifest().at(WORKER + "/serviceAccountName").asText());
@@ -340,25 +341,25 @@ class DaskJobRendererTest {
     void sameInputSameBytesAndTheHashFollowsTheContent() {
         LaunchDaskJob launch = plainTask().setLabels(Map.of("b", "2", "a", "1", "c", "3"))
                 .setEnv(List.of(new EnvVar("X", "1"))).build();
-        RenderedDaskJob first = DEFAULTS.render(TASK, execution("a"), launch).orElseThrow();
-        RenderedDaskJob second = new DaskJobRenderer(PlatformConfig.defaults())
-                .render(TASK, execution("a"), LaunchDaskJob.newBuilder(launch).build()).orElseThrow();
+        RenderedDaskJob first = valid(DEFAULTS.render(TASK, execution("a"), launch));
+        RenderedDaskJob second = valid(new DaskJobRenderer(PlatformConfig.defaults())
+                .render(TASK, execution("a"), LaunchDaskJob.newBuilder(launch).build()));
         assertEquals(first.toJson(), second.toJson());
         assertEquals(first.toYaml(), second.toYaml());
         assertEquals(first.specHash(), second.specHash());
         assertEquals(first.specHash(), DaskJobRenderer.specHash(first.manifest()));
         assertTrue(first.specHash().matches("[0-9a-f]{64}"));
 
-        RenderedDaskJob changed = DEFAULTS.render(TASK, execution("a"),
-                LaunchDaskJob.newBuilder(launch).setArgs(List.of("python", "other.py")).build()).orElseThrow();
+        RenderedDaskJob changed = valid(DEFAULTS.render(TASK, execution("a"),
+                LaunchDaskJob.newBuilder(launch).setArgs(List.of("python", "other.py")).build()));
         assertNotEquals(first.specHash(), changed.specHash());
-        RenderedDaskJob otherAttempt = DEFAULTS.render(TASK, execution("b"), launch).orElseThrow();
+        RenderedDaskJob otherAttempt = valid(DEFAULTS.render(TASK, execution("b"), launch));
         assertNotEquals(first.specHash(), otherAttempt.specHash(), "the execution annotation is hashed too");
     }
 
     @Test
     void theManifestHandedOutIsACopy() {
-        RenderedDaskJob job = DEFAULTS.render(TASK, execution("a"), plainTask().build()).orElseThrow();
+        RenderedDaskJob job = valid(DEFAULTS.render(TASK, execution("a"), plainTask().build()));
         String before = job.toJson();
         ObjectNode copy = job.manifest();
         copy.put("kind", "Pod");
@@ -370,7 +371,7 @@ class DaskJobRendererTest {
     void yamlAndJsonReadBackToTheSameTree() throws Exception {
         LaunchDaskJob launch = plainTask().setArgs(List.of("2026-11-27", "yes", "0777", "1e3", "null", "~", "on"))
                 .setLabels(Map.of("n", "42")).build();
-        RenderedDaskJob job = DEFAULTS.render(TASK, execution("a"), launch).orElseThrow();
+        RenderedDaskJob job = valid(DEFAULTS.render(TASK, execution("a"), launch));
         JsonNode fromYaml = new ObjectMapper(new YAMLFactory()).readTree(job.toYaml());
         assertEquals(job.manifest(), fromYaml);
         assertEquals(job.manifest(), new ObjectMapper().readTree(job.toJson()));
@@ -383,10 +384,40 @@ class DaskJobRendererTest {
     }
 
     @Test
+    void awkwardTaskIdsGiveValidNamesThatTheServiceSelects() {
+        for (String id : List.of("Flytesnacks.Development.A1B2C3.N0.0", "9lives-n0-0", "x".repeat(120),
+                "proj_dom_exec_node_1", "UPPER-CASE-ID")) {
+            RenderedDaskJob job = valid(DEFAULTS.render(id, execution("a"), plainTask().build()));
+            JsonNode manifest = job.manifest();
+            assertTrue(DaskJobNames.isValidName(job.name()), job.name());
+            assertTrue(job.name().length() <= 50, job.name());
+            assertEquals(job.name(), manifest.at("/metadata/name").asText());
+            assertEquals(job.name(), manifest.at("/spec/cluster/spec/scheduler/service/selector/dask.org~1cluster-name")
+                    .asText());
+            assertEquals(id, manifest.at("/metadata/annotations/daskrelay.dev~1task-id").asText());
+            assertEquals(DaskJobNames.taskLabelValue(id), manifest.at("/metadata/labels/daskrelay.dev~1task").asText());
+        }
+        assertEquals("Flytesnacks.Development.A1B2C3.N0.0",
+                DaskJobNames.taskLabelValue("Flytesnacks.Development.A1B2C3.N0.0"), "a valid label value is kept");
+    }
+
+    @Test
+    void aHandBuiltRecordWithNullCollectionsRendersAsEmpty() {
+        LaunchDaskJob launch = new LaunchDaskJob();
+        launch.setImage("ghcr.io/example/dask-app:1.4");
+        launch.setInterruptible(false);
+        launch.setDask(plainTask().build().getDask());
+        JsonNode job = valid(DEFAULTS.render(TASK, execution("a"), launch)).manifest();
+        assertFalse(container(job, RUNNER).has("args"));
+        assertFalse(container(job, RUNNER).has("env"));
+        assertEquals(2, job.at("/metadata/labels").size(), "only daskrelay's own");
+    }
+
+    @Test
     void rendersALaunchCommand() {
         TaskCommand command = TaskCommand.newBuilder().setCommandId("c1").setTaskId(TASK)
                 .setExecution(execution("a")).setIssuedAt(Instant.EPOCH).setPayload(plainTask().build()).build();
-        assertEquals(TASK, DEFAULTS.render(command).orElseThrow().name());
+        assertEquals(TASK, valid(DEFAULTS.render(command)).name());
         TaskCommand abort = TaskCommand.newBuilder(command).setPayload(AbortDaskJob.newBuilder().build()).build();
         assertThrows(IllegalArgumentException.class, () -> DEFAULTS.render(abort));
     }
