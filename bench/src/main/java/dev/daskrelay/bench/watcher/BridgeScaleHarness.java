@@ -59,10 +59,10 @@ public final class BridgeScaleHarness {
             populate(k8s.client(), jobs, podsPerJob);
             System.out.printf("created %d DaskJobs and %d pods in %.1f s%n", jobs, jobs * podsPerJob,
                     (System.nanoTime() - t0) / 1e9);
-            long baseline = usedHeapAfterGc();
-            System.out.printf("heap with the API server only: %.0f MiB%n", baseline / 1048576.0);
-
             for (int round = 1; round <= 2; round++) {
+                long baseline = usedHeapAfterGc();
+                System.out.printf("round %d: heap without a bridge (API server and its objects): %.0f MiB%n", round,
+                        baseline / 1048576.0);
                 try (KubernetesClient client = k8s.newClient()) {
                     CountingPublisher publisher = new CountingPublisher();
                     ObservationBridge bridge = new ObservationBridge(client,
