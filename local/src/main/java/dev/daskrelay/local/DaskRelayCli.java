@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = DaskRelayCli.Version.class,
         description = "Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
-        subcommands = {CommandLine.HelpCommand.class, dev.daskrelay.watcher.WatcherCommand.class})
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                dev.daskrelay.translator.TranslatorCommand.class,
+                dev.daskrelay.watcher.WatcherCommand.class,
+                dev.daskrelay.translator.cli.RenderCommand.class,
+        })
 public final class DaskRelayCli implements Runnable {
 
     @CommandLine.Spec
