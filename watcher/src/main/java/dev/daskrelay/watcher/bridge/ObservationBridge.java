@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +61,14 @@ public final class ObservationBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObservationBridge.class);
     static final String JOB_INDEX = "daskrelay-job";
+    /**
+     * What the caches keep of a DaskJob and of a pod (besides namespace, name and resourceVersion): exactly what
+     * {@link SnapshotDerivation}, {@link TaskIdentity} and the janitor read. Pod specs and the DaskJob's three pod
+     * templates are most of each object and are dropped, which keeps the heap of 10,000 jobs with 60,000 pods small.
+     */
+    static final String[] JOB_FIELDS = {"metadata.labels", "metadata.annotations", "metadata.deletionTimestamp",
+            "metadata.uid", "spec.cluster.spec.worker.replicas", "status"};
+    static final String[] POD_FIELDS = {"metadata.labels", "metadata.deletionTimestamp", "status"};
 
     /**
      * @param namespaces namespaces to watch; empty = all namespaces
@@ -146,12 +155,16 @@ public final class ObservationBridge implements AutoCloseable {
             var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
                     .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
                     .runnableInformer(resync);
+            jobs.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE,
+                    GenericKubernetesResource.class, client.getKubernetesSerialization(), JOB_FIELDS));
             jobs.addEventHandler(handler(j -> List.of(ref(j)), this::onJobDeleted));
             jobInformers.add(jobs);
 
             var pods = (ns == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
                     .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
                     .runnableInformer(resync);
+            pods.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
+                    client.getKubernetesSerialization(), POD_FIELDS));
             pods.addIndexers(Map.of(JOB_INDEX, ObservationBridge::podJobKeys));
             pods.addEventHandler(handler(ObservationBridge::podJobs, null));
             podInformers.add(pods);

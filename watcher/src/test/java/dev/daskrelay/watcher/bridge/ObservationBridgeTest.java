@@ -239,6 +239,8 @@ class ObservationBridgeTest {
         client.v1().events().inNamespace(NS).resource(event("Pod", "nginx-7d4f8b9c6-abcde", "Warning", "BackOff",
                 "back-off", "2026-01-01T10:00:09Z")).create();
         List<Observation> all = reader.awaitUntil(a -> !snapshot(a.get(a.size() - 1)).getEvents().isEmpty(), "event");
+        assertEquals(3, snapshot(all.get(all.size() - 1)).getComponents().getWorkersDesired(),
+                "spec.cluster.spec.worker.replicas survives the reduced informer cache");
         var events = snapshot(all.get(all.size() - 1)).getEvents();
         assertEquals(1, events.size());
         assertEquals("FailedCreate", events.get(0).getReason());
