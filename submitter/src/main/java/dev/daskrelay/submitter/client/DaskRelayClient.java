@@ -333,9 +333,10 @@ public final class DaskRelayClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** The {@code kafka}, {@code registry} and {@code platform} sections of a {@code daskrelay.yaml}. */
+        /** The {@code kafka}, {@code registry}, {@code platform} and {@code submitter} sections of a {@code daskrelay.yaml}. */
         public Builder config(DaskRelayConfig config) {
-            return kafka(config.kafka()).registry(config.registry()).platform(config.platform());
+            return kafka(config.kafka()).registry(config.registry()).platform(config.platform())
+                    .searchLimits(config.section("submitter", SubmitterSettings.class).searchLimits());
         }
 
         public Builder kafka(KafkaSettings value) {
