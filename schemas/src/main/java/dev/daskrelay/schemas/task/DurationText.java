@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
  */
 public final class DurationText {
 
-    private static final Pattern GRAMMAR = Pattern.compile("^(-)?(?:(\\d{1,9})h)?(?:(\\d{1,9})m)?(?:(\\d{1,12})s)?$");
+    /** Parts in the order d, h, m, s, ms, each at most once ({@code 1m1h} is refused as a likely typo). */
+    private static final Pattern GRAMMAR = Pattern.compile(
+            "^(-)?((?:\\d{1,12}d)?(?:\\d{1,12}h)?(?:\\d{1,12}m(?!s))?(?:\\d{1,12}s)?(?:\\d{1,12}ms)?)$");
+    private static final Pattern PART = Pattern.compile("(\\d{1,12})(ms|d|h|m|s)");
 
     /** What the parser accepts, for error messages. */
     public static final String EXPECTED = "a duration like 90s, 15m, 2h or 1h30m";
@@ -20,7 +23,9 @@ public final class DurationText {
     }
 
     /**
-     * Parses a duration.
+     * Parses a duration: one or more {@code <digits><unit>} parts with units {@code d h m s ms} ({@code 90s},
+     * {@code 15m}, {@code 1h30m}, {@code 250ms}), an optional leading {@code -}, {@code 0}, or ISO-8601
+     * ({@code PT15M}). Task files, the configuration and the CLI all read durations with this one parser.
      *
      * @throws IllegalArgumentException naming the expected form when the text is not a duration
      */
@@ -32,21 +37,42 @@ public final class DurationText {
         if (t.equals("0") || t.equals("-0")) {
             return Duration.ZERO;
         }
+        if (t.startsWith("P") || t.startsWith("-P")) {
+            try {
+                return Duration.parse(t);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("must be " + EXPECTED);
+            }
+        }
         Matcher m = GRAMMAR.matcher(t);
-        if (t.isEmpty() || t.equals("-") || !m.matches()) {
+        if (!m.matches() || m.group(2).isEmpty()) {
             throw new IllegalArgumentException("must be " + EXPECTED);
         }
-        long seconds = 0;
-        if (m.group(2) != null) {
-            seconds += Long.parseLong(m.group(2)) * 3600;
+        Duration total = Duration.ZERO;
+        Matcher part = PART.matcher(m.group(2));
+        while (part.find()) {
+            long n = Long.parseLong(part.group(1));
+            total = total.plus(switch (part.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            });
         }
-        if (m.group(3) != null) {
-            seconds += Long.parseLong(m.group(3)) * 60;
+        return m.group(1) != null ? total.negated() : total;
+    }
+
+    /**
+     * {@link #parse} for a configuration value: a bad value fails with a message that starts with the key path,
+     * e.g. {@code watcher.stuckAfter: must be a duration like 90s, 15m, 2h or 1h30m (was "15 min")}.
+     */
+    public static Duration parse(String text, String keyPath) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(keyPath + ": " + e.getMessage() + " (was \"" + text + "\")");
         }
-        if (m.group(4) != null) {
-            seconds += Long.parseLong(m.group(4));
-        }
-        return Duration.ofSeconds(m.group(1) != null ? -seconds : seconds);
     }
 
     /** The shortest form {@link #parse} reads back to the same value: {@code 5400s} → {@code 1h30m}. */

@@ -18,11 +18,15 @@ class DurationTextTest {
         assertEquals(Duration.ZERO, DurationText.parse("0"));
         assertEquals(Duration.ZERO, DurationText.parse("0s"));
         assertEquals(Duration.ofMinutes(-5), DurationText.parse("-5m"));
+        assertEquals(Duration.ofMillis(250), DurationText.parse("250ms"));
+        assertEquals(Duration.ofDays(1).plusHours(2), DurationText.parse("1d2h"));
+        assertEquals(Duration.ofMinutes(15), DurationText.parse("PT15M"));
+        assertEquals(Duration.ofSeconds(-1), DurationText.parse("-1s"));
     }
 
     @Test
     void refusesEverythingElse() {
-        for (String bad : new String[] {"", "-", "2 hours", "1m1h", "1.5h", "90", "2d", "h", "1h 30m", "+5m", "1ms"}) {
+        for (String bad : new String[] {"", "-", "2 hours", "1m1h", "1.5h", "90", "2x", "h", "1h 30m", "+5m", "1s1m", "5ms5s", "P", "-"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DurationText.parse(bad), bad);
             assertEquals("must be a duration like 90s, 15m, 2h or 1h30m", e.getMessage());
         }

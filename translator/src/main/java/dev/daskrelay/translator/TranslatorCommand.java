@@ -1,0 +1,39 @@
+package dev.daskrelay.translator;
+
+import dev.daskrelay.schemas.config.DaskRelayConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code daskrelay translator --config daskrelay.yaml}: runs the command topology and the applier until stopped. */
+@Command(name = "translator", mixinStandardHelpOptions = true,
+        description = {"Run the translator: launch/abort commands from Kafka -> DaskJobs in Kubernetes.",
+                "Reads the platform, kafka, registry, kubernetes and translator sections of the config file."})
+public final class TranslatorCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "daskrelay.yaml (default: built-in defaults)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        DaskRelayConfig cfg;
+        try {
+            if (config != null && !Files.isRegularFile(config)) {
+                System.err.println("error: --config: no such file: " + config);
+                return 2;
+            }
+            cfg = config == null ? DaskRelayConfig.defaults() : DaskRelayConfig.load(config);
+            cfg.section("translator", TranslatorSettings.class);
+            cfg.section("kubernetes", KubernetesSettings.class);
+        } catch (RuntimeException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        TranslatorProcess process = TranslatorProcess.start(cfg);
+        Runtime.getRuntime().addShutdownHook(new Thread(process::close, "translator-shutdown"));
+        process.awaitStop();
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.daskrelay.translator.apply;
+
+import java.time.Duration;
+
+/**
+ * Bounded exponential back-off with jitter for transient API answers.
+ *
+ * @param maxAttempts attempts for 429, 5xx, I/O errors and timeouts before the intent fails (retryable)
+ * @param forbiddenAttempts attempts for a 403 that is not a quota refusal (RBAC may be fixed meanwhile)
+ * @param initialBackoff delay before the second attempt
+ * @param maxBackoff cap of one delay
+ * @param quotaRetryFor how long a quota refusal (403 "exceeded quota") is retried, reported as waiting for resources
+ */
+public record RetryPolicy(int maxAttempts, int forbiddenAttempts, Duration initialBackoff, Duration maxBackoff,
+                          Duration quotaRetryFor) {
+
+    public RetryPolicy {
+        if (maxAttempts < 1 || forbiddenAttempts < 1) {
+            throw new IllegalArgumentException("translator.applier.maxAttempts/forbiddenAttempts: must be >= 1");
+        }
+        if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("translator.applier.maxBackoff: must be >= initialBackoff >= 0");
+        }
+    }
+
+    public static RetryPolicy defaults() {
+        return new RetryPolicy(8, 3, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMinutes(10));
+    }
+
+    /**
+     * Delay before attempt {@code attempt + 1}: {@code initial * 2^(attempt-1)}, capped, scaled by
+     * {@code 0.5 + jitter/2} ("equal jitter"), so concurrent retries spread out.
+     *
+     * @param jitter a number in [0, 1)
+     */
+    public Duration backoff(int attempt, double jitter) {
+        double base = initialBackoff.toMillis() * Math.pow(2, Math.max(0, attempt - 1));
+        double capped = Math.min(base, maxBackoff.toMillis());
+        return Duration.ofMillis(Math.round(capped * (0.5 + 0.5 * jitter)));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.daskrelay.translator.topology;
+
+import dev.daskrelay.avro.v1.AbortDaskJob;
+import dev.daskrelay.avro.v1.LaunchDaskJob;
+import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The shell around {@link CommandDecider}: decodes the raw command, reads and writes the fate store, forwards the
+ * intent and the observation, and sends what cannot be decoded (or processed) to the dead-letter sink with the
+ * original key and value bytes. Everything it forwards goes out in the stream task's transaction.
+ */
+final class CommandProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+    static final String PROCESSOR_NAME = "translator";
+
+    private final Deserializer<TaskCommand> commands;
+    private final LaunchPreparation preparation;
+    private final CommandMetrics metrics;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, TaskFate> fates;
+
+    CommandProcessor(Deserializer<TaskCommand> commands, LaunchPreparation preparation, CommandMetrics metrics) {
+        this.commands = commands;
+        this.preparation = preparation;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.fates = context.getStateStore(CommandTopology.FATE_STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
+        TaskCommand command;
+        try {
+            if (record.value() == null) {
+                throw new IllegalArgumentException("record has no value (tombstone)");
+            }
+            command = commands.deserialize(topic, record.headers(), record.value());
+            if (command == null) {
+                throw new IllegalArgumentException("value decoded to null");
+            }
+            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            if (!command.getTaskId().equals(key)) {
+                throw new IllegalArgumentException("record key " + (key == null ? "null" : "\"" + key + "\"")
+                        + " is not the command's taskId \"" + command.getTaskId() + "\"");
+            }
+        } catch (RuntimeException e) {
+            deadLetter(record, e, "deserialize");
+            return;
+        }
+        MDC.put("taskId", command.getTaskId());
+        try {
+            decide(command);
+        } catch (RuntimeException e) {
+            deadLetter(record, e, "process");
+        } finally {
+            MDC.remove("taskId");
+        }
+    }
+
+    private void decide(TaskCommand command) {
+        boolean launch = command.getPayload() instanceof LaunchDaskJob;
+        if (!launch && !(command.getPayload() instanceof AbortDaskJob)) {
+            throw new IllegalArgumentException("payload: unsupported type");
+        }
+        metrics.command(launch);
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        TaskFate fate = fates.get(command.getTaskId());
+        CommandDecider.Decision d = CommandDecider.decide(fate, command, preparation::prepare, now);
+        if (d.fate() != null) {
+            fates.put(command.getTaskId(), d.fate());
+        }
+        long ts = now.toEpochMilli();
+        if (d.intent() != null) {
+            context.forward(new Record<>(command.getTaskId(), d.intent(), ts, new RecordHeaders()),
+                    CommandTopology.INTENTS_SINK);
+            metrics.intent(d.intent().getAction());
+        }
+        context.forward(new Record<>(command.getTaskId(), d.observation(), ts, new RecordHeaders()),
+                CommandTopology.OBSERVATIONS_SINK);
+        metrics.outcome(d.kind());
+        LOG.info("command {} ({}): {}", command.getCommandId(), launch ? "launch" : "abort", d.kind());
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RuntimeException error, String stage) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        DeadLetterHeaders.add(headers, error, stage, PROCESSOR_NAME,
+                meta == null ? "?" : meta.topic(), meta == null ? -1 : meta.partition(),
+                meta == null ? -1 : meta.offset(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
+        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
+                CommandTopology.DEAD_LETTER_SINK);
+        metrics.deadLetter(stage);
+        LOG.warn("dead-lettered a record of {} at {}/{} ({}): {}", meta == null ? "?" : meta.topic(),
+                meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(), stage, error.toString());
+    }
+}

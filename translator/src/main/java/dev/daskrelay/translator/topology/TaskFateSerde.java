@@ -1,0 +1,42 @@
+package dev.daskrelay.translator.topology;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** JSON serde of {@link TaskFate} for the fate store and its changelog (internal topic, not a contract). */
+public final class TaskFateSerde implements Serde<TaskFate> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public Serializer<TaskFate> serializer() {
+        return (topic, fate) -> {
+            if (fate == null) {
+                return null;
+            }
+            try {
+                return JSON.writeValueAsBytes(fate);
+            } catch (IOException e) {
+                throw new SerializationException("cannot write task fate", e);
+            }
+        };
+    }
+
+    @Override
+    public Deserializer<TaskFate> deserializer() {
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return JSON.readValue(bytes, TaskFate.class);
+            } catch (IOException e) {
+                throw new SerializationException("cannot read task fate", e);
+            }
+        };
+    }
+}

@@ -1,0 +1,48 @@
+package dev.daskrelay.watcher.bridge;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/** The bridge's meters ({@code daskrelay.watcher.*}); no tag per task. */
+public final class BridgeMetrics {
+
+    final Counter published;
+    final Counter suppressed;
+    final Counter publishFailures;
+    final Counter relists;
+    private final AtomicInteger leader = new AtomicInteger();
+
+    public BridgeMetrics(MeterRegistry registry, Supplier<Number> trackedJobs) {
+        published = Counter.builder("daskrelay.watcher.observations.published")
+                .description("snapshots published to the observations topic").register(registry);
+        suppressed = Counter.builder("daskrelay.watcher.observations.suppressed")
+                .description("snapshots not sent because they equal the last one sent for the task").register(registry);
+        publishFailures = Counter.builder("daskrelay.watcher.observations.failed")
+                .description("observation sends that failed (retried)").register(registry);
+        relists = Counter.builder("daskrelay.watcher.relists")
+                .description("watches re-established after a break (full re-observation follows)").register(registry);
+        Gauge.builder("daskrelay.watcher.leader", leader, AtomicInteger::get)
+                .description("1 while this instance holds the Lease").register(registry);
+        Gauge.builder("daskrelay.watcher.tracked.jobs", () -> trackedJobs.get())
+                .description("managed DaskJobs in the informer cache").register(registry);
+    }
+
+    public void leading(boolean isLeader) {
+        leader.set(isLeader ? 1 : 0);
+    }
+
+    public double publishedCount() {
+        return published.count();
+    }
+
+    public double suppressedCount() {
+        return suppressed.count();
+    }
+
+    public double relistCount() {
+        return relists.count();
+    }
+}

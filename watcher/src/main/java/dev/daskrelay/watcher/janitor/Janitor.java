@@ -1,0 +1,166 @@
+package dev.daskrelay.watcher.janitor;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Deletes managed DaskJobs whose {@link RetentionPolicy} expired. Reads candidates from the bridge's informer cache
+ * (no list calls), re-reads each candidate before deleting it and decides again on the live object (a job re-created
+ * under the same name, still running, is kept), then deletes with that {@code resourceVersion} as a precondition
+ * (a real API server refuses with 409 if it changed in between; the fabric8 mock server ignores preconditions). Runs only while this instance leads ({@link #start()} is called
+ * from the leader callback). Deleting a finished job publishes nothing itself; the bridge reports the disappearance
+ * ({@code exists=false}), which the status topology ignores after a terminal phase.
+ */
+public final class Janitor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Janitor.class);
+
+    private final KubernetesClient client;
+    private final ResourceDefinitionContext daskJobs;
+    private final Supplier<Collection<GenericKubernetesResource>> candidates;
+    private final RetentionPolicy policy;
+    private final Duration interval;
+    private final Clock clock;
+    private final Counter deletions;
+    private final Counter failures;
+    private ScheduledExecutorService timer;
+    private ScheduledFuture<?> task;
+
+    public Janitor(KubernetesClient client, ResourceDefinitionContext daskJobs,
+                   Supplier<Collection<GenericKubernetesResource>> candidates, RetentionPolicy policy,
+                   Duration interval, Clock clock, MeterRegistry registry) {
+        this.client = client;
+        this.daskJobs = daskJobs;
+        this.candidates = candidates;
+        this.policy = policy;
+        this.interval = interval;
+        this.clock = clock;
+        this.deletions = Counter.builder("daskrelay.watcher.janitor.deletions")
+                .description("finished DaskJobs deleted after their retention").register(registry);
+        this.failures = Counter.builder("daskrelay.watcher.janitor.failures")
+                .description("janitor deletes that failed (retried next sweep)").register(registry);
+    }
+
+    /** Sweeps every {@code interval} until closed; no-op when the policy is "never". */
+    public synchronized void start() {
+        if (task != null || policy.never()) {
+            if (policy.never()) {
+                LOG.info("janitor off (watcher.retainFinished: -1)");
+            }
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "daskrelay-janitor");
+            t.setDaemon(true);
+            return t;
+        });
+        task = timer.scheduleWithFixedDelay(this::sweepSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("janitor deletes finished DaskJobs {} after their end, checking every {}", policy.retain(), interval);
+    }
+
+    private void sweepSafely() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("janitor sweep failed; next sweep in {}", interval, e);
+        }
+    }
+
+    /** One pass over the candidates; returns how many DaskJobs were deleted. */
+    public int sweep() {
+        Instant now = clock.instant();
+        int deleted = 0;
+        for (GenericKubernetesResource job : candidates.get()) {
+            Map<String, Object> status = status(job);
+            String jobStatus = str(status.get("jobStatus"));
+            String endTime = str(status.get("endTime"));
+            boolean deleting = job.getMetadata().getDeletionTimestamp() != null;
+            if (!policy.expired(jobStatus, endTime, deleting, now)) {
+                continue;
+            }
+            if (delete(job, jobStatus, endTime)) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    private boolean delete(GenericKubernetesResource job, String jobStatus, String endTime) {
+        String ns = job.getMetadata().getNamespace();
+        String name = job.getMetadata().getName();
+        String taskId = job.getMetadata().getAnnotations() == null ? null
+                : job.getMetadata().getAnnotations().get(dev.daskrelay.schemas.KubernetesLabels.TASK_ID);
+        if (taskId != null) {
+            MDC.put("taskId", taskId);
+        }
+        try {
+            var resource = client.genericKubernetesResources(daskJobs).inNamespace(ns).withName(name);
+            // The cache may be stale (the job re-created under the same name, or not finished after all): decide on
+            // the live object, and delete exactly that version (a real API server answers 409 if it changed since).
+            GenericKubernetesResource live = resource.get();
+            if (live == null) {
+                return false;
+            }
+            Map<String, Object> liveStatus = status(live);
+            if (!policy.expired(str(liveStatus.get("jobStatus")), str(liveStatus.get("endTime")),
+                    live.getMetadata().getDeletionTimestamp() != null, clock.instant())) {
+                LOG.info("DaskJob {}/{} changed since it was cached; not deleted", ns, name);
+                return false;
+            }
+            String rv = live.getMetadata().getResourceVersion();
+            var result = rv == null ? resource.delete() : resource.lockResourceVersion(rv).delete();
+            boolean ok = result != null && !result.isEmpty();
+            if (ok) {
+                deletions.increment();
+                LOG.info("deleted DaskJob {}/{} ({} at {}, retention {})", ns, name, jobStatus, endTime, policy.retain());
+            }
+            return ok;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return false;
+            }
+            failures.increment();
+            LOG.warn("could not delete DaskJob {}/{} (HTTP {}); will retry", ns, name, e.getCode());
+            return false;
+        } finally {
+            MDC.remove("taskId");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> status(GenericKubernetesResource job) {
+        Object s = job.getAdditionalProperties().get("status");
+        return s instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    /** Stops sweeping; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+            task = null;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.daskrelay.watcher;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.daskrelay.schemas.config.DaskRelayConfig;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WatcherSettingsTest {
+
+    private static WatcherSettings watcher(String yaml) {
+        return DaskRelayConfig.parse(yaml, "test.yaml").section("watcher", WatcherSettings.class);
+    }
+
+    @Test
+    void defaults() {
+        WatcherSettings s = watcher("");
+        assertEquals(Duration.ofHours(1), s.retention().retain());
+        assertEquals(Duration.ofMinutes(1), s.janitorEvery());
+        assertEquals("daskrelay-watcher", s.leaseName());
+        assertEquals(Duration.ofSeconds(15), s.leaseTiming().leaseDuration());
+        assertEquals(Duration.ofSeconds(10), s.leaseTiming().renewDeadline());
+        assertEquals(Duration.ofSeconds(2), s.leaseTiming().retryPeriod());
+        assertEquals(List.of("a", "b"), s.watchedNamespaces(List.of("a", "b")), "the platform allow-list by default");
+        assertEquals(8081, s.opsPort());
+    }
+
+    @Test
+    void theStatusTopologysKeysAreToleratedAndOwnKeysRead() {
+        WatcherSettings s = watcher("""
+                watcher:
+                  stuckAfter: 15m
+                  imagePullGrace: 3m
+                  punctuationInterval: 1s
+                  logLinks: [{name: k8s, uri: "http://x/{{ .podName }}"}]
+                  retainFinished: 2h30m
+                  leaseName: my-lease
+                  leaseNamespace: ops
+                  namespaces: [team-a]
+                  resync: 5m
+                """);
+        assertEquals(Duration.ofMinutes(150), s.retention().retain());
+        assertEquals("my-lease", s.leaseName());
+        assertEquals("ops", s.leaseNamespace());
+        assertEquals(List.of("team-a"), s.watchedNamespaces(List.of("default")));
+        assertEquals(Duration.ofMinutes(5), s.resyncPeriod());
+    }
+
+    @Test
+    void retentionZeroAndMinusOne() {
+        assertEquals(Duration.ZERO, watcher("watcher: {retainFinished: 0}").retention().retain());
+        assertTrue(watcher("watcher: {retainFinished: -1}").retention().never());
+        assertTrue(watcher("watcher: {retainFinished: \"-1\"}").retention().never());
+    }
+
+    @Test
+    void allNamespacesWins() {
+        assertEquals(List.of(), watcher("watcher: {allNamespaces: true, namespaces: [x]}").watchedNamespaces(List.of("d")));
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        var e = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> watcher("watcher: {retainFinished: soon, resync: -5m}"));
+        assertTrue(e.getMessage().contains("watcher.retainFinished: 'soon' is not a duration"), e.getMessage());
+        assertTrue(e.getMessage().contains("watcher.resync"), e.getMessage());
+    }
+
+    @Test
+    void misspeltKeyIsRejected() {
+        var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> watcher("watcher: {retainFinnished: 1h}"));
+        assertTrue(e.getMessage().contains("watcher.retainFinnished: unknown key"), e.getMessage());
+    }
+
+    @Test
+    void leaseTimingMustBeOrdered() {
+        var s = watcher("watcher: {leaseDuration: 5s, renewDeadline: 10s}");
+        var e = assertThrows(IllegalArgumentException.class, s::leaseTiming);
+        assertTrue(e.getMessage().startsWith("watcher.lease timing"), e.getMessage());
+    }
+}

@@ -1,0 +1,298 @@
+package dev.daskrelay.watcher.bridge;
+
+import static dev.daskrelay.watcher.bridge.K8sFixtures.*;
+import static dev.daskrelay.watcher.bridge.ObservationReader.snapshot;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
+import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.ObservationSource;
+import dev.daskrelay.embedded.KafkaBroker;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bridge against the fabric8 mock API server (CRUD mode, DaskJob CRD registered) publishing to a real
+ * in-process broker. The tests play the Dask operator and the kubelet by writing DaskJob status and pods, and wait
+ * for each observation before the next change (the bridge coalesces bursts by design).
+ */
+@EnableKubernetesMockClient(crud = true)
+class ObservationBridgeTest {
+
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+    private static KafkaBroker broker;
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    private String topic;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private ObservationReader reader;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.forTests();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        MockKubernetes.registerDaskJobCrd(client);
+        topic = "bridge-test-" + TOPICS.incrementAndGet() + ".observations";
+        broker.createTopics(1, topic);
+        reader = new ObservationReader(broker.clientProperties(), topic);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        reader.close();
+    }
+
+    private ObservationBridge bridge(KubernetesClient c) {
+        var publisher = new KafkaObservationPublisher(broker.clientProperties(), topic, TestAvro.serializer());
+        closeables.add(publisher);
+        var bridge = new ObservationBridge(c, ObservationBridge.Options.of(List.of(NS)), publisher,
+                Clock.systemUTC(), new SimpleMeterRegistry());
+        closeables.add(bridge);
+        bridge.start();
+        await(bridge::synced, "informers synced");
+        return bridge;
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        Instant deadline = Instant.now().plus(ObservationReader.WAIT);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(20); // polling interval of a condition wait, not a synchronisation stand-in
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+
+    private static String state(Observation o) {
+        DaskJobSnapshot s = snapshot(o);
+        var runner = s.getComponents().getRunner();
+        return (s.getExists() ? "" : "gone:") + s.getJobStatus() + "/" + (runner == null ? "-" : runner.getPhase());
+    }
+
+    @Test
+    void lifecyclePublishesExactlyTheChanges() {
+        ObservationBridge bridge = bridge(client);
+        bridge.startPublishing();
+        String j = "relay-life-0";
+        MockKubernetes.create(client, daskJob(j, "life", 2));
+        reader.awaitCount(1);
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "JobCreated"));
+        reader.awaitCount(2);
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "ClusterCreated", "clusterName", j,
+                "jobRunnerPodName", j + "-runner"));
+        reader.awaitCount(3);
+        Pod runner = MockKubernetes.createPod(client, pod(j, j + "-runner", "job-runner")
+                .withNewStatus().withPhase("Pending").endStatus().build());
+        reader.awaitCount(4);
+        // An update that changes nothing the snapshot carries (kopf's last-handled annotation) is suppressed.
+        double suppressedBefore = bridge.metrics().suppressedCount();
+        MockKubernetes.editJob(client, NS, j, job -> job.getMetadata().getAnnotations()
+                .put("kopf.zalando.org/last-handled-configuration", "{\"spec\":{}}"));
+        await(() -> bridge.metrics().suppressedCount() > suppressedBefore, "the no-op update to be suppressed");
+        MockKubernetes.setPodStatus(client, runner(j, "Running", true, running("job-runner", true)));
+        reader.awaitCount(5);
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Running", "startTime", "2026-01-01T10:00:01Z"));
+        reader.awaitCount(6);
+        MockKubernetes.setPodStatus(client, runner(j, "Succeeded", false, terminated("job-runner", "Completed", 0, null)));
+        reader.awaitCount(7);
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Successful", "endTime", "2026-01-01T10:05:00Z"));
+        List<Observation> all = reader.awaitCount(8);
+
+        assertEquals(List.of("null/-", "JobCreated/-", "ClusterCreated/-", "ClusterCreated/Pending",
+                "ClusterCreated/Running", "Running/Running", "Running/Succeeded", "Successful/Succeeded"),
+                all.stream().map(ObservationBridgeTest::state).toList());
+        for (int i = 1; i < all.size(); i++) {
+            assertTrue(SnapshotDerivation.changed(snapshot(all.get(i - 1)), snapshot(all.get(i))),
+                    "identical consecutive observations at " + i);
+        }
+        Observation last = all.get(7);
+        assertEquals("life", last.getTaskId());
+        assertEquals(ObservationSource.BRIDGE, last.getSource());
+        assertEquals(j, last.getDaskJobName());
+        assertEquals(NS, last.getDaskJobNamespace());
+        assertEquals("proj", last.getExecution().getProject());
+        assertEquals(0, snapshot(last).getComponents().getRunner().getContainers().get(0).getExitCode());
+        assertEquals("hash-life", snapshot(last).getSpecHash());
+        assertEquals(8, all.stream().map(Observation::getObservationId).distinct().count());
+        assertEquals(8, reader.drain().size(), "nothing after the terminal snapshot");
+    }
+
+    @Test
+    void restartedBridgeReobservesAndPublishesWhatHappenedWhileDown() throws Exception {
+        String j = "relay-restart-0";
+        ObservationBridge first = bridge(client);
+        first.startPublishing();
+        MockKubernetes.create(client, daskJob(j, "restart", 1));
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Running", "clusterName", j,
+                "jobRunnerPodName", j + "-runner", "startTime", "2026-01-01T10:00:01Z"));
+        reader.awaitUntil(all -> !all.isEmpty() && "Running".equals(snapshot(all.get(all.size() - 1)).getJobStatus()),
+                "Running");
+        first.close();
+        int before = reader.drain().size();
+
+        // While no bridge runs, the job finishes.
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Successful", "endTime", "2026-01-01T10:05:00Z"));
+
+        ObservationBridge second = bridge(client);
+        second.startPublishing();
+        List<Observation> all = reader.awaitCount(before + 1);
+        assertEquals("Successful", snapshot(all.get(before)).getJobStatus(), "the terminal state is not missed");
+
+        // The next change after the restart is published too, and exactly once.
+        MockKubernetes.deleteJob(client, NS, j);
+        all = reader.awaitCount(before + 2);
+        assertFalse(snapshot(all.get(before + 1)).getExists());
+        assertEquals(before + 2, reader.drain().size());
+    }
+
+    @Test
+    void deletedJobIsReportedGone() {
+        ObservationBridge bridge = bridge(client);
+        bridge.startPublishing();
+        String j = "relay-del-0";
+        MockKubernetes.create(client, daskJob(j, "del", 1));
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "ClusterCreated", "clusterName", j,
+                "jobRunnerPodName", j + "-runner"));
+        reader.awaitUntil(all -> !all.isEmpty()
+                && "ClusterCreated".equals(snapshot(all.get(all.size() - 1)).getJobStatus()), "ClusterCreated");
+        MockKubernetes.deleteJob(client, NS, j);
+        List<Observation> all = reader.awaitUntil(a -> !snapshot(a.get(a.size() - 1)).getExists(), "gone");
+        Observation gone = all.get(all.size() - 1);
+        assertEquals("del", gone.getTaskId());
+        assertEquals("ClusterCreated", snapshot(gone).getJobStatus(), "the last known state, marked gone");
+    }
+
+    @Test
+    void standbyBridgeDoesNotPublishUntilLeading() {
+        ObservationBridge bridge = bridge(client);
+        String j = "relay-standby-0";
+        MockKubernetes.create(client, daskJob(j, "standby", 1));
+        await(() -> bridge.cachedJobs().size() == 1, "the job in the standby's cache");
+        assertEquals(0, reader.drain().size());
+        bridge.startPublishing();
+        assertEquals("standby", reader.awaitCount(1).get(0).getTaskId());
+    }
+
+    @Test
+    void podAndEventChangesReachTheSnapshot() {
+        ObservationBridge bridge = bridge(client);
+        bridge.startPublishing();
+        String j = "relay-ev-0";
+        MockKubernetes.create(client, daskJob(j, "ev", 3));
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Running", "clusterName", j,
+                "jobRunnerPodName", j + "-runner"));
+        for (int i = 0; i < 3; i++) {
+            MockKubernetes.createPod(client, worker(j, i, i == 0 ? "Running" : "Pending", i == 0));
+        }
+        reader.awaitUntil(a -> !a.isEmpty() && snapshot(a.get(a.size() - 1)).getComponents().getWorkersPending() == 2
+                        && snapshot(a.get(a.size() - 1)).getComponents().getWorkersReady() == 1, "workers 1 ready, 2 pending");
+        client.v1().events().inNamespace(NS).resource(event("ReplicaSet", j + "-default-worker-0000000002-6b7c8d9f5",
+                "Warning", "FailedCreate", "exceeded quota: compute-resources", "2026-01-01T10:00:07Z")).create();
+        // An unrelated Normal event and an event about some other pod change nothing.
+        client.v1().events().inNamespace(NS).resource(event("Pod", j + "-runner", "Normal", "Pulled", "pulled",
+                "2026-01-01T10:00:08Z")).create();
+        client.v1().events().inNamespace(NS).resource(event("Pod", "nginx-7d4f8b9c6-abcde", "Warning", "BackOff",
+                "back-off", "2026-01-01T10:00:09Z")).create();
+        List<Observation> all = reader.awaitUntil(a -> !snapshot(a.get(a.size() - 1)).getEvents().isEmpty(), "event");
+        var events = snapshot(all.get(all.size() - 1)).getEvents();
+        assertEquals(1, events.size());
+        assertEquals("FailedCreate", events.get(0).getReason());
+    }
+
+    @Test
+    void twoBridgesOnlyTheLeaderPublishesAndAHandoverReobserves() {
+        KubernetesClient c1 = server.createClient();
+        KubernetesClient c2 = server.createClient();
+        closeables.add(c1);
+        closeables.add(c2);
+        ObservationBridge b1 = bridge(c1);
+        ObservationBridge b2 = bridge(c2);
+        AtomicInteger lost = new AtomicInteger();
+        var timing = new LeaderElection.Timing(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250));
+        var e1 = new LeaderElection(c1, NS, "watcher-lease", "w1", timing, b1::startPublishing, lost::incrementAndGet);
+        var e2 = new LeaderElection(c2, NS, "watcher-lease", "w2", timing, b2::startPublishing, lost::incrementAndGet);
+        closeables.add(e1);
+        closeables.add(e2);
+        e1.start();
+        e2.start();
+        await(() -> e1.leading() || e2.leading(), "a leader");
+        LeaderElection leader = e1.leading() ? e1 : e2;
+        LeaderElection follower = leader == e1 ? e2 : e1;
+        ObservationBridge leaderBridge = leader == e1 ? b1 : b2;
+        ObservationBridge followerBridge = leader == e1 ? b2 : b1;
+
+        // Let the leader renew the Lease a few times while the follower keeps trying.
+        var renewals = new java.util.HashSet<Object>();
+        await(() -> {
+            var lease = client.leases().inNamespace(NS).withName("watcher-lease").get();
+            renewals.add(lease.getSpec().getRenewTime());
+            return renewals.size() >= 3;
+        }, "three renewals");
+        assertEquals(leader.identity(), client.leases().inNamespace(NS).withName("watcher-lease").get().getSpec()
+                .getHolderIdentity());
+        assertFalse(follower.leading());
+        assertTrue(leaderBridge.publishing());
+        assertFalse(followerBridge.publishing());
+
+        MockKubernetes.create(client, daskJob("relay-ha-0", "ha", 1));
+        List<Observation> all = reader.awaitCount(1);
+        await(() -> followerBridge.cachedJobs().size() == 1, "the job in the follower's cache");
+        await(() -> leaderBridge.metrics().publishedCount() == 1.0, "the leader's send acknowledged");
+        assertEquals(0.0, followerBridge.metrics().publishedCount());
+
+        // Handover: the leader stops and releases the Lease; the follower takes over and re-observes.
+        leader.close();
+        leaderBridge.close();
+        await(follower::leading, "the follower to lead");
+        all = reader.awaitCount(2);
+        await(() -> followerBridge.metrics().publishedCount() == 1.0, "the new leader's send acknowledged");
+        assertFalse(SnapshotDerivation.changed(snapshot(all.get(0)), snapshot(all.get(1))),
+                "the new leader publishes the current snapshot once");
+        assertEquals(0, lost.get(), "a released Lease is not a lost one");
+
+        // Someone else takes the Lease: the leader notices within the renew deadline and reports the loss.
+        client.leases().inNamespace(NS).withName("watcher-lease").edit(l -> {
+            l.getSpec().setHolderIdentity("intruder");
+            l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+            l.getSpec().setLeaseDurationSeconds(60);
+            return l;
+        });
+        await(() -> lost.get() == 1, "the loss to be reported");
+        assertFalse(follower.leading());
+    }
+}
