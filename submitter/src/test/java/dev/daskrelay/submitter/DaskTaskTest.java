@@ -106,4 +106,19 @@ class DaskTaskTest {
         assertEquals(Instant.parse("2026-11-26T00:00:00Z"), TimeArg.parse("2026-11-26", now));
         assertThrows(IllegalArgumentException.class, () -> TimeArg.parse("yesterday", now));
     }
+
+    @Test
+    void theSubmitterSectionSetsTheStatusSearchLimits() {
+        var cfg = dev.daskrelay.schemas.config.DaskRelayConfig.parse("""
+                submitter:
+                  searchInitialWindow: 16
+                  searchMaxAge: 48h
+                """, "test");
+        var limits = cfg.section("submitter", dev.daskrelay.submitter.client.SubmitterSettings.class).searchLimits();
+        assertEquals(16, limits.initialWindow());
+        assertEquals(Duration.ofHours(48), limits.maxAge());
+        assertEquals(dev.daskrelay.submitter.query.SearchLimits.DEFAULT.maxRecords(), limits.maxRecords());
+        assertThrows(dev.daskrelay.schemas.config.DaskRelayConfig.ConfigException.class, () -> dev.daskrelay.schemas.config.DaskRelayConfig
+                .parse("submitter: {bogus: 1}", "test").section("submitter", dev.daskrelay.submitter.client.SubmitterSettings.class));
+    }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -108,6 +108,7 @@ class SubmitterKafkaTest {
         commandSerde = AvroSerdes.specific(TaskCommand.class, Map.of("schema.registry.url", REGISTRY), false);
         Properties p = broker.clientProperties();
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
         statusWriter = new KafkaProducer<>(p, new StringSerializer(), statusSerde.serializer());
     }
 
@@ -187,6 +188,7 @@ class SubmitterKafkaTest {
     void statusFindsTheLatestEventOnALargeTopicReadingOnlyTheTailOfOnePartition() throws Exception {
         Topics topics = new Topics("big");
         broker.createTopics(4, topics.commands(), topics.status());
+        awaitLeaders(topics.commands(), topics.status());
         int tasks = 2000;
         int perTask = 10;
         // task-early: its only events are among the first records; task-late: its last event is near the end
@@ -323,7 +325,9 @@ class SubmitterKafkaTest {
     @Test
     void oneClientIsSharedByManyThreads() throws Exception {
         Topics topics = topics("threads");
+        DaskRelayClient closed;
         try (DaskRelayClient client = client("threads", Clock.systemUTC())) {
+            closed = client;
             List<CompletableFuture<TaskHandle>> all = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 int n = i;
@@ -336,6 +340,8 @@ class SubmitterKafkaTest {
             }
             assertEquals(40, commandIds.size());
         }
+        closed.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> closed.submit(DaskTask.builder().execution("p", "d", "late", "n0", 0).image("img:1")));
         List<ConsumerRecord<String, TaskCommand>> published = readAll(topics.commands(), commandSerde);
         assertEquals(40, published.size());
         assertEquals(40, published.stream().map(r -> r.value().getCommandId()).distinct().count());
@@ -492,15 +498,16 @@ class SubmitterKafkaTest {
 
     /** A launch (and an abort) then status events given as {@code "1:QUEUED 2:RUNNING ..."}, one second apart. */
     private void history(KafkaProducer<String, TaskCommand> commands, Topics topics, String task, Instant start,
-                         boolean abort, String events) {
+                         boolean abort, String events) throws Exception {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         ExecutionIdentity exec = new ExecutionIdentity("proj", "dom", task, "n0", 0);
         TaskCommand launch = DaskTask.builder().execution("proj", "dom", task, "n0", 0).taskId(task).image("img:1")
                 .commandId("launch-" + task).build(PlatformConfig.defaults(), Clock.fixed(start, ZoneOffset.UTC));
-        commands.send(new ProducerRecord<>(topics.commands(), null, start.toEpochMilli(), task, launch));
+        sent.add(commands.send(new ProducerRecord<>(topics.commands(), null, start.toEpochMilli(), task, launch)));
         if (abort) {
             TaskCommand a = TaskCommand.newBuilder().setCommandId("abort-" + task).setTaskId(task).setExecution(exec)
                     .setIssuedAt(start.plusSeconds(1)).setPayload(new AbortDaskJob("stop")).build();
-            commands.send(new ProducerRecord<>(topics.commands(), null, start.plusSeconds(1).toEpochMilli(), task, a));
+            sent.add(commands.send(new ProducerRecord<>(topics.commands(), null, start.plusSeconds(1).toEpochMilli(), task, a)));
         }
         String[] tokens = events.split(" ");
         for (int i = 0; i < tokens.length; i++) {
@@ -512,7 +519,10 @@ class SubmitterKafkaTest {
             s.setExecution(exec);
             s.setOccurredAt(at);
             s.setObservedAt(at);
-            statusWriter.send(new ProducerRecord<>(topics.status(), null, at.toEpochMilli(), task, s));
+            sent.add(statusWriter.send(new ProducerRecord<>(topics.status(), null, at.toEpochMilli(), task, s)));
+        }
+        for (var f : sent) {
+            f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -542,7 +552,24 @@ class SubmitterKafkaTest {
     private Topics topics(String prefix) {
         Topics t = new Topics(prefix);
         broker.createTopics(3, t.commands(), t.status());
+        awaitLeaders(t.commands(), t.status());
         return t;
+    }
+
+    /**
+     * Waits until the broker leads every partition of the topics (a ListOffsets answer per partition): producing to
+     * a partition the broker has not taken up yet gets NOT_LEADER, and an idempotent producer can then be stuck
+     * with OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout expires the batch.
+     */
+    private void awaitLeaders(String... topics) {
+        Properties p = DaskRelayClient.readerProperties(broker.clientProperties());
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            for (String topic : topics) {
+                List<TopicPartition> tps = c.partitionsFor(topic, WAIT).stream()
+                        .map(i -> new TopicPartition(topic, i.partition())).toList();
+                assertEquals(tps.size(), c.endOffsets(tps, WAIT).size(), topic);
+            }
+        }
     }
 
     private KafkaSettings kafka(String prefix) {

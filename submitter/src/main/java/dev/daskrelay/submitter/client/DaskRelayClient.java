@@ -154,9 +154,11 @@ public final class DaskRelayClient implements AutoCloseable {
             launch = TaskCommand.newBuilder(launch).setIssuedBy(issuedBy).build();
         }
         TaskValidator.validate(launch, platform).throwIfInvalid();
-        RecordMetadata md = send(launch);
-        LOG.info("submitted launch command {} to {}-{}@{}", launch.getCommandId(), md.topic(), md.partition(), md.offset());
-        return new TaskHandle(launch.getTaskId(), launch.getCommandId(), launch.getIssuedAt(), md.partition(), md.offset());
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("taskId", launch.getTaskId())) {
+            RecordMetadata md = send(launch);
+            LOG.info("submitted launch command {} to {}-{}@{}", launch.getCommandId(), md.topic(), md.partition(), md.offset());
+            return new TaskHandle(launch.getTaskId(), launch.getCommandId(), launch.getIssuedAt(), md.partition(), md.offset());
+        }
     }
 
     /**
@@ -177,9 +179,11 @@ public final class DaskRelayClient implements AutoCloseable {
                 .setPayload(new AbortDaskJob(reason))
                 .build();
         TaskValidator.validate(abort, platform).throwIfInvalid();
-        RecordMetadata md = send(abort);
-        LOG.info("published abort command {} to {}-{}@{}", abort.getCommandId(), md.topic(), md.partition(), md.offset());
-        return new TaskHandle(taskId, abort.getCommandId(), abort.getIssuedAt(), md.partition(), md.offset());
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("taskId", taskId)) {
+            RecordMetadata md = send(abort);
+            LOG.info("published abort command {} to {}-{}@{}", abort.getCommandId(), md.topic(), md.partition(), md.offset());
+            return new TaskHandle(taskId, abort.getCommandId(), abort.getIssuedAt(), md.partition(), md.offset());
+        }
     }
 
     /** The latest status of a task; empty when the task has none (yet) within the search limits. */
@@ -264,7 +268,6 @@ public final class DaskRelayClient implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("client closed");
         }
-        MDC.put("taskId", command.getTaskId());
         try {
             return producer().send(new ProducerRecord<>(topics.commands(), command.getTaskId(), command))
                     .get(sendTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -275,8 +278,6 @@ public final class DaskRelayClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DaskRelayException("interrupted while publishing", e);
-        } finally {
-            MDC.remove("taskId");
         }
     }
 
@@ -333,9 +334,10 @@ public final class DaskRelayClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** The {@code kafka}, {@code registry} and {@code platform} sections of a {@code daskrelay.yaml}. */
+        /** The {@code kafka}, {@code registry}, {@code platform} and {@code submitter} sections of a {@code daskrelay.yaml}. */
         public Builder config(DaskRelayConfig config) {
-            return kafka(config.kafka()).registry(config.registry()).platform(config.platform());
+            return kafka(config.kafka()).registry(config.registry()).platform(config.platform())
+                    .searchLimits(config.section("submitter", SubmitterSettings.class).searchLimits());
         }
 
         public Builder kafka(KafkaSettings value) {
