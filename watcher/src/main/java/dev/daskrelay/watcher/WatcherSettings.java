@@ -4,12 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.daskrelay.watcher.bridge.LeaderElection;
 import dev.daskrelay.watcher.janitor.RetentionPolicy;
+import dev.daskrelay.watcher.status.DurationText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code watcher:} section of {@code daskrelay.yaml} as the bridge, the janitor and the process wiring read it.
@@ -61,8 +59,6 @@ public record WatcherSettings(
 
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     public static final int DEFAULT_OPS_PORT = 8081;
-
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** Validates every value at once; the message lists each problem with its key path. */
     public WatcherSettings {
@@ -157,40 +153,12 @@ public record WatcherSettings(
         }
     }
 
-    /** Parses a duration as written in the config; the error names {@code path}. */
+    /** Parses a duration as written in the config (the status topology's {@link DurationText}); errors name {@code path}. */
     static Duration parse(String text, String path) {
-        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("0")) {
-            return Duration.ZERO;
+        Duration d = DurationText.parse(text, path);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(path + ": '" + text + "' is negative");
         }
-        if (t.startsWith("p")) {
-            try {
-                Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
-                if (!d.isNegative()) {
-                    return d;
-                }
-            } catch (RuntimeException ignored) {
-                // reported below
-            }
-            throw new IllegalArgumentException(path + ": '" + text + "' is not a duration (e.g. 90s, 15m, 2h)");
-        }
-        Matcher m = PART.matcher(t);
-        Duration total = Duration.ZERO;
-        int pos = 0;
-        while (pos < t.length() && m.find(pos) && m.start() == pos) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
-            pos = m.end();
-        }
-        if (t.isEmpty() || pos != t.length()) {
-            throw new IllegalArgumentException(path + ": '" + text + "' is not a duration (e.g. 90s, 15m, 2h)");
-        }
-        return total;
+        return d;
     }
 }
