@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.daskrelay.watcher.bridge.LeaderElection;
 import dev.daskrelay.watcher.janitor.RetentionPolicy;
-import dev.daskrelay.watcher.status.DurationText;
+import dev.daskrelay.schemas.task.DurationText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,12 +153,8 @@ public record WatcherSettings(
         }
     }
 
-    /** Parses a duration as written in the config (the status topology's {@link DurationText}); errors name {@code path}. */
+    /** Parses a duration as written in the config ({@link DurationText}, never negative); errors name {@code path}. */
     static Duration parse(String text, String path) {
-        Duration d = DurationText.parse(text, path);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(path + ": '" + text + "' is negative");
-        }
-        return d;
+        return DurationText.parse(text, path);
     }
 }
