@@ -11,7 +11,7 @@ import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.simulator.DaskOperatorSimulator;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.simulator.SimulatorTiming;
-import dev.daskrelay.translator.KubernetesSettings;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.TranslatorProcess;
 import dev.daskrelay.watcher.WatcherProcess;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

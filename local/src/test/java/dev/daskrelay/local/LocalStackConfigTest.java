@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
-import dev.daskrelay.translator.KubernetesSettings;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.TranslatorSettings;
 import dev.daskrelay.watcher.WatcherSettings;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import java.time.Instant;

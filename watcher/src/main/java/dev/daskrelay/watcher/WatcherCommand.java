@@ -1,9 +1,8 @@
 package dev.daskrelay.watcher;
 
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -14,8 +13,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code daskrelay watcher --config daskrelay.yaml}: runs {@link WatcherProcess} until stopped (SIGTERM/Ctrl-C:
  * exit 0) or until the Lease is lost (exit 1). Bad configuration: exit 2 with the key path on stderr.
- * Kubernetes credentials come from the usual places (in-cluster service account, {@code KUBECONFIG},
- * {@code ~/.kube/config}); {@code --context} picks a kubeconfig context.
+ * Kubernetes: the {@code kubernetes} section ({@code kubeconfig}, {@code context}, {@code masterUrl},
+ * {@code requestTimeout}), as for the translator; without it the usual places (in-cluster service account,
+ * {@code KUBECONFIG}, {@code ~/.kube/config}). {@code --context} overrides the context.
  */
 @Command(name = "watcher", mixinStandardHelpOptions = true,
         description = {"Run the watcher: the observation bridge (informers on DaskJobs, their pods and Events, "
@@ -34,15 +34,19 @@ public final class WatcherCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DaskRelayConfig cfg;
+        KubernetesSettings kubernetes;
         try {
             cfg = config == null ? DaskRelayConfig.defaults() : DaskRelayConfig.load(config);
             cfg.section("watcher", WatcherSettings.class);
+            KubernetesSettings k = cfg.section("kubernetes", KubernetesSettings.class);
+            kubernetes = new KubernetesSettings(k.kubeconfig(), context != null ? context : k.context(),
+                    k.masterUrl(), k.requestTimeout());
+            kubernetes.requestTimeoutDuration();
         } catch (DaskRelayConfig.ConfigException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        Config k8s = context == null ? Config.autoConfigure(null) : Config.autoConfigure(context);
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(k8s).build()) {
+        try (KubernetesClient client = kubernetes.client()) {
             WatcherProcess process;
             try {
                 process = WatcherProcess.start(cfg, client, Clock.systemUTC());

@@ -16,7 +16,7 @@ import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.InMemoryKubernetes;
-import dev.daskrelay.translator.KubernetesSettings;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.apply.Applier;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.ApplyHooks;

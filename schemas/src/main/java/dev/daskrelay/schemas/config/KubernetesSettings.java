@@ -1,4 +1,4 @@
-package dev.daskrelay.translator;
+package dev.daskrelay.schemas.config;
 
 import dev.daskrelay.schemas.task.DurationText;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -43,8 +43,8 @@ public record KubernetesSettings(String kubeconfig, String context, String maste
     }
 
     /**
-     * A client for the applier. fabric8's own retry of failed requests is switched off: the applier's triage
-     * decides what is retried, with back-off off the partition.
+     * A client for the applier and the watcher. fabric8's own retry of failed requests is switched off: daskrelay's code
+     * decides what is retried (the applier's triage; informers and the Lease retry on their own).
      */
     public KubernetesClient client() {
         Config base;
