@@ -8,11 +8,11 @@ out=${1:?usage: build-base.sh OUTPUT_DIR}
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 modules=java.base,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.security.sasl,java.sql,java.xml,java.desktop,java.instrument,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.unsupported,jdk.management,jdk.httpserver,jdk.zipfs,jdk.jfr,jdk.naming.dns
 stamp="$out/.modules"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$java_home $modules" ]]; then
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$java_home $modules v2" ]]; then
   exit 0   # already built for this JDK and module set
 fi
 rm -rf "$out"
-mkdir -p "$out/opt" "$out/tmp" "$out/etc" "$out/home/daskrelay"
+mkdir -p "$out/opt" "$out/tmp" "$out/etc" "$out/home/daskrelay" "$out/var/lib/daskrelay"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=2 --output "$out/opt/java"
 # Debian links the JDK's cacerts to /etc/ssl/certs/java/cacerts: copy the real file into the image.
@@ -38,5 +38,5 @@ done
 printf 'root:x:0:0:root:/root:/sbin/nologin\ndaskrelay:x:65532:65532:daskrelay:/home/daskrelay:/sbin/nologin\n' > "$out/etc/passwd"
 printf 'root:x:0:\ndaskrelay:x:65532:\n' > "$out/etc/group"
 printf 'hosts: files dns\n' > "$out/etc/nsswitch.conf"
-echo "$java_home $modules" > "$stamp"
+echo "$java_home $modules v2" > "$stamp"
 du -sh "$out" | awk '{print "image base: " $1 " in " $2}'

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 dev.daskrelay.submitter.cli.ReplayCommand.class,
                 dev.daskrelay.translator.TranslatorCommand.class,
                 dev.daskrelay.watcher.WatcherCommand.class,
+                dev.daskrelay.translator.cli.RenderCommand.class,
         })
 public final class DaskRelayCli implements Runnable {
 

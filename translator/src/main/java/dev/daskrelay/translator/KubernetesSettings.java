@@ -1,5 +1,6 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.task.DurationText;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -27,12 +28,18 @@ import java.time.Duration;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record KubernetesSettings(String kubeconfig, String context, String masterUrl, String requestTimeout) {
 
+    public KubernetesSettings {
+        if (requestTimeout != null && !requestTimeout.isBlank()) {
+            DurationText.parse(requestTimeout, "kubernetes.requestTimeout"); // fail early
+        }
+    }
+
     public static KubernetesSettings defaults() {
         return new KubernetesSettings(null, null, null, null);
     }
 
     public Duration requestTimeoutDuration() {
-        return DurationSetting.parse("kubernetes.requestTimeout", requestTimeout, Duration.ofSeconds(10));
+        return (requestTimeout == null || requestTimeout.isBlank() ? Duration.ofSeconds(10) : DurationText.parse(requestTimeout, "kubernetes.requestTimeout"));
     }
 
     /**

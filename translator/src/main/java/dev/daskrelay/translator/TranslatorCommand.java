@@ -31,7 +31,13 @@ public final class TranslatorCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
-        TranslatorProcess process = TranslatorProcess.start(cfg);
+        TranslatorProcess process;
+        try {
+            process = TranslatorProcess.start(cfg);
+        } catch (RuntimeException e) {
+            System.err.println("error: translator did not start: " + e.getMessage());
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(process::close, "translator-shutdown"));
         process.awaitStop();
         return 0;

@@ -1,5 +1,12 @@
 package dev.daskrelay.translator;
 
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
+import java.time.Instant;
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
@@ -105,7 +112,7 @@ public final class TranslatorProcess implements AutoCloseable {
         // 5. command topology
         Properties streamsProps = kafka.clientProperties();
         streamsProps.putAll(settings.streams());
-        streamsProps.putAll(CommandTopology.requiredProperties(settings.applicationId()));
+        streamsProps.putAll(CommandTopology.requiredProperties(settings.applicationId(kafka.topicPrefix())));
         streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalDuration().toMillis());
         streamsProps.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         if (settings.stateDir() != null) {
@@ -120,6 +127,14 @@ public final class TranslatorProcess implements AutoCloseable {
         streamsMetrics.bindTo(ops.registry());
         resources.add(streamsMetrics);
         streams.setStateListener((now, before) -> LOG.info("command topology: {} -> {}", before, now));
+        streams.setUncaughtExceptionHandler(e -> {
+            if (SchemaSerdeException.isTransient(e)) {
+                LOG.warn("command topology: schema registry unavailable ({}); replacing the stream thread", e.toString());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            LOG.error("command topology failed; shutting the client down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
         streams.start();
 
         // 6. Kubernetes client and applier
@@ -128,11 +143,12 @@ public final class TranslatorProcess implements AutoCloseable {
         LOG.info("Kubernetes API at {}", kube.getMasterUrl());
         Properties base = kafka.clientProperties();
         applier = new Applier(settings.applier().settings(topics.intents(), topics.observations()),
-                new KafkaConsumer<>(Applier.consumerProperties(base, settings.applier().groupId()),
+                new KafkaConsumer<>(Applier.consumerProperties(base, settings.applier().groupId(kafka.topicPrefix())),
                         new StringDeserializer(), intentSerde.deserializer()),
                 new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
                         observationSerde.serializer()),
-                new Fabric8DaskJobApi(kube), ops.registry(), Clock.systemUTC(), ApplyHooks.NONE).start();
+                new Fabric8DaskJobApi(kube), ops.registry(), Clock.systemUTC(), ApplyHooks.NONE,
+                intentDeadLetters(base, topics)).start();
 
         // 7. health: liveness = not broken beyond repair; readiness = doing the work
         ops.liveness("kafka-streams not failed", () -> streams.state() != KafkaStreams.State.ERROR
@@ -174,6 +190,15 @@ public final class TranslatorProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    /** Undecodable intents go to the dead-letter topic, original bytes and headers kept (DeadLetterHeaders). */
+    private Applier.DeadLetterSink intentDeadLetters(Properties base, Topics topics) {
+        Properties p = Applier.producerProperties(base);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        resources.add(producer);
+        return Applier.DeadLetterSink.toTopic(producer, topics.deadLetters());
     }
 
     /** The port the operations endpoints listen on. */

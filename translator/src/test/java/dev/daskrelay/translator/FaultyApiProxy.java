@@ -41,7 +41,7 @@ public final class FaultyApiProxy implements AutoCloseable {
     /** Decides per request; {@code n} counts requests with the same method (1-based). */
     @FunctionalInterface
     public interface Plan {
-        Fault decide(String method, String path, int n);
+        Fault decide(String method, String path, String body, int n);
     }
 
     private static final Set<String> SKIP_HEADERS = Set.of("host", "content-length", "connection", "upgrade",
@@ -57,7 +57,7 @@ public final class FaultyApiProxy implements AutoCloseable {
     private final AtomicInteger others = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
     private final AtomicInteger slow = new AtomicInteger();
-    private volatile Plan plan = (m, p, n) -> new Pass();
+    private volatile Plan plan = (m, p, b, n) -> new Pass();
 
     public FaultyApiProxy(String target) throws IOException {
         this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
@@ -97,7 +97,8 @@ public final class FaultyApiProxy implements AutoCloseable {
                 case "DELETE" -> deletes.incrementAndGet();
                 default -> others.incrementAndGet();
             };
-            Fault fault = plan.decide(method, path, n);
+            byte[] requestBody = ex.getRequestBody().readAllBytes();
+            Fault fault = plan.decide(method, path, new String(requestBody, StandardCharsets.UTF_8), n);
             if (fault instanceof Status s) {
                 injected.incrementAndGet();
                 String body = """
@@ -106,7 +107,6 @@ public final class FaultyApiProxy implements AutoCloseable {
                 respond(ex, s.code(), "application/json", body.getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            byte[] requestBody = ex.getRequestBody().readAllBytes();
             HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(target + path))
                     .method(method, requestBody.length == 0 ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofByteArray(requestBody));

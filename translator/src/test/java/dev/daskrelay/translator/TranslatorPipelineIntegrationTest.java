@@ -1,5 +1,7 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +101,43 @@ class TranslatorPipelineIntegrationTest {
     // ------------------------------------------------------------------------------------------------ tests
 
     @Test
+    void anUndecodableIntentIsDeadLetteredAndTheNextOneApplied() throws Exception {
+        Topics topics = topics("poison-intent");
+        byte[] garbage = {0x13, 0x37, 0x00, 0x42};
+        try (var raw = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(topics.intents(), 0, "poison-task", garbage)).get();
+        }
+        try (var dlq = new KafkaProducer<>(Applier.producerProperties(broker.clientProperties()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            Properties base = broker.clientProperties();
+            var consumer = new KafkaConsumer<>(Applier.consumerProperties(base, "poison-applier"),
+                    new StringDeserializer(), intentSerde.deserializer());
+            var producer = new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
+                    observationSerde.serializer());
+            Applier applier = new Applier(new ApplierSettings(topics.intents(), topics.observations(), 4, 500, 200,
+                    fastRetries(), Duration.ofSeconds(10)), consumer, producer, new Fabric8DaskJobApi(k8s.client()),
+                    new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE,
+                    Applier.DeadLetterSink.toTopic(dlq, topics.deadLetters())).start();
+            try {
+                produceIntents(topics, 1, "after-poison-");
+                awaitObservations(topics, obs -> applied(obs, IntentAction.CREATE).size() == 1);
+                assertEquals(List.of("after-poison-0"), jobNames(k8s.client(), "after-poison-"));
+                List<ConsumerRecord<String, byte[]>> dead = readAll(topics.deadLetters());
+                assertEquals(1, dead.size());
+                assertEquals("poison-task", dead.get(0).key());
+                assertArrayEquals(garbage, dead.get(0).value());
+                assertEquals(topics.intents(), DeadLetterHeaders.get(dead.get(0).headers(), DeadLetterHeaders.SOURCE_TOPIC));
+                assertEquals("applier", DeadLetterHeaders.get(dead.get(0).headers(), DeadLetterHeaders.ERROR_PROCESSOR));
+                assertTrue(applier.healthy(Duration.ofSeconds(60)), "the poll loop keeps turning");
+            } finally {
+                applier.close();
+            }
+        }
+    }
+
+    @Test
     void twoHundredLaunchesWithTwentyPercentDuplicatesGiveExactlyTwoHundredDaskJobs() throws Exception {
         Topics topics = topics("dedup");
         KafkaStreams streams = startTopology(topics);
@@ -116,6 +155,12 @@ class TranslatorPipelineIntegrationTest {
                 }
             }
             assertEquals(240, sent.size());
+            byte[] poison = {0x42, 0x00, (byte) 0xff, 0x13};
+            try (var raw = new KafkaProducer<>(broker.clientProperties(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(topics.commands(), "dedup-0".getBytes(), poison)).get();
+            }
             produceCommands(topics, sent);
 
             List<Observation> obs = awaitObservations(topics, list ->
@@ -127,6 +172,11 @@ class TranslatorPipelineIntegrationTest {
                     kinds);
             assertEquals(200, jobNames(client, "dedup-").size(), "exactly one DaskJob per task");
             assertEquals(200, readAll(topics.intents()).size(), "exactly one intent per task");
+            List<ConsumerRecord<String, byte[]>> dead = readAll(topics.deadLetters());
+            assertEquals(1, dead.size(), "the poison record, once, in the committed output");
+            assertTrue(java.util.Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
+            assertEquals("deserialize", dev.daskrelay.schemas.DeadLetterHeaders.get(dead.get(0).headers(),
+                    dev.daskrelay.schemas.DeadLetterHeaders.ERROR_STAGE));
             Map<String, Long> createdPerTask = applied(obs, IntentAction.CREATE).stream()
                     .collect(Collectors.groupingBy(Observation::getTaskId, Collectors.counting()));
             assertEquals(200, createdPerTask.size());
@@ -195,7 +245,7 @@ class TranslatorPipelineIntegrationTest {
         // 1 s request timeout; the proxy holds some answers 1.5 s after the create took effect
         KubernetesClient client = kubeClient(proxy.url(), 1_000);
         KubernetesClient direct = kubeClient(k8s.url(), 10_000);
-        proxy.plan((method, path, n) -> {
+        proxy.plan((method, path, body, n) -> {
             if (!path.contains("/daskjobs")) {
                 return new FaultyApiProxy.Pass();
             }
@@ -235,7 +285,7 @@ class TranslatorPipelineIntegrationTest {
             assertTrue(registry.get("daskrelay.translator.apply.retries").counters().stream()
                     .mapToDouble(c -> c.count()).sum() > 10);
         } finally {
-            proxy.plan((m, p, n) -> new FaultyApiProxy.Pass());
+            proxy.plan((m, p, b, n) -> new FaultyApiProxy.Pass());
             applier.close();
             client.close();
             direct.close();
@@ -253,7 +303,7 @@ class TranslatorPipelineIntegrationTest {
         direct.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS).inNamespace("default").resource(foreign)
                 .create();
         AtomicInteger quotaRefusals = new AtomicInteger();
-        proxy.plan((method, path, n) -> {
+        proxy.plan((method, path, body, n) -> {
             if (!method.equals("POST") || !path.contains("/daskjobs")) {
                 return new FaultyApiProxy.Pass();
             }
@@ -297,10 +347,42 @@ class TranslatorPipelineIntegrationTest {
                     && !a.getFinishedAt().isBefore(a.getStartedAt())));
             assertEquals(2, quotaRefusals.get());
         } finally {
-            proxy.plan((m, p, n) -> new FaultyApiProxy.Pass());
+            proxy.plan((m, p, b, n) -> new FaultyApiProxy.Pass());
             applier.close();
             client.close();
             direct.close();
+        }
+    }
+
+    @Test
+    void aTaskInRetryDoesNotHoldBackTheOthersOfItsPartition() throws Exception {
+        Topics topics = topics("lanes"); // one partition: every task shares it
+        KubernetesClient client = kubeClient(proxy.url(), 10_000);
+        AtomicInteger refusals = new AtomicInteger();
+        proxy.plan((method, path, body, n) -> {
+            if (method.equals("POST") && body.contains("\"lanes-0\"") && refusals.get() < 6) {
+                refusals.incrementAndGet();
+                return new FaultyApiProxy.Status(503, "ServiceUnavailable", "try later");
+            }
+            return new FaultyApiProxy.Pass();
+        });
+        // back-off 100..300 ms: lanes-0 needs >= 6 refusals, about a second, before its create goes through
+        RetryPolicy slow = new RetryPolicy(20, 3, Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMinutes(1));
+        Applier applier = applier(topics, "lanes-applier", client, ApplyHooks.NONE, slow, new SimpleMeterRegistry(), 4);
+        try {
+            produceIntents(topics, 30, "lanes-");
+            List<Observation> obs = awaitObservations(topics, list -> applied(list, IntentAction.CREATE).size() >= 30);
+            Map<String, ApplyOutcome> byTask = new HashMap<>();
+            applied(obs, IntentAction.CREATE).forEach(o -> byTask.put(o.getTaskId(), (ApplyOutcome) o.getPayload()));
+            ApplyOutcome first = byTask.get("lanes-0");
+            assertEquals(7, first.getAttempts(), "six refusals, then created");
+            long finishedBefore = byTask.entrySet().stream().filter(e -> !e.getKey().equals("lanes-0"))
+                    .filter(e -> e.getValue().getFinishedAt().isBefore(first.getFinishedAt())).count();
+            assertEquals(29, finishedBefore, "the 29 tasks behind lanes-0 in the same partition were not held back");
+        } finally {
+            proxy.plan((m, p, b, n) -> new FaultyApiProxy.Pass());
+            applier.close();
+            client.close();
         }
     }
 
@@ -308,7 +390,7 @@ class TranslatorPipelineIntegrationTest {
 
     private Topics topics(String name) {
         Topics t = new Topics("it-" + name);
-        broker.createTopics(name.equals("triage") ? 1 : PARTITIONS, t.all().toArray(String[]::new));
+        broker.createTopics(name.equals("triage") || name.equals("lanes") ? 1 : PARTITIONS, t.all().toArray(String[]::new));
         return t;
     }
 

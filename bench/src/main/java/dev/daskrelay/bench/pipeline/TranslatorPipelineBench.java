@@ -93,7 +93,9 @@ public final class TranslatorPipelineBench {
              InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
             KubernetesClient client = new KubernetesSettings(null, null, k8s.url(), "30s").client();
 
-            double ceiling = ceiling(client, launches, concurrency);
+            ceiling(client, Math.min(500, launches), concurrency, "w-"); // warm-up of client, server and JIT
+            deleteAll(client);
+            double ceiling = ceiling(client, launches, concurrency, "c-");
             System.out.printf("ceiling: plain fabric8 creates, %d in flight: %.0f creates/s%n", concurrency, ceiling);
             deleteAll(client);
 
@@ -141,11 +143,12 @@ public final class TranslatorPipelineBench {
     }
 
     /** Plain fabric8 creates of rendered DaskJobs at the given concurrency: the API server's ceiling here. */
-    private static double ceiling(KubernetesClient client, int n, int concurrency) throws Exception {
+    private static double ceiling(KubernetesClient client, int n, int concurrency, String prefix)
+            throws Exception {
         DaskJobRenderer renderer = new DaskJobRenderer(PlatformConfig.defaults());
         List<GenericKubernetesResource> jobs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String task = "c-" + i;
+            String task = prefix + i;
             RenderResult r = renderer.render(task, execution(task), launch());
             jobs.add(Serialization.unmarshal(r.orElseThrow().toJson(), GenericKubernetesResource.class));
         }

@@ -14,14 +14,19 @@ import java.util.stream.Collectors;
 
 /**
  * The whole {@code daskrelay.yaml}: the typed {@code platform} section, and the other sections ({@code kafka},
- * {@code registry}, {@code kubernetes}, {@code translator}, {@code watcher}, {@code metrics}) kept as trees that
- * the owning process binds to its own typed settings with {@link #section(String, Class)}.
+ * {@code registry}, {@code kubernetes}, {@code translator}, {@code watcher}, {@code submitter}, {@code local}) kept
+ * as trees that the owning process binds to its own typed settings with {@link #section(String, Class)}. An
+ * unknown top-level section is an error.
  */
 public final class DaskRelayConfig {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .findAndRegisterModules();
+
+    /** The sections a daskrelay.yaml may have; a misspelt one is an error, not a silently ignored block. */
+    public static final java.util.List<String> SECTIONS = java.util.List.of(
+            "kafka", "registry", "platform", "kubernetes", "translator", "watcher", "submitter", "local");
 
     private final ObjectNode root;
     private final PlatformConfig platform;
@@ -60,6 +65,16 @@ public final class DaskRelayConfig {
             throw new ConfigException(origin + ": must be a mapping of sections");
         }
         ObjectNode root = (ObjectNode) tree;
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        root.fieldNames().forEachRemaining(name -> {
+            if (!SECTIONS.contains(name)) {
+                unknown.add(name);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(origin + ": " + String.join(", ", unknown) + ": unknown section"
+                    + (unknown.size() > 1 ? "s" : "") + " (known: " + String.join(", ", SECTIONS) + ")");
+        }
         JsonNode platformNode = root.path("platform");
         PlatformConfig platform = platformNode.isMissingNode() || platformNode.isNull()
                 ? PlatformConfig.defaults()

@@ -83,7 +83,9 @@ public record RegistryConfig(
         } catch (IllegalArgumentException e) {
             throw new ConfigException(MAX_RETRIES, maxRetries, e.getMessage());
         }
-        return new RegistryConfig(urls, mode, authorization(config, urls),
+        Optional<String> authorization = authorization(config, urls);
+        urls = urls.stream().map(RegistryConfig::withoutUserInfo).toList(); // never log or send credentials in URLs
+        return new RegistryConfig(urls, mode, authorization,
                 mode == Mode.HTTP ? sslContext(config) : Optional.empty(),
                 Duration.ofMillis(intValue(config, CONNECT_TIMEOUT_MS, 10_000)),
                 Duration.ofMillis(intValue(config, READ_TIMEOUT_MS, 30_000)),
@@ -157,6 +159,17 @@ public record RegistryConfig(
             throw new ConfigException(URL, urls.toString(), "only one mock:// or bundled:// URL is allowed");
         }
         return first;
+    }
+
+    private static URI withoutUserInfo(URI uri) {
+        if (uri.getRawUserInfo() == null) {
+            return uri;
+        }
+        try {
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), uri.getFragment());
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(URL, "(hidden)", "cannot remove the user info from a URL: " + e.getMessage());
+        }
     }
 
     static String scopeOf(URI uri) {

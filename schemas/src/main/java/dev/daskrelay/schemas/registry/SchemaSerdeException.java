@@ -66,4 +66,17 @@ public abstract class SchemaSerdeException extends SerializationException {
     public Reason reason() {
         return reason;
     }
+
+    /**
+     * True when {@code error} (or one of its causes) is a serde failure that is not the record's fault — the
+     * registry unreachable or refusing credentials — so the record must be retried, never dead-lettered.
+     */
+    public static boolean isTransient(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SchemaSerdeException s) {
+                return !s.reason().poison();
+            }
+        }
+        return false;
+    }
 }

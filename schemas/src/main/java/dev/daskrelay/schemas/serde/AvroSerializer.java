@@ -72,7 +72,11 @@ public final class AvroSerializer<T> implements Serializer<T> {
     private final Map<TopicSchema, Integer> ids = new ConcurrentHashMap<>();
     private final Map<Schema, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
     private final Map<Schema, DatumWriter<Object>> genericWriters = new ConcurrentHashMap<>();
-    private volatile Object[] last = {null, null, 0}; // topic, schema, id: identity fast path
+    /** Identity fast path for the common case of one record type per topic. */
+    private record Last(String topic, Schema schema, int id, DatumWriter<Object> writer) {
+    }
+
+    private volatile Last last = new Last(null, null, 0, null);
 
     /** For Kafka's class-name configuration; {@link #configure} must be called. */
     public AvroSerializer() {
@@ -106,19 +110,33 @@ public final class AvroSerializer<T> implements Serializer<T> {
             throw new IllegalStateException("AvroSerializer used before configure()");
         }
         Schema schema = container.getSchema();
-        int id = schemaId(topic, schema);
+        Last hit = last;
+        int id;
+        DatumWriter<Object> writer;
+        if (hit.topic() == topic && hit.schema() == schema && hit.writer() != null
+                && (data instanceof SpecificRecord) == (hit.writer() instanceof SpecificDatumWriter)) {
+            id = hit.id();
+            writer = hit.writer();
+        } else {
+            id = schemaId(topic, schema);
+            writer = writer(data, schema);
+            last = new Last(topic, schema, id, writer);
+        }
         Buffer buffer = BUFFERS.get();
         buffer.size = 0;
         buffer.ensure(WireFormat.HEADER_LENGTH);
         WireFormat.writeHeader(id, buffer.bytes, 0);
         buffer.size = WireFormat.HEADER_LENGTH;
         try {
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(buffer, buffer.encoder);
-            buffer.encoder = encoder;
-            writer(data, schema).write(data, encoder);
+            BinaryEncoder encoder = buffer.encoder;
+            if (encoder == null) { // bound to this thread's buffer once: flush() leaves it empty for the next record
+                encoder = EncoderFactory.get().binaryEncoder(buffer, null);
+                buffer.encoder = encoder;
+            }
+            writer.write(data, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
-            buffer.encoder = null; // the encoder may hold half a record
+            buffer.encoder = null; // the encoder may hold half a record: start the next one with a fresh encoder
             throw new InvalidRecordException("cannot serialize " + schema.getFullName() + " for topic " + topic
                     + ": " + e.getMessage(), e);
         }
@@ -126,17 +144,12 @@ public final class AvroSerializer<T> implements Serializer<T> {
     }
 
     private int schemaId(String topic, Schema schema) {
-        Object[] hit = last;
-        if (hit[0] == topic && hit[1] == schema) {
-            return (Integer) hit[2];
-        }
         TopicSchema key = new TopicSchema(topic, schema);
         Integer id = ids.get(key);
         if (id == null) {
             id = resolveId(topic, schema);
             ids.put(key, id);
         }
-        last = new Object[]{topic, schema, id};
         return id;
     }
 

@@ -64,6 +64,13 @@ class DaskRelayConfigTest {
     }
 
     @Test
+    void misspeltSectionIsAnError() {
+        var e = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> DaskRelayConfig.parse("watchr:\n  stuckAfter: 1m\n", "daskrelay.yaml"));
+        assertTrue(e.getMessage().startsWith("daskrelay.yaml: watchr: unknown section (known: kafka,"), e.getMessage());
+    }
+
+    @Test
     void unknownPlatformKeyIsNamed() {
         var e = assertThrows(DaskRelayConfig.ConfigException.class,
                 () -> DaskRelayConfig.parse("platform:\n  namespce: x\n", "daskrelay.yaml"));

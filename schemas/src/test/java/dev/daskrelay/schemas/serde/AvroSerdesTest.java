@@ -204,6 +204,24 @@ class AvroSerdesTest {
     }
 
     @Test
+    void releasedSchemasOnTheClasspathAreResolvable() throws IOException {
+        try (var in = getClass().getResourceAsStream("/daskrelay/schemas/released/v1/TaskStatus.avsc")) {
+            Schema released = new Schema.Parser().parse(in);
+            assertEquals(TaskStatus.getClassSchema().getFullName(),
+                    BundledSchemaRegistry.instance().schemaById(BundledSchemaRegistry.idOf(released)).getFullName());
+        }
+    }
+
+    @Test
+    void credentialsInTheUrlBecomeAHeaderAndLeaveTheUrl() {
+        RegistryConfig config = RegistryConfig.from(Map.of(RegistryConfig.URL, "http://ann:p%40ss@registry:8081/api",
+                RegistryConfig.BASIC_AUTH_SOURCE, "URL"));
+        assertEquals("http://registry:8081/api", config.urls().get(0).toString());
+        assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString("ann:p@ss".getBytes(StandardCharsets.UTF_8)),
+                config.authorizationHeader().orElseThrow());
+    }
+
+    @Test
     void bundledModeWorksAcrossProcesses() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),

@@ -1,5 +1,8 @@
 package dev.daskrelay.translator.apply;
 
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Header;
 import dev.daskrelay.avro.v1.ApplyOutcome;
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.DaskJobIntent;
@@ -32,6 +35,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -75,6 +80,8 @@ public final class Applier implements AutoCloseable {
     private volatile long lastLoopMillis;
     private Thread thread;
 
+    private final DeadLetterSink deadLetters;
+
     private record Finished(TopicPartition partition, long offset) {
     }
 
@@ -90,9 +97,47 @@ public final class Applier implements AutoCloseable {
         }
     }
 
+    /**
+     * Where an intent record that cannot be decoded goes: the dead-letter topic, with its original key, value and
+     * headers plus {@code DeadLetterHeaders}. Returns once the record is durably written.
+     */
+    @FunctionalInterface
+    public interface DeadLetterSink {
+        void deadLetter(RecordDeserializationException undecodable) throws Exception;
+
+        /** Writes to {@code topic} with {@code producer} and waits for the acknowledgement. */
+        static DeadLetterSink toTopic(Producer<byte[], byte[]> producer, String topic) {
+            return e -> {
+                RecordHeaders headers = new RecordHeaders(e.headers() == null ? new Header[0] : e.headers().toArray());
+                DeadLetterHeaders.add(headers, e.getCause() == null ? e : e.getCause(), "deserialize", "applier",
+                        e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), Instant.now());
+                producer.send(new ProducerRecord<>(topic, null, e.timestamp() < 0 ? null : e.timestamp(),
+                        bytes(e.keyBuffer()), bytes(e.valueBuffer()), headers)).get(30, TimeUnit.SECONDS);
+            };
+        }
+
+        private static byte[] bytes(java.nio.ByteBuffer buffer) {
+            if (buffer == null) {
+                return null;
+            }
+            java.nio.ByteBuffer b = buffer.duplicate();
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        }
+    }
+
+    /** An applier without a dead-letter sink: an undecodable intent stops the poll loop (tests and benchmarks). */
     public Applier(ApplierSettings settings, Consumer<String, DaskJobIntent> consumer,
                    Producer<String, Observation> producer, DaskJobApi api, MeterRegistry registry, Clock clock,
                    ApplyHooks hooks) {
+        this(settings, consumer, producer, api, registry, clock, hooks, null);
+    }
+
+    public Applier(ApplierSettings settings, Consumer<String, DaskJobIntent> consumer,
+                   Producer<String, Observation> producer, DaskJobApi api, MeterRegistry registry, Clock clock,
+                   ApplyHooks hooks, DeadLetterSink deadLetters) {
+        this.deadLetters = deadLetters;
         this.settings = settings;
         this.consumer = consumer;
         this.producer = producer;
@@ -157,6 +202,10 @@ public final class Applier implements AutoCloseable {
                     records = consumer.poll(Duration.ofMillis(100));
                 } catch (WakeupException e) {
                     continue;
+                } catch (RecordDeserializationException e) {
+                    undecodable(e);
+                    lastLoopMillis = clock.millis();
+                    continue;
                 }
                 if (halted) {
                     break;
@@ -181,6 +230,37 @@ public final class Applier implements AutoCloseable {
                 consumer.close();
             }
         }
+    }
+
+    /**
+     * An intent record the deserializer refused. When the record itself is bad (poison), it goes to the dead-letter
+     * topic and the applier moves past it, its offset committed like any finished one. When the cause is not the
+     * record's fault (the schema registry unreachable or refusing credentials), nothing moves: the next poll
+     * tries the same record again after a short back-off.
+     */
+    private void undecodable(RecordDeserializationException e) {
+        Throwable cause = e.getCause();
+        boolean transientCause = cause instanceof SchemaSerdeException sse && !sse.reason().poison();
+        if (transientCause || deadLetters == null) {
+            if (!transientCause) {
+                throw e; // no dead-letter sink configured: stop rather than lose the record
+            }
+            LOG.warn("intent at {}/{} cannot be decoded yet ({}); retrying", e.topicPartition(), e.offset(),
+                    cause.toString());
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+            return;
+        }
+        try {
+            deadLetters.deadLetter(e);
+        } catch (Exception sinkError) {
+            throw new IllegalStateException("cannot dead-letter the undecodable intent at " + e.topicPartition()
+                    + "/" + e.offset(), sinkError);
+        }
+        LOG.warn("dead-lettered an undecodable intent at {}/{}: {}", e.topicPartition(), e.offset(),
+                cause == null ? e.getMessage() : cause.toString());
+        progress.computeIfAbsent(e.topicPartition(), k -> new PartitionProgress()).started(e.offset());
+        finished.add(new Finished(e.topicPartition(), e.offset()));
+        consumer.seek(e.topicPartition(), e.offset() + 1);
     }
 
     private void accept(ConsumerRecord<String, DaskJobIntent> r) {
@@ -245,8 +325,13 @@ public final class Applier implements AutoCloseable {
                 default -> "failed";
             };
             metrics.outcome(intent.getAction(), done.outcome(), Duration.between(job.startedAt, end));
-            LOG.info("{} {}/{}: {} after {} attempt(s)", intent.getAction(), intent.getNamespace(), intent.getName(),
-                    done.outcome(), job.attempts);
+            if (bucket.equals("applied")) {
+                LOG.debug("{} {}/{}: {} after {} attempt(s)", intent.getAction(), intent.getNamespace(),
+                        intent.getName(), done.outcome(), job.attempts);
+            } else {
+                LOG.warn("{} {}/{}: {} after {} attempt(s): {} {}", intent.getAction(), intent.getNamespace(),
+                        intent.getName(), done.outcome(), job.attempts, done.errorCode(), done.message());
+            }
             send(job, obs, bucket, job);
             lanes.done(job.record.key());
         } catch (RuntimeException e) {
@@ -438,6 +523,9 @@ public final class Applier implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (t == null) {
+            consumer.close(); // never started: the poll loop did not take the consumer over
         }
         workers.shutdownNow();
         timer.shutdownNow();

@@ -1,8 +1,6 @@
 package dev.daskrelay.translator.render;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
@@ -96,11 +94,7 @@ public final class DaskJobNames {
         return HexFormat.of().formatHex(sha256(taskId.getBytes(StandardCharsets.UTF_8))).substring(0, HASH_LENGTH);
     }
 
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+    private static byte[] sha256(byte[] bytes) {
+        return CanonicalJson.digest().digest(bytes);
     }
 }

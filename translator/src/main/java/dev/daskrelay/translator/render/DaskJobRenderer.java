@@ -14,10 +14,8 @@ import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.quantity.Quantity;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +60,7 @@ public final class DaskJobRenderer {
     /** Keys with this prefix (and {@link #LABEL_MANAGED_BY}) are daskrelay's; tasks may not set them. */
     public static final String RESERVED_PREFIX = "daskrelay.dev/";
 
+    private static final String[] HASH_SKIP_PATH = {"metadata", "annotations"};
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper MODEL_MAPPER = new ObjectMapper();
 
@@ -136,18 +135,16 @@ public final class DaskJobRenderer {
             problems.add(new RenderProblem("taskId", "must not be empty"));
         }
         String namespace = allowedOrProblem("namespace", blankToNull(launch.getNamespace()), platform.namespace(),
-                platform.allowedNamespaces(), "platform.allowedNamespaces", problems);
+                platform.allowedNamespaces(), problems);
         String serviceAccount = allowedOrProblem("serviceAccount", blankToNull(launch.getServiceAccount()),
-                platform.serviceAccount(), platform.allowedServiceAccounts(), "platform.allowedServiceAccounts",
-                problems);
+                platform.serviceAccount(), platform.allowedServiceAccounts(), problems);
 
         String taskImage = blankToNull(launch.getImage());
         if (taskImage == null) {
             taskImage = platform.image();
         }
         if (taskImage == null) {
-            problems.add(new RenderProblem("image",
-                    "required: the task names no image and the platform has no default (platform.image)"));
+            problems.add(new RenderProblem("image", "required: the platform has no default image"));
         } else {
             checkImage("image", taskImage, problems);
         }
@@ -172,18 +169,19 @@ public final class DaskJobRenderer {
         }
         int replicas = workers == null ? 1 : workers.getNumberOfWorkers();
         if (replicas < 1) {
-            problems.add(new RenderProblem("dask.workers.numberOfWorkers",
-                    "must be at least 1 (was " + replicas + ")"));
+            problems.add(new RenderProblem("dask.workers.numberOfWorkers", "must be >= 1 (was " + replicas + ")"));
         } else if (replicas > platform.maxWorkers()) {
             problems.add(new RenderProblem("dask.workers.numberOfWorkers",
-                    "must be at most " + platform.maxWorkers() + " (platform.maxWorkers) (was " + replicas + ")"));
+                    "must be <= " + platform.maxWorkers() + ", the platform's maxWorkers (was " + replicas + ")"));
         }
         Long timeout = launch.getTimeoutSeconds();
         if (timeout != null && timeout <= 0) {
-            problems.add(new RenderProblem("timeout", "must be positive (was " + timeout + "s)"));
+            problems.add(new RenderProblem("timeout", "must be > 0 (was " + timeout + "s)"));
         }
-        checkUnreserved(launch.getLabels(), "labels", problems);
-        checkUnreserved(launch.getAnnotations(), "annotations", problems);
+        Map<String, String> taskLabels = orEmpty(launch.getLabels());
+        Map<String, String> taskAnnotations = orEmpty(launch.getAnnotations());
+        checkUnreserved(taskLabels, "labels", problems);
+        checkUnreserved(taskAnnotations, "annotations", problems);
 
         // Resources: task level for the runner always; a component's own when it has any entry (section 3).
         ResolvedResources taskLevel = resources.resolve(launch.getResources(), "resources", problems);
@@ -199,7 +197,7 @@ public final class DaskJobRenderer {
         }
 
         String name = DaskJobNames.nameOf(taskId);
-        ArrayNode env = env(launch.getEnv());
+        ArrayNode env = env(launch.getEnv() == null ? List.of() : launch.getEnv());
 
         ObjectNode manifest = NODES.objectNode();
         manifest.put("apiVersion", API_VERSION);
@@ -207,14 +205,14 @@ public final class DaskJobRenderer {
         ObjectNode metadata = manifest.putObject("metadata");
         metadata.put("name", name);
         metadata.put("namespace", namespace);
-        metadata.set("labels", labels(taskId, launch.getLabels()));
-        ObjectNode annotations = annotations(taskId, execution, launch.getAnnotations());
+        metadata.set("labels", labels(taskId, taskLabels));
+        ObjectNode annotations = annotations(taskId, execution, taskAnnotations);
         metadata.set("annotations", annotations);
 
         ObjectNode spec = manifest.putObject("spec");
         // spec.job: the job-runner pod, never interruptible; no spec.job.metadata (Flyte sets none).
-        ObjectNode runner = container(JOB_RUNNER_CONTAINER, taskImage, strings(launch.getCommand()),
-                strings(launch.getArgs()), null, env, taskLevel);
+        ObjectNode runner = container(JOB_RUNNER_CONTAINER, taskImage, strings(orEmpty(launch.getCommand())),
+                strings(orEmpty(launch.getArgs())), null, env, taskLevel);
         spec.putObject("job").set("spec", podSpec("Never", serviceAccount, timeout, runner,
                 defaultNodeSelector, defaultTolerations, nonInterruptibleAffinity));
 
@@ -244,15 +242,7 @@ public final class DaskJobRenderer {
 
     /** The spec hash of a manifest: SHA-256 of its canonical JSON without the spec-hash annotation. */
     public static String specHash(JsonNode manifest) {
-        JsonNode hashed = manifest;
-        JsonNode annotations = manifest.path("metadata").path("annotations");
-        if (annotations.has(ANNOTATION_SPEC_HASH)) {
-            ObjectNode copy = (ObjectNode) manifest.deepCopy();
-            ((ObjectNode) copy.path("metadata").path("annotations")).remove(ANNOTATION_SPEC_HASH);
-            hashed = copy;
-        }
-        byte[] canonical = ManifestFormat.CANONICAL_JSON.print(hashed).getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(DaskJobNames.sha256(canonical));
+        return CanonicalJson.sha256(manifest, HASH_SKIP_PATH, ANNOTATION_SPEC_HASH);
     }
 
     private ObjectNode labels(String taskId, Map<String, String> taskLabels) {
@@ -391,7 +381,7 @@ public final class DaskJobRenderer {
 
     private static ObjectNode quantities(SortedMap<String, Quantity> values) {
         ObjectNode node = NODES.objectNode();
-        values.forEach((key, q) -> node.put(key, q.canonical()));
+        values.forEach((key, q) -> node.put(key, QuantityCache.canonical(q)));
         return node;
     }
 
@@ -409,18 +399,18 @@ public final class DaskJobRenderer {
 
     private void checkImage(String path, String image, List<RenderProblem> problems) {
         if (!platform.imageAllowed(image)) {
-            problems.add(new RenderProblem(path, "\"" + image + "\" is not allowed by platform.allowedImages "
-                    + platform.allowedImages()));
+            problems.add(new RenderProblem(path, "not allowed by the platform (allowed: "
+                    + String.join(", ", platform.allowedImages()) + ") (was \"" + image + "\")"));
         }
     }
 
     private static String allowedOrProblem(String path, String requested, String platformDefault,
-                                           List<String> allowed, String allowedPath, List<RenderProblem> problems) {
+                                           List<String> allowed, List<RenderProblem> problems) {
         String value = requested != null ? requested : platformDefault;
         if (!allowed.contains(value)) {
-            String origin = requested != null ? "" : " (the platform default)";
-            problems.add(new RenderProblem(path, "\"" + value + "\"" + origin + " is not in " + allowedPath + " "
-                    + allowed));
+            String origin = requested != null ? "" : ", the platform default";
+            problems.add(new RenderProblem(path, "not allowed by the platform (allowed: " + String.join(", ", allowed)
+                    + ") (was \"" + value + "\"" + origin + ")"));
         }
         return value;
     }
@@ -428,7 +418,7 @@ public final class DaskJobRenderer {
     private static void checkUnreserved(Map<String, String> map, String path, List<RenderProblem> problems) {
         for (String key : new TreeMap<>(map).keySet()) {
             if (isReserved(key)) {
-                problems.add(new RenderProblem(path + "." + key, "reserved for daskrelay"));
+                problems.add(new RenderProblem(path + "[\"" + key + "\"]", "key is reserved for daskrelay"));
             }
         }
     }
@@ -436,7 +426,7 @@ public final class DaskJobRenderer {
     private static void requireUnreserved(Map<String, String> map, String path) {
         for (String key : map.keySet()) {
             if (isReserved(key)) {
-                throw new IllegalArgumentException(path + "." + key + ": reserved for daskrelay");
+                throw new IllegalArgumentException(path + "[\"" + key + "\"]: key is reserved for daskrelay");
             }
         }
     }
@@ -444,6 +434,14 @@ public final class DaskJobRenderer {
     /** True for keys only daskrelay may set: {@code daskrelay.dev/*} and {@code app.kubernetes.io/managed-by}. */
     public static boolean isReserved(String key) {
         return key.startsWith(RESERVED_PREFIX) || key.equals(LABEL_MANAGED_BY);
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+        return map == null ? Map.of() : map;
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
     }
 
     private static String blankToNull(String s) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
@@ -28,7 +27,7 @@ public enum ManifestFormat {
     JSON,
     /** YAML without a document marker ({@code daskrelay render}, the default). */
     YAML,
-    /** One line of JSON with object keys sorted at every level: the input of the spec hash. */
+    /** One line of JSON with object keys sorted at every level ({@link CanonicalJson}): the input of the spec hash. */
     CANONICAL_JSON;
 
     private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
@@ -38,9 +37,6 @@ public enum ManifestFormat {
                     .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
             .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
             .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n")));
-    private static final ObjectWriter CANONICAL_WRITER = new ObjectMapper()
-            .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true)
-            .writer();
     private static final ObjectWriter YAML_WRITER = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -79,7 +75,7 @@ public enum ManifestFormat {
                 case JSON_COMPACT -> COMPACT_WRITER.writeValueAsString(manifest);
                 case JSON -> PRETTY_WRITER.writeValueAsString(manifest);
                 case YAML -> YAML_WRITER.writeValueAsString(manifest);
-                case CANONICAL_JSON -> CANONICAL_WRITER.writeValueAsString(manifest);
+                case CANONICAL_JSON -> CanonicalJson.print(manifest);
             };
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("a JSON tree always prints", e);

@@ -25,6 +25,6 @@ public record ResolvedResources(SortedMap<String, Quantity> requests, SortedMap<
     /** The memory limit in canonical Kubernetes form: Dask's {@code --memory-limit}. */
     public String workerMemoryLimit() {
         Quantity memory = limits.get(ResourceResolver.MEMORY);
-        return memory == null ? "0" : memory.canonical();
+        return memory == null ? "0" : QuantityCache.canonical(memory);
     }
 }

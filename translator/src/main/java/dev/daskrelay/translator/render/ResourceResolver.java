@@ -69,13 +69,13 @@ final class ResourceResolver {
             read(resources.getRequests(), path + ".requests", requests, problems);
             read(resources.getLimits(), path + ".limits", limits, problems);
         }
-        Map<String, Quantity> outRequests = new TreeMap<>();
-        Map<String, Quantity> outLimits = new TreeMap<>();
+        TreeMap<String, Quantity> outRequests = new TreeMap<>();
+        TreeMap<String, Quantity> outLimits = new TreeMap<>();
         adjust(CPU, true, requests, limits, outRequests, outLimits);
         adjust(MEMORY, true, requests, limits, outRequests, outLimits);
         adjust(EPHEMERAL_STORAGE, false, requests, limits, outRequests, outLimits);
         adjust(gpuName, false, requests, limits, outRequests, outLimits);
-        return new ResolvedResources(new TreeMap<>(outRequests), new TreeMap<>(outLimits));
+        return new ResolvedResources(outRequests, outLimits);
     }
 
     private void adjust(String key, boolean always, Map<String, Quantity> requests, Map<String, Quantity> limits,
@@ -128,15 +128,27 @@ final class ResourceResolver {
         }
         Quantity q;
         try {
-            q = Quantity.parse(text);
+            q = QuantityCache.parse(text);
         } catch (QuantityFormatException e) {
-            problems.add(new RenderProblem(path, e.getMessage()));
+            problems.add(new RenderProblem(path, "not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G (was \""
+                    + text + "\")"));
             return;
         }
         if (q.isNegative()) {
             problems.add(new RenderProblem(path, "must not be negative (was \"" + text + "\")"));
+        } else if (!fitsALong(q)) {
+            problems.add(new RenderProblem(path, "too large (was \"" + text + "\")"));
         } else if (!q.isZero()) {
             into.put(key, q); // zero = unset, as Flyte drops zero quantities
+        }
+    }
+
+    private static boolean fitsALong(Quantity q) {
+        try {
+            q.ceilValue();
+            return true;
+        } catch (ArithmeticException e) {
+            return false;
         }
     }
 

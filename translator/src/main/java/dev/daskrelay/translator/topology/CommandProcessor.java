@@ -1,5 +1,6 @@
 package dev.daskrelay.translator.topology;
 
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
@@ -63,6 +64,9 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
                         + " is not the command's taskId \"" + command.getTaskId() + "\"");
             }
         } catch (RuntimeException e) {
+            if (SchemaSerdeException.isTransient(e)) {
+                throw e; // the registry, not the record: fail the task, the thread is replaced and retries it
+            }
             deadLetter(record, e, "deserialize");
             return;
         }

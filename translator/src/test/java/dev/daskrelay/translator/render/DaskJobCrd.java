@@ -34,7 +34,7 @@ import java.util.Set;
  * ancestors (CI clones the repository next to {@code shared/}, so from the module directory that is
  * {@code ../../shared/...}). A missing file fails loudly.
  */
-final class DaskJobCrd {
+public final class DaskJobCrd {
 
     static final String RELATIVE = "shared/reference/dask-kubernetes-operator-2025.4.3/crds/daskjob.yaml";
 
@@ -63,7 +63,7 @@ final class DaskJobCrd {
         this.jsonSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(draft4);
     }
 
-    static synchronized DaskJobCrd load() {
+    public static synchronized DaskJobCrd load() {
         if (instance == null) {
             Path file = locate();
             try {
@@ -99,7 +99,7 @@ final class DaskJobCrd {
     }
 
     /** Schema violations and pruned fields; empty when a real API server would store the manifest unchanged. */
-    List<String> problems(JsonNode manifest) {
+    public List<String> problems(JsonNode manifest) {
         List<String> out = new ArrayList<>();
         if (!"kubernetes.dask.org/v1".equals(manifest.path("apiVersion").asText())) {
             out.add("$.apiVersion: must be kubernetes.dask.org/v1");

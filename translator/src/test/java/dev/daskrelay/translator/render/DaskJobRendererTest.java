@@ -15,6 +15,7 @@ import static dev.daskrelay.translator.render.RenderAssertions.json;
 import static dev.daskrelay.translator.render.RenderAssertions.problemLines;
 import static dev.daskrelay.translator.render.RenderAssertions.renderValid;
 import static dev.daskrelay.translator.render.RenderAssertions.strings;
+import static dev.daskrelay.translator.render.RenderAssertions.valid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -154,7 +155,7 @@ class DaskJobRendererTest {
         assertTrue(job.at(RUNNER + "/activeDeadlineSeconds").isIntegralNumber());
         assertFalse(job.at(SCHEDULER).has("activeDeadlineSeconds"));
         assertFalse(job.at(WORKER).has("activeDeadlineSeconds"));
-        assertEquals(List.of("timeout: must be positive (was 0s)"),
+        assertEquals(List.of("timeout: must be > 0 (was 0s)"),
                 problemLines(DEFAULTS.render(TASK, execution("a"), plainTask().setTimeoutSeconds(0L).build())));
     }
 
@@ -173,17 +174,34 @@ class DaskJobRendererTest {
         for (String pod : ALL_PODS) {
             assertEquals("runner", defaulted.at(pod + "/serviceAccountName").asText());
         }
-        RenderedDaskJob chosen = renderer.render(TASK, execution("a"),
-                plainTask().setNamespace("team-a").setServiceAccount("team-a").build()).orElseThrow();
+        RenderedDaskJob chosen = valid(renderer.render(TASK, execution("a"),
+                plainTask().setNamespace("team-a").setServiceAccount("team-a").build()));
         assertEquals("team-a", chosen.namespace());
         assertEquals("team-a", chosen.manifest().at("/metadata/namespace").asText());
         assertEquals("team-a", chosen.manifest().at(WORKER + "/serviceAccountName").asText());
 
         assertEquals(List.of(
-                "namespace: \"kube-system\" is not in platform.allowedNamespaces [dask, team-a]",
-                "serviceAccount: \"admin\" is not in platform.allowedServiceAccounts [runner, team-a]"),
+                "namespace: not allowed by the platform (allowed: dask, team-a) (was \"kube-system\")",
+                "serviceAccount: not allowed by the platform (allowed: runner, team-a) (was \"admin\")"),
                 problemLines(renderer.render(TASK, execution("a"),
                         plainTask().setNamespace("kube-system").setServiceAccount("admin").build())));
+    }
+
+    @Test
+    void aPlatformDefaultOutsideTheAllowListIsRefusedToo() {
+        DaskJobRenderer renderer = new DaskJobRenderer(platform("""
+                platform:
+                  namespace: default
+                  allowedNamespaces: [team-a]
+                """));
+        assertEquals(List.of("namespace: not allowed by the platform (allowed: team-a) (was \"default\", the platform default)"),
+                problemLines(renderer.render(TASK, execution("a"), plainTask().build())));
+    }
+
+    @Test
+    void aQuantityTooLargeForDaskFlagsIsRefused() {
+        assertEquals(List.of("resources.limits.cpu: too large (was \"1e30\")"), problemLines(DEFAULTS.render(TASK,
+                execution("a"), plainTask().setResources(resources(null, list("1e30", null))).build())));
     }
 
     @Test
@@ -196,8 +214,8 @@ class DaskJobRendererTest {
         launch.getDask().getScheduler().setImage("quay.io/x/sched:1");
         launch.getDask().getWorkers().setImage("ghcr.io/example/worker:2");
         assertEquals(List.of(
-                "image: \"docker.io/evil/miner:1\" is not allowed by platform.allowedImages [ghcr.io/example/*]",
-                "dask.scheduler.image: \"quay.io/x/sched:1\" is not allowed by platform.allowedImages [ghcr.io/example/*]"),
+                "image: not allowed by the platform (allowed: ghcr.io/example/*) (was \"docker.io/evil/miner:1\")",
+                "dask.scheduler.image: not allowed by the platform (allowed: ghcr.io/example/*) (was \"quay.io/x/sched:1\")"),
                 problemLines(renderer.render(TASK, execution("a"), launch)));
     }
 
@@ -211,7 +229,7 @@ class DaskJobRendererTest {
         for (String pod : ALL_PODS) {
             assertEquals("ghcr.io/example/default:1", container(job, pod).path("image").asText());
         }
-        assertEquals(List.of("image: required: the task names no image and the platform has no default (platform.image)"),
+        assertEquals(List.of("image: required: the platform has no default image"),
                 problemLines(DEFAULTS.render(TASK, execution("a"), plainTask().setImage("").build())));
     }
 
@@ -257,9 +275,9 @@ class DaskJobRendererTest {
 
     @Test
     void reservedKeysAreRefused() {
-        assertEquals(List.of("labels.app.kubernetes.io/managed-by: reserved for daskrelay",
-                        "labels.daskrelay.dev/task: reserved for daskrelay",
-                        "annotations.daskrelay.dev/spec-hash: reserved for daskrelay"),
+        assertEquals(List.of("labels[\"app.kubernetes.io/managed-by\"]: key is reserved for daskrelay",
+                        "labels[\"daskrelay.dev/task\"]: key is reserved for daskrelay",
+                        "annotations[\"daskrelay.dev/spec-hash\"]: key is reserved for daskrelay"),
                 problemLines(DEFAULTS.render(TASK, execution("a"), plainTask()
                         .setLabels(Map.of("daskrelay.dev/task", "x", "app.kubernetes.io/managed-by", "me"))
                         .setAnnotations(Map.of("daskrelay.dev/spec-hash", "0")).build())));
@@ -267,7 +285,7 @@ class DaskJobRendererTest {
                 platform:
                   labels: {daskrelay.dev/task: x}
                 """)));
-        assertEquals("platform.labels.daskrelay.dev/task: reserved for daskrelay", e.getMessage());
+        assertEquals("platform.labels[\"daskrelay.dev/task\"]: key is reserved for daskrelay", e.getMessage());
     }
 
     @Test
@@ -278,10 +296,11 @@ class DaskJobRendererTest {
         List<String> lines = problemLines(DEFAULTS.render(" ", execution("a"), launch));
         assertEquals(5, lines.size(), lines::toString);
         assertEquals("taskId: must not be empty", lines.get(0));
-        assertEquals("dask.workers.numberOfWorkers: must be at least 1 (was 0)", lines.get(1));
-        assertTrue(lines.get(2).startsWith("resources.requests.cpu: quantities must match"), lines.get(2));
+        assertEquals("dask.workers.numberOfWorkers: must be >= 1 (was 0)", lines.get(1));
+        assertEquals("resources.requests.cpu: not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G (was \"lots\")",
+                lines.get(2));
         assertEquals("resources.requests.memory: must not be negative (was \"-1Gi\")", lines.get(3));
-        assertTrue(lines.get(4).startsWith("dask.workers.resources.limits.memory: quantities must match"),
+        assertTrue(lines.get(4).startsWith("dask.workers.resources.limits.memory: not a Kubernetes quantity"),
                 lines.get(4));
     }
 
@@ -293,7 +312,7 @@ class DaskJobRendererTest {
                 """));
         LaunchDaskJob launch = plainTask().build();
         launch.getDask().getWorkers().setNumberOfWorkers(6);
-        assertEquals(List.of("dask.workers.numberOfWorkers: must be at most 5 (platform.maxWorkers) (was 6)"),
+        assertEquals(List.of("dask.workers.numberOfWorkers: must be <= 5, the platform's maxWorkers (was 6)"),
                 problemLines(renderer.render(TASK, execution("a"), launch)));
     }
 
@@ -322,25 +341,25 @@ class DaskJobRendererTest {
     void sameInputSameBytesAndTheHashFollowsTheContent() {
         LaunchDaskJob launch = plainTask().setLabels(Map.of("b", "2", "a", "1", "c", "3"))
                 .setEnv(List.of(new EnvVar("X", "1"))).build();
-        RenderedDaskJob first = DEFAULTS.render(TASK, execution("a"), launch).orElseThrow();
-        RenderedDaskJob second = new DaskJobRenderer(PlatformConfig.defaults())
-                .render(TASK, execution("a"), LaunchDaskJob.newBuilder(launch).build()).orElseThrow();
+        RenderedDaskJob first = valid(DEFAULTS.render(TASK, execution("a"), launch));
+        RenderedDaskJob second = valid(new DaskJobRenderer(PlatformConfig.defaults())
+                .render(TASK, execution("a"), LaunchDaskJob.newBuilder(launch).build()));
         assertEquals(first.toJson(), second.toJson());
         assertEquals(first.toYaml(), second.toYaml());
         assertEquals(first.specHash(), second.specHash());
         assertEquals(first.specHash(), DaskJobRenderer.specHash(first.manifest()));
         assertTrue(first.specHash().matches("[0-9a-f]{64}"));
 
-        RenderedDaskJob changed = DEFAULTS.render(TASK, execution("a"),
-                LaunchDaskJob.newBuilder(launch).setArgs(List.of("python", "other.py")).build()).orElseThrow();
+        RenderedDaskJob changed = valid(DEFAULTS.render(TASK, execution("a"),
+                LaunchDaskJob.newBuilder(launch).setArgs(List.of("python", "other.py")).build()));
         assertNotEquals(first.specHash(), changed.specHash());
-        RenderedDaskJob otherAttempt = DEFAULTS.render(TASK, execution("b"), launch).orElseThrow();
+        RenderedDaskJob otherAttempt = valid(DEFAULTS.render(TASK, execution("b"), launch));
         assertNotEquals(first.specHash(), otherAttempt.specHash(), "the execution annotation is hashed too");
     }
 
     @Test
     void theManifestHandedOutIsACopy() {
-        RenderedDaskJob job = DEFAULTS.render(TASK, execution("a"), plainTask().build()).orElseThrow();
+        RenderedDaskJob job = valid(DEFAULTS.render(TASK, execution("a"), plainTask().build()));
         String before = job.toJson();
         ObjectNode copy = job.manifest();
         copy.put("kind", "Pod");
@@ -352,7 +371,7 @@ class DaskJobRendererTest {
     void yamlAndJsonReadBackToTheSameTree() throws Exception {
         LaunchDaskJob launch = plainTask().setArgs(List.of("2026-11-27", "yes", "0777", "1e3", "null", "~", "on"))
                 .setLabels(Map.of("n", "42")).build();
-        RenderedDaskJob job = DEFAULTS.render(TASK, execution("a"), launch).orElseThrow();
+        RenderedDaskJob job = valid(DEFAULTS.render(TASK, execution("a"), launch));
         JsonNode fromYaml = new ObjectMapper(new YAMLFactory()).readTree(job.toYaml());
         assertEquals(job.manifest(), fromYaml);
         assertEquals(job.manifest(), new ObjectMapper().readTree(job.toJson()));
@@ -365,10 +384,40 @@ class DaskJobRendererTest {
     }
 
     @Test
+    void awkwardTaskIdsGiveValidNamesThatTheServiceSelects() {
+        for (String id : List.of("Flytesnacks.Development.A1B2C3.N0.0", "9lives-n0-0", "x".repeat(120),
+                "proj_dom_exec_node_1", "UPPER-CASE-ID")) {
+            RenderedDaskJob job = valid(DEFAULTS.render(id, execution("a"), plainTask().build()));
+            JsonNode manifest = job.manifest();
+            assertTrue(DaskJobNames.isValidName(job.name()), job.name());
+            assertTrue(job.name().length() <= 50, job.name());
+            assertEquals(job.name(), manifest.at("/metadata/name").asText());
+            assertEquals(job.name(), manifest.at("/spec/cluster/spec/scheduler/service/selector/dask.org~1cluster-name")
+                    .asText());
+            assertEquals(id, manifest.at("/metadata/annotations/daskrelay.dev~1task-id").asText());
+            assertEquals(DaskJobNames.taskLabelValue(id), manifest.at("/metadata/labels/daskrelay.dev~1task").asText());
+        }
+        assertEquals("Flytesnacks.Development.A1B2C3.N0.0",
+                DaskJobNames.taskLabelValue("Flytesnacks.Development.A1B2C3.N0.0"), "a valid label value is kept");
+    }
+
+    @Test
+    void aHandBuiltRecordWithNullCollectionsRendersAsEmpty() {
+        LaunchDaskJob launch = new LaunchDaskJob();
+        launch.setImage("ghcr.io/example/dask-app:1.4");
+        launch.setInterruptible(false);
+        launch.setDask(plainTask().build().getDask());
+        JsonNode job = valid(DEFAULTS.render(TASK, execution("a"), launch)).manifest();
+        assertFalse(container(job, RUNNER).has("args"));
+        assertFalse(container(job, RUNNER).has("env"));
+        assertEquals(2, job.at("/metadata/labels").size(), "only daskrelay's own");
+    }
+
+    @Test
     void rendersALaunchCommand() {
         TaskCommand command = TaskCommand.newBuilder().setCommandId("c1").setTaskId(TASK)
                 .setExecution(execution("a")).setIssuedAt(Instant.EPOCH).setPayload(plainTask().build()).build();
-        assertEquals(TASK, DEFAULTS.render(command).orElseThrow().name());
+        assertEquals(TASK, valid(DEFAULTS.render(command)).name());
         TaskCommand abort = TaskCommand.newBuilder(command).setPayload(AbortDaskJob.newBuilder().build()).build();
         assertThrows(IllegalArgumentException.class, () -> DEFAULTS.render(abort));
     }

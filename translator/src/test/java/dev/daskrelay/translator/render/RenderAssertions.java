@@ -34,6 +34,13 @@ final class RenderAssertions {
         return job;
     }
 
+    /** The DaskJob of a successful render, checked against the real CRD schema. */
+    static RenderedDaskJob valid(RenderResult result) {
+        RenderedDaskJob job = result.orElseThrow();
+        assertCrdValid(job.manifest());
+        return job;
+    }
+
     static void assertCrdValid(JsonNode manifest) {
         List<String> problems = DaskJobCrd.load().problems(manifest);
         assertEquals(List.of(), problems, () -> "CRD schema problems in\n" + ManifestFormat.JSON.print(manifest));

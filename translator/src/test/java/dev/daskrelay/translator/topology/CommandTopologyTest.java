@@ -1,5 +1,6 @@
 package dev.daskrelay.translator.topology;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +65,30 @@ class CommandTopologyTest {
                 new AvroBinarySerde<>(Observation.class).deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
+    }
+
+    @Test
+    void aRegistryOutageIsRetriedNotDeadLettered() throws Exception {
+        Properties p = CommandTopology.requiredProperties("topology-outage");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("fates-outage").toString());
+        org.apache.kafka.common.serialization.Serde<TaskCommand> down = org.apache.kafka.common.serialization.Serdes
+                .serdeFrom(commandSerde.serializer(), (topic, bytes) -> {
+                    throw new dev.daskrelay.schemas.registry.RegistryUnavailableException("registry down");
+                });
+        try (TopologyTestDriver outage = new TopologyTestDriver(CommandTopology.build(topics, down,
+                new AvroBinarySerde<>(DaskJobIntent.class), new AvroBinarySerde<>(Observation.class),
+                new TestPreparation(), registry), p, Instant.parse("2026-02-01T10:00:00Z"))) {
+            var in = outage.createInputTopic(topics.commands(), new StringSerializer(), commandSerde.serializer());
+            var dead = outage.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+            TaskCommand launch = Commands.launch("c-outage", "t-outage", "ok/img:1");
+            org.apache.kafka.streams.errors.StreamsException e = assertThrows(
+                    org.apache.kafka.streams.errors.StreamsException.class,
+                    () -> in.pipeInput(launch.getTaskId(), launch));
+            assertTrue(dev.daskrelay.schemas.registry.SchemaSerdeException.isTransient(e), e.toString());
+            assertTrue(dead.isEmpty(), "a registry outage is not the record's fault: nothing dead-lettered");
+        }
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -41,6 +42,10 @@ public final class StatusService implements AutoCloseable {
         }
         this.streams = new KafkaStreams(new StatusTopology(settings, serdes, registry).build(), p);
         this.streams.setUncaughtExceptionHandler(e -> {
+            if (SchemaSerdeException.isTransient(e)) {
+                LOG.warn("status topology: schema registry unavailable ({}); replacing the stream thread", e.toString());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             LOG.error("status topology failed; shutting the client down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });

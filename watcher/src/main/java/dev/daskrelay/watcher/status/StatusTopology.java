@@ -1,5 +1,6 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
@@ -129,6 +130,9 @@ public final class StatusTopology {
                     throw new IllegalArgumentException("value: an observation is required (null record value)");
                 }
             } catch (RuntimeException e) {
+                if (SchemaSerdeException.isTransient(e)) {
+                    throw e; // the registry, not the record: the thread is replaced and the record retried
+                }
                 deadLetter(record, meta, e, STAGE_DESERIALIZE);
                 return;
             }
