@@ -11,17 +11,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = DaskRelayCli.Version.class,
         description = "Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
-        subcommands = {
-                CommandLine.HelpCommand.class,
+        subcommands = {CommandLine.HelpCommand.class,
+                LocalCommand.class,
                 dev.daskrelay.submitter.cli.SubmitCommand.class,
-                dev.daskrelay.submitter.cli.CancelCommand.class,
-                dev.daskrelay.submitter.cli.StatusCommand.class,
                 dev.daskrelay.submitter.cli.FollowCommand.class,
+                dev.daskrelay.submitter.cli.StatusCommand.class,
+                dev.daskrelay.submitter.cli.CancelCommand.class,
                 dev.daskrelay.submitter.cli.ReplayCommand.class,
-                dev.daskrelay.translator.TranslatorCommand.class,
-                dev.daskrelay.watcher.WatcherCommand.class,
                 dev.daskrelay.translator.cli.RenderCommand.class,
-        })
+                dev.daskrelay.translator.TranslatorCommand.class,
+                dev.daskrelay.watcher.WatcherCommand.class})
 public final class DaskRelayCli implements Runnable {
 
     @CommandLine.Spec

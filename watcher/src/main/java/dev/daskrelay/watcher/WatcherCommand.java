@@ -1,8 +1,6 @@
 package dev.daskrelay.watcher;
 
-import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
-import dev.daskrelay.schemas.serde.AvroSerdes;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -45,13 +43,18 @@ public final class WatcherCommand implements Callable<Integer> {
         }
         Config k8s = context == null ? Config.autoConfigure(null) : Config.autoConfigure(context);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(k8s).build()) {
-            var serializer = AvroSerdes.specific(Observation.class, cfg.registry().config(), false).serializer();
-            WatcherProcess process = WatcherProcess.start(cfg, client, serializer, Clock.systemUTC());
+            WatcherProcess process;
+            try {
+                process = WatcherProcess.start(cfg, client, Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 2;
+            }
             Thread hook = new Thread(process::close, "daskrelay-watcher-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             int code = process.awaitStop();
             if (code != 0) {
-                spec.commandLine().getErr().println("error: lost the watcher Lease; exiting so that only one bridge publishes");
+                spec.commandLine().getErr().println("error: the watcher stopped after a failure (see the log)");
             }
             return code;
         }

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.daskrelay.watcher.bridge.LeaderElection;
 import dev.daskrelay.watcher.janitor.RetentionPolicy;
+import dev.daskrelay.schemas.task.DurationText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code watcher:} section of {@code daskrelay.yaml} as the bridge, the janitor and the process wiring read it.
@@ -29,6 +27,11 @@ import java.util.regex.Pattern;
  * @param allNamespaces watch every namespace instead (needs cluster-wide list/watch RBAC; default false)
  * @param resync informer resync period: every cached DaskJob is re-derived this often (default {@code 10m})
  * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 0.0.0.0:8081)
+ * @param statusApplicationId Kafka Streams {@code application.id} of the status topology (default
+ *     {@code <topicPrefix>-status}); every watcher instance uses the same one
+ * @param stateDir Kafka Streams state directory (default {@code <tmpdir>/daskrelay-watcher-streams})
+ * @param recallLookback how far back a new leader reads the observations topic to recall what was last published
+ *     per DaskJob (default {@code 24h}; {@code 0} = no recall)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record WatcherSettings(
@@ -49,12 +52,13 @@ public record WatcherSettings(
         Boolean allNamespaces,
         String resync,
         String opsHost,
-        Integer opsPort) {
+        Integer opsPort,
+        String statusApplicationId,
+        String stateDir,
+        String recallLookback) {
 
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     public static final int DEFAULT_OPS_PORT = 8081;
-
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** Validates every value at once; the message lists each problem with its key path. */
     public WatcherSettings {
@@ -70,6 +74,7 @@ public record WatcherSettings(
         check(problems, "renewDeadline", renewDeadline, false);
         check(problems, "retryPeriod", retryPeriod, false);
         check(problems, "resync", resync, false);
+        check(problems, "recallLookback", recallLookback, false);
         if (opsPort < 0 || opsPort > 65535) {
             problems.add("watcher.opsPort: must be 0..65535");
         }
@@ -80,7 +85,24 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
+    }
+
+    public Duration recallWindow() {
+        return recallLookback == null ? Duration.ofHours(24) : parse(recallLookback, "watcher.recallLookback");
+    }
+
+    /** The status topology's {@code application.id}. */
+    public String statusApplicationId(String topicPrefix) {
+        return statusApplicationId == null || statusApplicationId.isBlank() ? topicPrefix + "-status"
+                : statusApplicationId;
+    }
+
+    /** The status topology's state directory. */
+    public java.nio.file.Path streamsStateDir() {
+        return stateDir == null || stateDir.isBlank()
+                ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "daskrelay-watcher-streams")
+                : java.nio.file.Path.of(stateDir);
     }
 
     /** The janitor's policy (default: 1 hour). */
@@ -131,40 +153,8 @@ public record WatcherSettings(
         }
     }
 
-    /** Parses a duration as written in the config; the error names {@code path}. */
+    /** Parses a duration as written in the config ({@link DurationText}, never negative); errors name {@code path}. */
     static Duration parse(String text, String path) {
-        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("0")) {
-            return Duration.ZERO;
-        }
-        if (t.startsWith("p")) {
-            try {
-                Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
-                if (!d.isNegative()) {
-                    return d;
-                }
-            } catch (RuntimeException ignored) {
-                // reported below
-            }
-            throw new IllegalArgumentException(path + ": '" + text + "' is not a duration (e.g. 90s, 15m, 2h)");
-        }
-        Matcher m = PART.matcher(t);
-        Duration total = Duration.ZERO;
-        int pos = 0;
-        while (pos < t.length() && m.find(pos) && m.start() == pos) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
-            pos = m.end();
-        }
-        if (t.isEmpty() || pos != t.length()) {
-            throw new IllegalArgumentException(path + ": '" + text + "' is not a duration (e.g. 90s, 15m, 2h)");
-        }
-        return total;
+        return DurationText.parse(text, path);
     }
 }

@@ -63,7 +63,7 @@ class WatcherSettingsTest {
     void badValuesNameTheirKey() {
         var e = assertThrows(DaskRelayConfig.ConfigException.class,
                 () -> watcher("watcher: {retainFinished: soon, resync: -5m}"));
-        assertTrue(e.getMessage().contains("watcher.retainFinished: 'soon' is not a duration"), e.getMessage());
+        assertTrue(e.getMessage().contains("watcher.retainFinished: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")"), e.getMessage());
         assertTrue(e.getMessage().contains("watcher.resync"), e.getMessage());
     }
 

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.daskrelay.avro.v1.AbortDaskJob;
-import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
@@ -117,8 +116,7 @@ class RbacManifestTest {
                     .resource(Serialization.unmarshal(existing.toJson(), GenericKubernetesResource.class)).create();
 
             Map<String, Object> serdeConfig = Map.copyOf(config.registry().config());
-            try (WatcherProcess watcher = WatcherProcess.start(config, watcherClient,
-                         AvroSerdes.specific(Observation.class, serdeConfig, false).serializer(), Clock.systemUTC());
+            try (WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
                  TranslatorProcess translator = TranslatorProcess.start(config);
                  KafkaProducer<String, TaskCommand> producer = new KafkaProducer<>(Map.of(
                          "bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),

@@ -64,20 +64,32 @@ public final class DurationText {
     }
 
     /**
-     * {@link #parse} for a configuration value: a bad value fails with a message that starts with the key path,
+     * {@link #parse} for a configuration value, which is never negative: a bad value fails with a message that
+     * starts with the key path,
      * e.g. {@code watcher.stuckAfter: must be a duration like 90s, 15m, 2h or 1h30m (was "15 min")}.
      */
     public static Duration parse(String text, String keyPath) {
+        Duration d;
         try {
-            return parse(text);
+            d = parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(keyPath + ": " + e.getMessage() + " (was \"" + text + "\")");
         }
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(keyPath + ": must not be negative (was \"" + text + "\")");
+        }
+        return d;
     }
 
     /** The shortest form {@link #parse} reads back to the same value: {@code 5400s} → {@code 1h30m}. */
     public static String format(Duration duration) {
-        return format(duration.getSeconds());
+        long millis = Math.abs(duration.toMillisPart());
+        if (millis == 0) {
+            return format(duration.getSeconds() + (duration.isNegative() && duration.getNano() > 0 ? 1 : 0));
+        }
+        Duration abs = duration.abs();
+        String whole = abs.getSeconds() == 0 ? "" : format(abs.getSeconds());
+        return (duration.isNegative() ? "-" : "") + whole + millis + "ms";
     }
 
     /** {@link #format(Duration)} for a number of seconds. */

@@ -38,6 +38,9 @@ class DurationTextTest {
         assertEquals("1m30s", DurationText.format(90));
         assertEquals("0s", DurationText.format(0));
         assertEquals("-2h", DurationText.format(-7200));
+        assertEquals("500ms", DurationText.format(Duration.ofMillis(500)));
+        assertEquals("1m30s250ms", DurationText.format(Duration.ofMillis(90_250)));
+        assertEquals(Duration.ofMillis(90_250), DurationText.parse(DurationText.format(Duration.ofMillis(90_250))));
         for (long s : new long[] {1, 59, 60, 61, 3599, 3600, 86400, 90061, -3, 1_000_000_000L}) {
             assertEquals(s, DurationText.parse(DurationText.format(s)).getSeconds());
         }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,8 +42,10 @@ import org.slf4j.MDC;
  * job. Bursts coalesce: a job queued twice is derived once, from the latest state.
  *
  * <p>Informers run from {@link #start()} on, leader or not, so a standby has warm caches. Only after
- * {@link #startPublishing()} (the leader callback) does it publish: first the current snapshot of every cached job
- * (nothing is assumed about what an earlier leader sent), then changes. A broken watch that comes back (the
+ * {@link #startPublishing()} (the leader callback) does it publish: it recalls the last snapshot published per job
+ * ({@link ObservationMemory}, read back from the observations topic), then publishes what differs from it — the
+ * current snapshot of every cached job that changed, and "gone" for every job that disappeared meanwhile — then
+ * changes. A broken watch that comes back (the
  * informer re-lists after a 410 Gone or a dropped connection) triggers the same full re-observation; identical
  * snapshots are suppressed, so only real differences go out.
  *
@@ -58,6 +61,14 @@ public final class ObservationBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObservationBridge.class);
     static final String JOB_INDEX = "daskrelay-job";
+    /**
+     * What the caches keep of a DaskJob and of a pod (besides namespace, name and resourceVersion): exactly what
+     * {@link SnapshotDerivation}, {@link TaskIdentity} and the janitor read. Pod specs and the DaskJob's three pod
+     * templates are most of each object and are dropped, which keeps the heap of 10,000 jobs with 60,000 pods small.
+     */
+    static final String[] JOB_FIELDS = {"metadata.labels", "metadata.annotations", "metadata.deletionTimestamp",
+            "metadata.uid", "spec.cluster.spec.worker.replicas", "status"};
+    static final String[] POD_FIELDS = {"metadata.labels", "metadata.deletionTimestamp", "status"};
 
     /**
      * @param namespaces namespaces to watch; empty = all namespaces
@@ -89,6 +100,7 @@ public final class ObservationBridge implements AutoCloseable {
     private final KubernetesClient client;
     private final Options options;
     private final ObservationPublisher publisher;
+    private final ObservationMemory memory;
     private final Clock clock;
     private final BridgeMetrics metrics;
 
@@ -109,6 +121,15 @@ public final class ObservationBridge implements AutoCloseable {
 
     public ObservationBridge(KubernetesClient client, Options options, ObservationPublisher publisher, Clock clock,
                              io.micrometer.core.instrument.MeterRegistry registry) {
+        this(client, options, publisher, ObservationMemory.NONE, clock, registry);
+    }
+
+    /**
+     * @param memory where a new leader recalls what was last published (normally the observations topic)
+     */
+    public ObservationBridge(KubernetesClient client, Options options, ObservationPublisher publisher,
+                             ObservationMemory memory, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+        this.memory = memory;
         this.client = client;
         this.options = options;
         this.publisher = publisher;
@@ -134,12 +155,16 @@ public final class ObservationBridge implements AutoCloseable {
             var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
                     .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
                     .runnableInformer(resync);
+            jobs.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE,
+                    GenericKubernetesResource.class, client.getKubernetesSerialization(), JOB_FIELDS));
             jobs.addEventHandler(handler(j -> List.of(ref(j)), this::onJobDeleted));
             jobInformers.add(jobs);
 
             var pods = (ns == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
                     .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
                     .runnableInformer(resync);
+            pods.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
+                    client.getKubernetesSerialization(), POD_FIELDS));
             pods.addIndexers(Map.of(JOB_INDEX, ObservationBridge::podJobKeys));
             pods.addEventHandler(handler(ObservationBridge::podJobs, null));
             podInformers.add(pods);
@@ -176,8 +201,21 @@ public final class ObservationBridge implements AutoCloseable {
         return publishing;
     }
 
-    /** Leader callback: publish the current snapshot of every managed DaskJob, then every change. */
+    /**
+     * Leader callback: recall what was last published ({@link ObservationMemory}), then publish the current snapshot
+     * of every managed DaskJob that differs from it, a "gone" snapshot for every remembered job that no longer
+     * exists, and from then on every change.
+     */
     public void startPublishing() {
+        Map<JobRef, Observation> recalled;
+        try {
+            recalled = memory.recall();
+        } catch (RuntimeException e) {
+            LOG.warn("could not recall the last published snapshots; re-publishing every current one", e);
+            recalled = Map.of();
+        }
+        recalled.forEach((ref, o) -> lastSent.putIfAbsent(ref, new Sent(
+                new TaskIdentity(o.getTaskId(), o.getExecution()), (DaskJobSnapshot) o.getPayload())));
         publishing = true;
         metrics.leading(true);
         LOG.info("bridge publishing: re-observing every managed DaskJob");
@@ -190,10 +228,11 @@ public final class ObservationBridge implements AutoCloseable {
         metrics.leading(false);
     }
 
-    /** Enqueues every cached DaskJob and every deleted one still to be reported. */
+    /** Enqueues every cached DaskJob, every deleted one still to be reported, and every one last reported existing. */
     public void reobserveAll() {
         cachedJobs().forEach(j -> enqueue(ref(j)));
         tombstones.keySet().forEach(this::enqueue);
+        lastSent.keySet().forEach(this::enqueue);
     }
 
     /** The managed DaskJobs in the informer caches (a copy). */

@@ -1,5 +1,6 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.avro.v1.ApplyOutcome;
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.ComponentsDetail;

@@ -1,5 +1,6 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.schemas.Topics;
 
 import java.time.Duration;

@@ -72,9 +72,19 @@ class ObservationBridgeTest {
     }
 
     private ObservationBridge bridge(KubernetesClient c) {
+        return bridge(c, ObservationMemory.NONE);
+    }
+
+    /** A bridge that recalls what was published before from the topic, as the watcher process wires it. */
+    private ObservationBridge bridgeWithMemory(KubernetesClient c) {
+        return bridge(c, new ObservationTopicMemory(broker.clientProperties(), topic, TestAvro.deserializer(),
+                Duration.ofHours(1), Clock.systemUTC()));
+    }
+
+    private ObservationBridge bridge(KubernetesClient c, ObservationMemory memory) {
         var publisher = new KafkaObservationPublisher(broker.clientProperties(), topic, TestAvro.serializer());
         closeables.add(publisher);
-        var bridge = new ObservationBridge(c, ObservationBridge.Options.of(List.of(NS)), publisher,
+        var bridge = new ObservationBridge(c, ObservationBridge.Options.of(List.of(NS)), publisher, memory,
                 Clock.systemUTC(), new SimpleMeterRegistry());
         closeables.add(bridge);
         bridge.start();
@@ -229,6 +239,8 @@ class ObservationBridgeTest {
         client.v1().events().inNamespace(NS).resource(event("Pod", "nginx-7d4f8b9c6-abcde", "Warning", "BackOff",
                 "back-off", "2026-01-01T10:00:09Z")).create();
         List<Observation> all = reader.awaitUntil(a -> !snapshot(a.get(a.size() - 1)).getEvents().isEmpty(), "event");
+        assertEquals(3, snapshot(all.get(all.size() - 1)).getComponents().getWorkersDesired(),
+                "spec.cluster.spec.worker.replicas survives the reduced informer cache");
         var events = snapshot(all.get(all.size() - 1)).getEvents();
         assertEquals(1, events.size());
         assertEquals("FailedCreate", events.get(0).getReason());
@@ -294,5 +306,31 @@ class ObservationBridgeTest {
         });
         await(() -> lost.get() == 1, "the loss to be reported");
         assertFalse(follower.leading());
+    }
+
+    @Test
+    void aNewLeaderRecallsWhatWasPublishedReportsJobsDeletedMeanwhileAndRepeatsNothing() {
+        ObservationBridge first = bridgeWithMemory(client);
+        first.startPublishing();
+        MockKubernetes.create(client, daskJob("relay-kept-0", "kept", 1));
+        MockKubernetes.create(client, daskJob("relay-lost-0", "lost", 1));
+        MockKubernetes.patchStatus(client, NS, "relay-kept-0", Map.of("jobStatus", "Running"));
+        reader.awaitUntil(a -> a.stream().anyMatch(o -> o.getTaskId().equals("lost"))
+                && a.stream().anyMatch(o -> "Running".equals(snapshot(o).getJobStatus())), "both jobs published");
+        await(() -> first.metrics().publishedCount() >= reader.drain().size(), "every send acknowledged");
+        first.close();
+        int before = reader.drain().size();
+
+        // While no bridge runs, one job is deleted; the other does not change.
+        MockKubernetes.deleteJob(client, NS, "relay-lost-0");
+
+        ObservationBridge second = bridgeWithMemory(client);
+        second.startPublishing();
+        List<Observation> all = reader.awaitCount(before + 1);
+        Observation gone = all.get(before);
+        assertEquals("lost", gone.getTaskId());
+        assertFalse(snapshot(gone).getExists());
+        await(() -> second.metrics().suppressedCount() >= 1, "the unchanged job to be suppressed");
+        assertEquals(before + 1, reader.drain().size(), "the unchanged job is not published again");
     }
 }

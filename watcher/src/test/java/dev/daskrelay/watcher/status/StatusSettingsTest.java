@@ -1,5 +1,6 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.IntentAction;
 import org.junit.jupiter.api.Test;
@@ -66,8 +67,8 @@ class StatusSettingsTest {
                 "stuckAfter", "soon", "imagePullGrace", "3 minutes",
                 "logLinks", List.of(Map.of("name", "x", "uri", "https://x/{{ .pod }}"), "nope")), null));
         String m = e.getMessage();
-        assertTrue(m.contains("watcher.stuckAfter: 'soon' is not a duration"), m);
-        assertTrue(m.contains("watcher.imagePullGrace: '3 minutes' is not a duration"), m);
+        assertTrue(m.contains("watcher.stuckAfter: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")"), m);
+        assertTrue(m.contains("watcher.imagePullGrace: must be a duration like 90s, 15m, 2h or 1h30m (was \"3 minutes\")"), m);
         assertTrue(m.contains("watcher.logLinks[0].uri: unknown placeholder {{ .pod }}"), m);
         assertTrue(m.contains("watcher.logLinks[1]: expected {name, uri}"), m);
         var zero = assertThrows(IllegalArgumentException.class,

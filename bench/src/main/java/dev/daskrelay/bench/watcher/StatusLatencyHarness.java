@@ -1,0 +1,157 @@
+package dev.daskrelay.bench.watcher;
+
+import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.embedded.EmbeddedKafka;
+import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.simulator.DaskCrds;
+import dev.daskrelay.simulator.InMemoryKubernetes;
+import dev.daskrelay.watcher.WatcherProcess;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Status latency harness (not a test): the whole watcher process (bridge + status topology, exactly-once) on an
+ * in-process broker and the in-memory Kubernetes API. N DaskJobs are created (INITIALIZING); then, one after the
+ * other at a steady pace, each one's {@code status.jobStatus} is set to {@code Running} through the status
+ * subresource, and the harness measures the wall-clock time from that write to the RUNNING event arriving at a
+ * read_committed consumer of the status topic. Prints p50/p90/p99/max.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar dev.daskrelay.bench.watcher.StatusLatencyHarness 300 50
+ * </pre>
+ * Arguments: number of jobs (default 300), milliseconds between two changes (default 50).
+ */
+public final class StatusLatencyHarness {
+
+    private StatusLatencyHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        long paceMs = args.length > 1 ? Long.parseLong(args[1]) : 50;
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        String prefix = "latency";
+        Path state = Files.createTempDirectory("daskrelay-latency");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(EmbeddedKafka.Options.forTests());
+             InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
+            broker.createTopics(1, prefix + ".commands", prefix + ".intents", prefix + ".observations",
+                    prefix + ".status", prefix + ".dead-letters");
+            DaskRelayConfig config = DaskRelayConfig.parse("""
+                    kafka: {bootstrapServers: "%s", topicPrefix: %s}
+                    registry: {schema.registry.url: "mock://latency"}
+                    watcher: {opsHost: 127.0.0.1, opsPort: 0, stateDir: "%s", retainFinished: -1, stuckAfter: 1h}
+                    """.formatted(broker.bootstrapServers(), prefix, state), "harness");
+            Map<String, Long> changedAt = new ConcurrentHashMap<>();
+            List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+            Map<String, Boolean> initializing = new ConcurrentHashMap<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread reader = new Thread(() -> read(broker, prefix, changedAt, latencies, initializing, stop));
+            reader.start();
+            WatcherProcess watcher = WatcherProcess.start(config, k8s.newClient(), Clock.systemUTC());
+            try {
+                while (!(watcher.leading() && watcher.bridge().ready()
+                        && watcher.statusTopologyState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING)) {
+                    Thread.sleep(50);
+                }
+                for (int i = 0; i < jobs; i++) {
+                    create(k8s, "lat-" + i);
+                }
+                while (initializing.size() < jobs) {
+                    Thread.sleep(50);
+                }
+                System.out.printf("%d jobs INITIALIZING; changing one every %d ms%n", jobs, paceMs);
+                for (int i = 0; i < jobs; i++) {
+                    String name = "relay-lat-" + i + "-0";
+                    changedAt.put("lat-" + i, System.nanoTime());
+                    k8s.client().genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace("default").withName(name)
+                            .editStatus(j -> {
+                                j.getAdditionalProperties().put("status", new LinkedHashMap<>(Map.of(
+                                        "jobStatus", "Running", "clusterName", name,
+                                        "jobRunnerPodName", name + "-runner", "startTime", "2026-01-01T10:00:01Z")));
+                                return j;
+                            });
+                    Thread.sleep(paceMs);
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (latencies.size() < jobs && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+            } finally {
+                stop.set(true);
+                reader.join();
+                watcher.close();
+            }
+            List<Long> sorted = new ArrayList<>(latencies);
+            Collections.sort(sorted);
+            System.out.printf("K8s change → RUNNING on the status topic, %d samples: p50 %d ms, p90 %d ms, "
+                            + "p99 %d ms, max %d ms%n", sorted.size(), pct(sorted, 50), pct(sorted, 90), pct(sorted, 99),
+                    sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1));
+        }
+        System.exit(0);
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(idx, sorted.size() - 1)));
+    }
+
+    private static void create(InMemoryKubernetes k8s, String task) {
+        String name = "relay-" + task + "-0";
+        k8s.client().genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace("default")
+                .resource(new GenericKubernetesResourceBuilder().withApiVersion(DaskCrds.API_VERSION).withKind("DaskJob")
+                        .withNewMetadata().withName(name).withNamespace("default")
+                        .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
+                        .addToAnnotations(KubernetesLabels.TASK_ID, task).endMetadata()
+                        .withAdditionalProperties(new LinkedHashMap<>(Map.of("spec", Map.of("cluster",
+                                Map.of("spec", Map.of("worker", Map.of("replicas", 0))))))).build())
+                .create();
+    }
+
+    private static void read(EmbeddedKafka broker, String prefix, Map<String, Long> changedAt, List<Long> latencies,
+                             Map<String, Boolean> initializing, AtomicBoolean stop) {
+        Properties p = broker.clientProperties();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), AvroSerdes.specific(TaskStatus.class,
+                Map.of("schema.registry.url", "mock://latency"), false).deserializer())) {
+            TopicPartition tp = new TopicPartition(prefix + ".status", 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            while (!stop.get()) {
+                for (var r : consumer.poll(Duration.ofMillis(20))) {
+                    long now = System.nanoTime();
+                    TaskStatus s = r.value();
+                    switch (s.getPhase()) {
+                        case INITIALIZING -> initializing.put(s.getTaskId(), true);
+                        case RUNNING -> {
+                            Long t0 = changedAt.get(s.getTaskId());
+                            if (t0 != null) {
+                                latencies.add((now - t0) / 1_000_000);
+                            }
+                        }
+                        default -> { }
+                    }
+                }
+            }
+        }
+    }
+}
