@@ -39,40 +39,29 @@ public interface KafkaBroker extends AutoCloseable {
 
     /** Creates topics (replication factor 1) unless they exist, and waits until they do. */
     default void createTopics(int partitions, String... names) {
-        try (Admin admin = Admin.create(clientProperties())) {
-            for (String name : names) {
-                try {
-                    admin.createTopics(Set.of(new NewTopic(name, partitions, (short) 1)))
-                            .all().get(60, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out creating topics", e);
+        for (String name : names) {
+            createTopic(new NewTopic(name, partitions, (short) 1));
         }
     }
 
     /** Creates a compacted topic (for latest-value views) unless it exists. */
     default void createCompactedTopic(int partitions, String name) {
+        createTopic(new NewTopic(name, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+    }
+
+    /** Creates one topic unless it exists, and waits until it does. */
+    default void createTopic(NewTopic topic) {
         try (Admin admin = Admin.create(clientProperties())) {
-            admin.createTopics(Set.of(new NewTopic(name, partitions, (short) 1)
-                            .configs(Map.of("cleanup.policy", "compact"))))
-                    .all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(Set.of(topic)).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e.getCause());
+                throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause(), e.getCause());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out creating topics", e);
+            throw new IllegalStateException("timed out creating topic " + topic.name(), e);
         }
     }
 
