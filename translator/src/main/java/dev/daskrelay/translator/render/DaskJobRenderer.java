@@ -1,5 +1,6 @@
 package dev.daskrelay.translator.render;
 
+import dev.daskrelay.schemas.KubernetesLabels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -47,18 +48,19 @@ public final class DaskJobRenderer {
     public static final String DASHBOARD_PORT_NAME = "dashboard";
 
     /** Label marking every object daskrelay creates; the watcher selects on it. */
-    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
-    public static final String MANAGED_BY_VALUE = "daskrelay";
+    /** daskrelay's label and annotation keys come from {@link KubernetesLabels}, which the watcher reads. */
+    public static final String LABEL_MANAGED_BY = KubernetesLabels.MANAGED_BY;
+    public static final String MANAGED_BY_VALUE = KubernetesLabels.MANAGED_BY_VALUE;
     /** Label with {@link DaskJobNames#taskLabelValue(String)} of the task id. */
-    public static final String LABEL_TASK = "daskrelay.dev/task";
+    public static final String LABEL_TASK = KubernetesLabels.TASK;
     /** Annotation with the full task id. */
-    public static final String ANNOTATION_TASK_ID = "daskrelay.dev/task-id";
+    public static final String ANNOTATION_TASK_ID = KubernetesLabels.TASK_ID;
     /** Annotation {@code <project>/<domain>/<execution name>/<node id>/<retry attempt>}. */
-    public static final String ANNOTATION_EXECUTION = "daskrelay.dev/execution";
+    public static final String ANNOTATION_EXECUTION = KubernetesLabels.EXECUTION;
     /** Annotation with {@link RenderedDaskJob#specHash()}. */
-    public static final String ANNOTATION_SPEC_HASH = "daskrelay.dev/spec-hash";
+    public static final String ANNOTATION_SPEC_HASH = KubernetesLabels.SPEC_HASH;
     /** Keys with this prefix (and {@link #LABEL_MANAGED_BY}) are daskrelay's; tasks may not set them. */
-    public static final String RESERVED_PREFIX = "daskrelay.dev/";
+    public static final String RESERVED_PREFIX = KubernetesLabels.RESERVED_PREFIX;
 
     private static final String[] HASH_SKIP_PATH = {"metadata", "annotations"};
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
