@@ -114,14 +114,10 @@ public final class DaskComponents {
         if (jobSpec.isEmpty()) {
             throw new IllegalArgumentException("spec.job.spec: missing (KeyError: 'spec' in the real operator)");
         }
-        Map<String, Object> subMeta = map(job.get("spec", "job", "metadata"));
-        Map<String, String> labels = new LinkedHashMap<>(labels(job.getMetadata()));
-        labels.putAll(stringMap(subMeta.get("labels")));
-        labels.put(LABEL_CLUSTER_NAME, name);
-        labels.put(LABEL_COMPONENT, COMPONENT_JOB_RUNNER);
-        labels.put(LABEL_ISTIO_INJECT, "false");
-        Map<String, String> annotations = new LinkedHashMap<>(filteredAnnotations(job.getMetadata()));
-        annotations.putAll(stringMap(subMeta.get("annotations")));
+        ComponentMetadata meta = ComponentMetadata.merge(job.getMetadata(), map(job.get("spec", "job", "metadata")),
+                LABEL_CLUSTER_NAME, name, LABEL_COMPONENT, COMPONENT_JOB_RUNNER, LABEL_ISTIO_INJECT, "false");
+        Map<String, String> labels = meta.labels();
+        Map<String, String> annotations = meta.annotations();
         PodSpec spec = SERIALIZATION.convertValue(jobSpec, PodSpec.class);
         for (Container c : spec.getContainers()) {
             addEnvIfMissing(c, ENV_SCHEDULER_ADDRESS, schedulerAddress(name, namespace));
@@ -137,14 +133,10 @@ public final class DaskComponents {
     public static Deployment schedulerDeployment(GenericKubernetesResource cluster) {
         String name = cluster.getMetadata().getName();
         Map<String, Object> scheduler = map(cluster.get("spec", "scheduler"));
-        Map<String, Object> subMeta = map(scheduler.get("metadata"));
-        Map<String, String> labels = new LinkedHashMap<>(labels(cluster.getMetadata()));
-        labels.putAll(stringMap(subMeta.get("labels")));
-        labels.put(LABEL_CLUSTER_NAME, name);
-        labels.put(LABEL_COMPONENT, COMPONENT_SCHEDULER);
-        labels.put(LABEL_ISTIO_INJECT, "false");
-        Map<String, String> annotations = new LinkedHashMap<>(filteredAnnotations(cluster.getMetadata()));
-        annotations.putAll(stringMap(subMeta.get("annotations")));
+        ComponentMetadata meta = ComponentMetadata.merge(cluster.getMetadata(), map(scheduler.get("metadata")),
+                LABEL_CLUSTER_NAME, name, LABEL_COMPONENT, COMPONENT_SCHEDULER, LABEL_ISTIO_INJECT, "false");
+        Map<String, String> labels = meta.labels();
+        Map<String, String> annotations = meta.annotations();
         PodSpec spec = SERIALIZATION.convertValue(map(scheduler.get("spec")), PodSpec.class);
         return deployment(schedulerName(name), cluster, labels, annotations, spec);
     }
@@ -153,13 +145,10 @@ public final class DaskComponents {
     public static Service schedulerService(GenericKubernetesResource cluster) {
         String name = cluster.getMetadata().getName();
         Map<String, Object> scheduler = map(cluster.get("spec", "scheduler"));
-        Map<String, Object> subMeta = map(scheduler.get("metadata"));
-        Map<String, String> labels = new LinkedHashMap<>(labels(cluster.getMetadata()));
-        labels.putAll(stringMap(subMeta.get("labels")));
-        labels.put(LABEL_CLUSTER_NAME, name);
-        labels.put(LABEL_COMPONENT, COMPONENT_SCHEDULER);
-        Map<String, String> annotations = new LinkedHashMap<>(filteredAnnotations(cluster.getMetadata()));
-        annotations.putAll(stringMap(subMeta.get("annotations")));
+        ComponentMetadata meta = ComponentMetadata.merge(cluster.getMetadata(), map(scheduler.get("metadata")),
+                LABEL_CLUSTER_NAME, name, LABEL_COMPONENT, COMPONENT_SCHEDULER);
+        Map<String, String> labels = meta.labels();
+        Map<String, String> annotations = meta.annotations();
         ServiceSpec spec = SERIALIZATION.convertValue(map(scheduler.get("service")), ServiceSpec.class);
         return new ServiceBuilder()
                 .withMetadata(new ObjectMetaBuilder().withName(schedulerName(name)).withNamespace(cluster.getMetadata().getNamespace())
@@ -172,13 +161,10 @@ public final class DaskComponents {
     public static GenericKubernetesResource defaultWorkerGroup(GenericKubernetesResource cluster) {
         String name = cluster.getMetadata().getName();
         Map<String, Object> worker = map(cluster.get("spec", "worker"));
-        Map<String, Object> subMeta = map(worker.get("metadata"));
-        Map<String, String> labels = new LinkedHashMap<>(labels(cluster.getMetadata()));
-        labels.putAll(stringMap(subMeta.get("labels")));
-        labels.put(LABEL_CLUSTER_NAME, name);
-        labels.put(LABEL_COMPONENT, COMPONENT_WORKERGROUP);
-        Map<String, String> annotations = new LinkedHashMap<>(filteredAnnotations(cluster.getMetadata()));
-        annotations.putAll(stringMap(subMeta.get("annotations")));
+        ComponentMetadata meta = ComponentMetadata.merge(cluster.getMetadata(), map(worker.get("metadata")),
+                LABEL_CLUSTER_NAME, name, LABEL_COMPONENT, COMPONENT_WORKERGROUP);
+        Map<String, String> labels = meta.labels();
+        Map<String, String> annotations = meta.annotations();
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("cluster", name);
         spec.put("worker", worker);
@@ -204,21 +190,37 @@ public final class DaskComponents {
         String cluster = String.valueOf((Object) workerGroup.get("spec", "cluster"));
         String name = workerDeploymentName(group, tenHex);
         Map<String, Object> worker = map(workerGroup.get("spec", "worker"));
-        Map<String, Object> subMeta = map(worker.get("metadata"));
-        Map<String, String> labels = new LinkedHashMap<>(labels(workerGroup.getMetadata()));
-        labels.putAll(stringMap(subMeta.get("labels")));
-        labels.put(LABEL_CLUSTER_NAME, cluster);
-        labels.put(LABEL_WORKERGROUP_NAME, group);
-        labels.put(LABEL_COMPONENT, COMPONENT_WORKER);
-        labels.put(LABEL_ISTIO_INJECT, "false");
-        Map<String, String> annotations = new LinkedHashMap<>(filteredAnnotations(workerGroup.getMetadata()));
-        annotations.putAll(stringMap(subMeta.get("annotations")));
+        ComponentMetadata meta = ComponentMetadata.merge(workerGroup.getMetadata(), map(worker.get("metadata")),
+                LABEL_CLUSTER_NAME, cluster, LABEL_WORKERGROUP_NAME, group, LABEL_COMPONENT, COMPONENT_WORKER,
+                LABEL_ISTIO_INJECT, "false");
+        Map<String, String> labels = meta.labels();
+        Map<String, String> annotations = meta.annotations();
         PodSpec spec = SERIALIZATION.convertValue(map(worker.get("spec")), PodSpec.class);
         for (Container c : spec.getContainers()) {
             addEnvIfMissing(c, ENV_WORKER_NAME, name);
             addEnvIfMissing(c, ENV_SCHEDULER_ADDRESS, schedulerAddress(cluster, namespace));
         }
         return deployment(name, workerGroup, labels, annotations, spec);
+    }
+
+    /**
+     * The operator's metadata rule for a child object: the parent's labels and annotations (annotations without
+     * the {@code kopf.zalando.org} / {@code kubectl.kubernetes.io} keys), then the component's sub-metadata
+     * ({@code spec.job.metadata}, {@code scheduler.metadata}, {@code worker.metadata}), then the operator's fixed
+     * labels, which always win (dask-operator.md §2.3).
+     */
+    record ComponentMetadata(Map<String, String> labels, Map<String, String> annotations) {
+
+        static ComponentMetadata merge(ObjectMeta parent, Map<String, Object> subMeta, String... fixedLabels) {
+            Map<String, String> labels = new LinkedHashMap<>(DaskComponents.labels(parent));
+            labels.putAll(stringMap(subMeta.get("labels")));
+            for (int i = 0; i < fixedLabels.length; i += 2) {
+                labels.put(fixedLabels[i], fixedLabels[i + 1]);
+            }
+            Map<String, String> annotations = new LinkedHashMap<>(filteredAnnotations(parent));
+            annotations.putAll(stringMap(subMeta.get("annotations")));
+            return new ComponentMetadata(labels, annotations);
+        }
     }
 
     /** Owner reference as kopf.adopt writes it: controller and blockOwnerDeletion true. */
