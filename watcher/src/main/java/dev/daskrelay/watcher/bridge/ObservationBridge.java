@@ -5,10 +5,13 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.schemas.KubernetesLabels;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
@@ -51,11 +54,14 @@ import org.slf4j.MDC;
  *
  * <p>Selection: DaskJobs and pods by the label {@code app.kubernetes.io/managed-by=daskrelay} (the operator copies
  * the DaskJob's labels to its pods), pods grouped by {@code dask.org/cluster-name}. Events carry no labels and a
- * field selector cannot express "objects of this job", so the event informer lists every Event of the watched
- * namespaces and attributes them by involved object ({@link EventAttribution}). On a real API server a
- * {@code type!=Normal} field selector would cut that traffic (Events support field selectors on {@code type},
- * {@code reason}, {@code involvedObject.*}); the fabric8 mock server used in tests does not evaluate them, so the
- * filter is applied here in code.
+ * field selector cannot express "objects of this job", so the event informer watches the Events of the watched
+ * namespaces and attributes them by involved object ({@link EventAttribution}). Most Events of a busy namespace are
+ * progress reports (a pod alone gets Scheduled, Pulling, Pulled, Created, Started), which the bridge never uses, so
+ * the informer asks the API server to leave those reasons out ({@link #CHATTY_EVENT_REASONS}, a field selector
+ * {@code reason!=Scheduled,reason!=Pulling,...}); every Warning and the notable Normal reasons (Killing,
+ * Preempted ...) still arrive. The fabric8 mock server used in tests ignores {@code !=} field selectors, so
+ * {@link EventAttribution#relevant} filters again in code. The Event cache keeps only what the derivation reads
+ * ({@link #EVENT_FIELDS}).
  */
 public final class ObservationBridge implements AutoCloseable {
 
@@ -69,6 +75,18 @@ public final class ObservationBridge implements AutoCloseable {
     static final String[] JOB_FIELDS = {"metadata.labels", "metadata.annotations", "metadata.deletionTimestamp",
             "metadata.uid", "spec.cluster.spec.worker.replicas", "status"};
     static final String[] POD_FIELDS = {"metadata.labels", "metadata.deletionTimestamp", "status"};
+    /** What the cache keeps of an Event: what {@link SnapshotDerivation} and {@link EventAttribution} read. */
+    static final String[] EVENT_FIELDS = {"metadata.creationTimestamp", "involvedObject", "type", "reason", "message",
+            "firstTimestamp", "lastTimestamp", "eventTime", "series"};
+    /**
+     * Event reasons the API server is asked not to send: progress reports of the scheduler, the kubelet and the
+     * Deployment/ReplicaSet controllers, which are most of a namespace's Events. Kubernetes only ever emits them as
+     * type Normal, and no Normal event of these reasons is {@link EventAttribution#relevant}, so nothing the bridge
+     * uses is left out. (kopf's {@code Logging} events stay: the operator reports handler errors as type Error with
+     * that reason, and a field selector cannot say "Normal and Logging".)
+     */
+    static final List<String> CHATTY_EVENT_REASONS = List.of("Scheduled", "Pulling", "Pulled", "Created", "Started",
+            "SuccessfulCreate", "SuccessfulDelete", "ScalingReplicaSet");
 
     /**
      * @param namespaces namespaces to watch; empty = all namespaces
@@ -169,8 +187,14 @@ public final class ObservationBridge implements AutoCloseable {
             pods.addEventHandler(handler(ObservationBridge::podJobs, null));
             podInformers.add(pods);
 
-            var events = (ns == null ? client.v1().events().inAnyNamespace() : client.v1().events().inNamespace(ns))
-                    .runnableInformer(resync);
+            FilterWatchListDeletable<Event, EventList, Resource<Event>> eventsOp = ns == null
+                    ? client.v1().events().inAnyNamespace() : client.v1().events().inNamespace(ns);
+            for (String reason : CHATTY_EVENT_REASONS) {
+                eventsOp = eventsOp.withoutField("reason", reason);
+            }
+            var events = eventsOp.runnableInformer(resync);
+            events.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Event.class,
+                    client.getKubernetesSerialization(), EVENT_FIELDS));
             events.addIndexers(Map.of(JOB_INDEX, ObservationBridge::eventJobKeys));
             events.addEventHandler(handler(ObservationBridge::eventJobs, null));
             eventInformers.add(events);

@@ -49,4 +49,14 @@ class EventAttributionTest {
         assertFalse(EventAttribution.relevant(event("Pod", "j-runner", "Normal", "Pulled", "m", null)));
         assertFalse(EventAttribution.relevant(event("DaskJob", "j", "Normal", "Logging", "created", null)));
     }
+
+    @Test
+    void theReasonsLeftOutByTheFieldSelectorAreNeverRelevantAsNormalEvents() {
+        for (String reason : ObservationBridge.CHATTY_EVENT_REASONS) {
+            assertFalse(EventAttribution.relevant(event("Pod", "j-runner", "Normal", reason, "m", null)), reason);
+        }
+        assertFalse(ObservationBridge.CHATTY_EVENT_REASONS.contains("Logging"),
+                "kopf reports handler errors as type Error, reason Logging");
+        assertFalse(ObservationBridge.CHATTY_EVENT_REASONS.contains("Killing"));
+    }
 }
