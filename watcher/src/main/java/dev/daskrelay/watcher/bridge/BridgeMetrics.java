@@ -15,7 +15,7 @@ public final class BridgeMetrics {
     final Counter relists;
     private final AtomicInteger leader = new AtomicInteger();
 
-    public BridgeMetrics(MeterRegistry registry, Supplier<Number> trackedJobs) {
+    public BridgeMetrics(MeterRegistry registry, Supplier<ObservationBridge.CacheSizes> cached) {
         published = Counter.builder("daskrelay.watcher.observations.published")
                 .description("snapshots published to the observations topic").register(registry);
         suppressed = Counter.builder("daskrelay.watcher.observations.suppressed")
@@ -26,8 +26,12 @@ public final class BridgeMetrics {
                 .description("watches re-established after a break (full re-observation follows)").register(registry);
         Gauge.builder("daskrelay.watcher.leader", leader, AtomicInteger::get)
                 .description("1 while this instance holds the Lease").register(registry);
-        Gauge.builder("daskrelay.watcher.tracked.jobs", () -> trackedJobs.get())
+        Gauge.builder("daskrelay.watcher.tracked.jobs", () -> cached.get().jobs())
                 .description("managed DaskJobs in the informer cache").register(registry);
+        Gauge.builder("daskrelay.watcher.tracked.pods", () -> cached.get().pods())
+                .description("pods of managed DaskJobs in the informer cache").register(registry);
+        Gauge.builder("daskrelay.watcher.tracked.events", () -> cached.get().events())
+                .description("Events in the informer cache (after the API server's field selector)").register(registry);
     }
 
     public void leading(boolean isLeader) {

@@ -152,7 +152,7 @@ public final class ObservationBridge implements AutoCloseable {
         this.options = options;
         this.publisher = publisher;
         this.clock = clock;
-        this.metrics = new BridgeMetrics(registry, this::trackedJobs);
+        this.metrics = new BridgeMetrics(registry, this::cacheSizes);
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "daskrelay-bridge-retry"));
     }
 
@@ -266,10 +266,19 @@ public final class ObservationBridge implements AutoCloseable {
         return out;
     }
 
-    private int trackedJobs() {
+    /** How many objects the informer caches hold. */
+    public record CacheSizes(int jobs, int pods, int events) {
+    }
+
+    /** The sizes of the informer caches (counts keys: nothing is deserialised). */
+    public CacheSizes cacheSizes() {
+        return new CacheSizes(keys(jobInformers), keys(podInformers), keys(eventInformers));
+    }
+
+    private static int keys(List<? extends SharedIndexInformer<?>> informers) {
         int n = 0;
-        for (var i : jobInformers) {
-            n += i.getStore().list().size();
+        for (var i : informers) {
+            n += i.getStore().listKeys().size();
         }
         return n;
     }
