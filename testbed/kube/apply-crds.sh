@@ -6,7 +6,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 STATE="${1:-$HERE/state}"
-CRD_DIR="${CRD_DIR:-/work/shared/reference/dask-kubernetes-operator-2025.4.3/crds}"
+CRD_DIR="${CRD_DIR:-$(cd "$HERE/../../.." && pwd)/shared/reference/dask-kubernetes-operator-2025.4.3/crds}"
 # shellcheck disable=SC1091
 source "$STATE/env"
 TIMEOUT="${READY_TIMEOUT:-120}"

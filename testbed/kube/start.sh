@@ -10,7 +10,7 @@
 #   ETCD_UNSAFE_NO_FSYNC=1                       run etcd with --unsafe-no-fsync (default: fsync, as in production)
 #   APPLY_CRDS=0                                 do not apply the Dask CRDs
 #   CRD_DIR                                      where the CRD yaml files are
-#                                                (default /work/shared/reference/dask-kubernetes-operator-2025.4.3/crds)
+#                                                (default ../shared/reference/dask-kubernetes-operator-2025.4.3/crds beside the clone)
 #   EXTRA_APISERVER_FLAGS                        appended to the kube-apiserver command line
 #
 # Writes STATE_DIR/kubeconfig (token auth, CA-verified TLS), STATE_DIR/env (ports, URL, token) and the

@@ -1,23 +1,37 @@
 package dev.daskrelay.bench.watcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.simulator.DaskCrds;
 import dev.daskrelay.simulator.InMemoryKubernetes;
+import dev.daskrelay.translator.render.DaskJobRenderer;
+import dev.daskrelay.translator.render.RenderedDaskJob;
 import dev.daskrelay.watcher.bridge.ObservationBridge;
 import dev.daskrelay.watcher.bridge.ObservationPublisher;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,69 +40,266 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
- * Scale harness of the observation bridge (not a test): N managed DaskJobs with P pods each (runner, scheduler,
- * P-2 workers, all Running and ready, with realistic labels and statuses) in the in-memory Kubernetes API; then a
- * bridge starts and the harness measures
+ * Scale harness of the observation bridge (not a test). N managed DaskJobs, rendered by daskrelay's own renderer
+ * from the benchmarks' typical task ({@link TypicalTask}), with P pods each (runner, scheduler, P-2 workers, made
+ * from the DaskJob's pod templates as the operator makes them, all Running and ready) and E Events per pod (the progress reports
+ * a kubelet and scheduler write: Scheduled, Pulling, Pulled, Created, Started; plus one Warning BackOff every W
+ * pods) in a Kubernetes API server; then a bridge starts and the harness measures
  * <ul>
  * <li>relist: from {@code start()} until every informer synced its initial list;</li>
  * <li>full re-observation: from {@code startPublishing()} until one snapshot per job was published;</li>
- * <li>heap held by the bridge: used heap after a full GC with the bridge running, minus the same without it
- *     (the in-memory API server lives in the same JVM and is in both figures);</li>
- * <li>a second relist on a warm API server (a restarted bridge).</li>
+ * <li>heap held by the bridge: used heap after a full GC with the bridge running, minus the same before it
+ *     started;</li>
+ * <li>the same again with a new client and bridge (a restarted bridge, warm API server).</li>
  * </ul>
  * The publisher only counts (Kafka is not what is measured here).
  *
+ * <p>The API server is a real kube-apiserver with etcd when {@code kubeconfig=} is given (testbed/kube/README.md
+ * builds and starts one), otherwise the in-memory fabric8 mock server in this JVM (whose create cost grows with
+ * the number of objects it holds: fine for a few thousand pods, hopeless at 60,000; its objects are then in the
+ * heap baseline). On a real API server objects of an earlier run are reused when {@code populate=auto} finds the
+ * DaskJobs there.
+ *
  * <pre>
  * ./mvnw -q -pl bench -am package -DskipTests
- * java -Xmx6g -cp bench/target/benchmarks.jar dev.daskrelay.bench.watcher.BridgeScaleHarness 10000 6
+ * testbed/kube/start.sh /tmp/kube        # prints the kubeconfig path
+ * java -Xmx1g -cp bench/target/benchmarks.jar dev.daskrelay.bench.watcher.BridgeScaleHarness \
+ *     kubeconfig=/tmp/kube/kubeconfig jobs=10000 podsPerJob=6 eventsPerPod=5
  * </pre>
+ *
+ * Options (key=value): jobs (10000), podsPerJob (6), eventsPerPod (5, at most 5), warningEvery (100),
+ * kubeconfig (none: in-memory), namespace (daskrelay-bench; default in memory), populate (auto|true|false),
+ * rounds (2), threads (16), timeoutSeconds (600).
  */
 public final class BridgeScaleHarness {
+
+    private static final String IMAGE = TypicalTask.IMAGE;
+    private static final String[][] PROGRESS = {
+            {"Scheduled", "default-scheduler", "Successfully assigned %s to node-1"},
+            {"Pulling", "kubelet", "Pulling image \"" + IMAGE + "\""},
+            {"Pulled", "kubelet", "Successfully pulled image \"" + IMAGE + "\" in 1.2s"},
+            {"Created", "kubelet", "Created container %s"},
+            {"Started", "kubelet", "Started container %s"}};
 
     private BridgeScaleHarness() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        int podsPerJob = args.length > 1 ? Integer.parseInt(args[1]) : 6;
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        try (InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
-            long t0 = System.nanoTime();
-            populate(k8s.client(), jobs, podsPerJob);
-            System.out.printf("created %d DaskJobs and %d pods in %.1f s%n", jobs, jobs * podsPerJob,
-                    (System.nanoTime() - t0) / 1e9);
-            for (int round = 1; round <= 2; round++) {
-                long baseline = usedHeapAfterGc();
-                System.out.printf("round %d: heap without a bridge (API server and its objects): %.0f MiB%n", round,
-                        baseline / 1048576.0);
-                try (KubernetesClient client = k8s.newClient()) {
-                    CountingPublisher publisher = new CountingPublisher();
-                    ObservationBridge bridge = new ObservationBridge(client,
-                            ObservationBridge.Options.of(List.of(InMemoryKubernetes.DEFAULT_NAMESPACE)), publisher,
-                            Clock.systemUTC(), new SimpleMeterRegistry());
-                    long s = System.nanoTime();
-                    bridge.start();
-                    while (!bridge.synced()) {
-                        Thread.sleep(10);
-                    }
-                    double relist = (System.nanoTime() - s) / 1e9;
-                    s = System.nanoTime();
-                    bridge.startPublishing();
-                    while (publisher.count.get() < jobs) {
-                        Thread.sleep(10);
-                    }
-                    double reobserve = (System.nanoTime() - s) / 1e9;
-                    long used = usedHeapAfterGc();
-                    System.out.printf("round %d: relist (informers synced) %.2f s, full re-observation %.2f s "
-                                    + "(%d snapshots), heap held by the bridge %.0f MiB%n", round, relist, reobserve,
-                            publisher.count.get(), (used - baseline) / 1048576.0);
-                    bridge.close();
+    record Options(int jobs, int podsPerJob, int eventsPerPod, int warningEvery, Path kubeconfig, String namespace,
+                   String populate, int rounds, int threads, Duration timeout) {
+
+        static Options parse(String[] args) {
+            Map<String, String> o = new HashMap<>(Map.of("jobs", "10000", "podsPerJob", "6", "eventsPerPod", "5",
+                    "warningEvery", "100", "populate", "auto", "rounds", "2", "threads", "16",
+                    "timeoutSeconds", "600"));
+            for (String a : args) {
+                String[] kv = a.split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("arguments are key=value, got: " + a);
                 }
+                o.put(kv[0], kv[1]);
+            }
+            Path kubeconfig = o.containsKey("kubeconfig") ? Path.of(o.get("kubeconfig")) : null;
+            String ns = o.getOrDefault("namespace",
+                    kubeconfig == null ? InMemoryKubernetes.DEFAULT_NAMESPACE : "daskrelay-bench");
+            int podsPerJob = Integer.parseInt(o.get("podsPerJob"));
+            if (podsPerJob < 2) {
+                throw new IllegalArgumentException("podsPerJob: at least 2 (runner and scheduler)");
+            }
+            return new Options(Integer.parseInt(o.get("jobs")), podsPerJob,
+                    Math.min(PROGRESS.length, Integer.parseInt(o.get("eventsPerPod"))),
+                    Integer.parseInt(o.get("warningEvery")), kubeconfig, ns, o.get("populate"),
+                    Integer.parseInt(o.get("rounds")), Integer.parseInt(o.get("threads")),
+                    Duration.ofSeconds(Long.parseLong(o.get("timeoutSeconds"))));
+        }
+    }
+
+    /** Where the API server is and how to get clients of it. */
+    private interface Target extends AutoCloseable {
+        KubernetesClient newClient();
+
+        @Override
+        void close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options opts = Options.parse(args);
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        try (Target target = target(opts)) {
+            try (KubernetesClient client = target.newClient()) {
+                System.out.printf("API server %s, namespace %s%n", client.getMasterUrl(), opts.namespace());
+                if (shouldPopulate(client, opts)) {
+                    long t0 = System.nanoTime();
+                    populate(client, opts);
+                    System.out.printf("created %d DaskJobs, %d pods and %d Events in %.1f s%n", opts.jobs(),
+                            (long) opts.jobs() * opts.podsPerJob(), events(opts),
+                            (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            for (int round = 1; round <= opts.rounds(); round++) {
+                round(target, opts, round);
             }
         }
         System.exit(0);
+    }
+
+    private static void round(Target target, Options opts, int round) throws Exception {
+        long baseline = usedHeapAfterGc();
+        System.out.printf("round %d: heap before the bridge: %.0f MiB%n", round, baseline / 1048576.0);
+        try (KubernetesClient client = target.newClient()) {
+            CountingPublisher publisher = new CountingPublisher();
+            ObservationBridge bridge = new ObservationBridge(client,
+                    ObservationBridge.Options.of(List.of(opts.namespace())), publisher, Clock.systemUTC(),
+                    new SimpleMeterRegistry());
+            long s = System.nanoTime();
+            bridge.start();
+            await(bridge::synced, opts.timeout(), "informers synced");
+            double relist = (System.nanoTime() - s) / 1e9;
+            s = System.nanoTime();
+            bridge.startPublishing();
+            await(() -> publisher.count.get() >= opts.jobs(), opts.timeout(), opts.jobs() + " snapshots");
+            double reobserve = (System.nanoTime() - s) / 1e9;
+            long used = usedHeapAfterGc();
+            System.out.printf("round %d: relist (informers synced) %.2f s, full re-observation %.2f s "
+                            + "(%d snapshots), cached %s, heap held by the bridge %.0f MiB (heap used %.0f MiB, "
+                            + "max %.0f MiB)%n", round, relist, reobserve, publisher.count.get(), bridge.cacheSizes(),
+                    (used - baseline) / 1048576.0, used / 1048576.0,
+                    Runtime.getRuntime().maxMemory() / 1048576.0);
+            bridge.close();
+        }
+    }
+
+    private static Target target(Options opts) throws Exception {
+        if (opts.kubeconfig() == null) {
+            InMemoryKubernetes k8s = InMemoryKubernetes.start();
+            return new Target() {
+                @Override
+                public KubernetesClient newClient() {
+                    return k8s.newClient();
+                }
+
+                @Override
+                public void close() {
+                    k8s.close();
+                }
+            };
+        }
+        String kubeconfig = Files.readString(opts.kubeconfig());
+        return new Target() {
+            @Override
+            public KubernetesClient newClient() {
+                Config config = Config.fromKubeconfig(kubeconfig);
+                config.setMaxConcurrentRequests(Math.max(64, opts.threads() * 2));
+                config.setMaxConcurrentRequestsPerHost(Math.max(64, opts.threads() * 2));
+                config.setRequestTimeout(120_000);
+                return new KubernetesClientBuilder().withConfig(config).build();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static boolean shouldPopulate(KubernetesClient client, Options opts) {
+        if (!opts.populate().equals("auto")) {
+            return Boolean.parseBoolean(opts.populate());
+        }
+        if (client.namespaces().withName(opts.namespace()).get() == null) {
+            return true;
+        }
+        int existing = client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(opts.namespace())
+                .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE).list().getItems().size();
+        System.out.printf("found %d DaskJobs in %s%n", existing, opts.namespace());
+        if (existing != 0 && existing != opts.jobs()) {
+            throw new IllegalStateException("namespace " + opts.namespace() + " holds " + existing
+                    + " DaskJobs, not " + opts.jobs() + ": use another namespace or a fresh API server");
+        }
+        return existing == 0;
+    }
+
+    private static long events(Options opts) {
+        long pods = (long) opts.jobs() * opts.podsPerJob();
+        return pods * opts.eventsPerPod() + (opts.warningEvery() > 0 ? pods / opts.warningEvery() : 0);
+    }
+
+    private static void populate(KubernetesClient client, Options opts) throws Exception {
+        String ns = opts.namespace();
+        if (client.namespaces().withName(ns).get() == null) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                    .create();
+        }
+        DaskJobRenderer renderer = TypicalTask.renderer(ns);
+        ExecutorService pool = Executors.newFixedThreadPool(opts.threads());
+        AtomicLong objects = new AtomicLong();
+        AtomicLong podCounter = new AtomicLong();
+        long t0 = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < opts.jobs(); i++) {
+            int n = i;
+            futures.add(pool.submit(() -> {
+                String execution = String.format("bench%06d", n);
+                RenderedDaskJob rendered = renderer.render(TypicalTask.taskId(execution),
+                        TypicalTask.execution(execution), TypicalTask.launch(ns, opts.podsPerJob() - 2)).orElseThrow();
+                String name = rendered.name();
+                GenericKubernetesResource job = client.getKubernetesSerialization().convertValue(rendered.manifest(),
+                        GenericKubernetesResource.class);
+                GenericKubernetesResource created = client.genericKubernetesResources(DaskCrds.DASK_JOB)
+                        .inNamespace(ns).resource(job).create();
+                created.setAdditionalProperty("status", jobStatus(name));
+                client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).resource(created)
+                        .updateStatus();
+                JsonNode spec = rendered.manifest().path("spec");
+                List<Pod> pods = new ArrayList<>();
+                pods.add(pod(client, rendered, name + "-runner", "job-runner", spec.path("job").path("spec")));
+                pods.add(pod(client, rendered, name + "-scheduler-5d9c7b8f4-abcde", "scheduler",
+                        spec.path("cluster").path("spec").path("scheduler").path("spec")));
+                for (int w = 0; w < opts.podsPerJob() - 2; w++) {
+                    pods.add(pod(client, rendered, String.format("%s-default-worker-%010x-6b7c8d9f5-w%04d", name, w,
+                            w), "worker", spec.path("cluster").path("spec").path("worker").path("spec")));
+                }
+                for (Pod template : pods) {
+                    String podName = template.getMetadata().getName();
+                    String container = template.getSpec().getContainers().get(0).getName();
+                    Pod pod = client.pods().inNamespace(ns).resource(template).create();
+                    pod.setStatus(podStatus(container));
+                    client.pods().inNamespace(ns).resource(pod).updateStatus();
+                    long podNo = podCounter.incrementAndGet();
+                    for (int e = 0; e < opts.eventsPerPod(); e++) {
+                        client.v1().events().inNamespace(ns).resource(event(ns, podName, container, "Normal",
+                                PROGRESS[e][0], PROGRESS[e][1],
+                                String.format(PROGRESS[e][2], e == 0 ? ns + "/" + podName : container), e)).create();
+                    }
+                    if (opts.warningEvery() > 0 && podNo % opts.warningEvery() == 0) {
+                        client.v1().events().inNamespace(ns).resource(event(ns, podName, container, "Warning",
+                                "BackOff", "kubelet", "Back-off restarting failed container " + container + " in pod "
+                                        + podName, 5)).create();
+                    }
+                    objects.addAndGet(2 + opts.eventsPerPod());
+                }
+                long done = objects.addAndGet(2);
+                if ((n + 1) % 1000 == 0) {
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    System.out.printf("  %d jobs written (%d requests, %.0f/s)%n", n + 1, done, done / s);
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
@@ -100,82 +311,58 @@ public final class BridgeScaleHarness {
         return mem.getHeapMemoryUsage().getUsed();
     }
 
-    private static void populate(KubernetesClient client, int jobs, int podsPerJob) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int i = 0; i < jobs; i++) {
-            int n = i;
-            futures.add(pool.submit(() -> {
-                String name = String.format("relay-bench-%06d-0", n);
-                client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(InMemoryKubernetes.DEFAULT_NAMESPACE)
-                        .resource(job(name, "bench-" + n)).create();
-                client.pods().inNamespace(InMemoryKubernetes.DEFAULT_NAMESPACE).resource(pod(name, name + "-runner",
-                        "job-runner", "job-runner")).create();
-                client.pods().inNamespace(InMemoryKubernetes.DEFAULT_NAMESPACE).resource(pod(name,
-                        name + "-scheduler-5d9c7b8f4-abcde", "scheduler", "scheduler")).create();
-                for (int w = 0; w < podsPerJob - 2; w++) {
-                    client.pods().inNamespace(InMemoryKubernetes.DEFAULT_NAMESPACE).resource(pod(name,
-                            String.format("%s-default-worker-%010x-6b7c8d9f5-w%04d", name, w, w), "worker",
-                            "dask-worker")).create();
-                }
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        pool.shutdown();
-    }
-
-    private static GenericKubernetesResource job(String name, String taskId) {
+    private static Map<String, Object> jobStatus(String name) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("jobStatus", "Running");
         status.put("clusterName", name);
         status.put("jobRunnerPodName", name + "-runner");
         status.put("startTime", "2026-01-01T10:00:01Z");
-        Map<String, Object> container = Map.of("name", "job-runner", "image", "registry.example/app:1.4",
-                "args", List.of("python", "-m", "app.main"),
-                "resources", Map.of("requests", Map.of("cpu", "2", "memory", "8G"),
-                        "limits", Map.of("cpu", "8", "memory", "17G")));
-        Map<String, Object> spec = Map.of(
-                "job", Map.of("spec", Map.of("restartPolicy", "Never", "containers", List.of(container))),
-                "cluster", Map.of("spec", Map.of(
-                        "scheduler", Map.of("spec", Map.of("containers", List.of(container))),
-                        "worker", Map.of("replicas", 4, "spec", Map.of("containers", List.of(container))))));
-        return new GenericKubernetesResourceBuilder().withApiVersion(DaskCrds.API_VERSION).withKind("DaskJob")
-                .withNewMetadata().withName(name).withNamespace(InMemoryKubernetes.DEFAULT_NAMESPACE)
-                .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                .addToLabels(KubernetesLabels.TASK, taskId).addToLabels("team", "data")
-                .addToAnnotations(KubernetesLabels.TASK_ID, taskId)
-                .addToAnnotations(KubernetesLabels.SPEC_HASH, "0123456789abcdef0123456789abcdef")
-                .addToAnnotations(KubernetesLabels.EXECUTION, "flytesnacks/development/" + taskId + "/n0/0")
-                .endMetadata()
-                .withAdditionalProperties(new LinkedHashMap<>(Map.of("spec", spec, "status", status)))
-                .build();
+        return status;
     }
 
-    private static Pod pod(String job, String name, String component, String container) {
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace(InMemoryKubernetes.DEFAULT_NAMESPACE)
-                .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                .addToLabels(KubernetesLabels.DASK_CLUSTER_NAME, job)
-                .addToLabels(KubernetesLabels.DASK_COMPONENT, component)
-                .addToLabels("team", "data")
-                .addToAnnotations("cluster-autoscaler.kubernetes.io/safe-to-evict", "false")
-                .endMetadata()
-                .withNewSpec().withRestartPolicy("Always").withNodeName("node-1")
-                .addNewContainer().withName(container).withImage("registry.example/app:1.4")
-                .withArgs("dask", "worker", "--nthreads", "8", "--memory-limit", "17G")
-                .addNewEnv().withName("DASK_SCHEDULER_ADDRESS")
-                .withValue("tcp://" + job + "-scheduler.default.svc.cluster.local:8786").endEnv()
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("10.0.0.1").withHostIP("192.168.0.1")
+    /**
+     * A pod as the operator makes it from a component's pod template: the template's spec (bound to a node), the
+     * DaskJob's labels plus the operator's {@code dask.org/*} labels.
+     */
+    private static Pod pod(KubernetesClient client, RenderedDaskJob job, String name, String component,
+                           JsonNode template) {
+        PodSpec spec = client.getKubernetesSerialization().convertValue(template, PodSpec.class);
+        spec.setNodeName("node-1");
+        Map<String, String> labels = new LinkedHashMap<>();
+        job.manifest().path("metadata").path("labels").fields()
+                .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+        labels.put(KubernetesLabels.DASK_CLUSTER_NAME, job.name());
+        labels.put(KubernetesLabels.DASK_COMPONENT, component);
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(job.namespace()).withLabels(labels)
+                .endMetadata().withSpec(spec).build();
+    }
+
+    private static PodStatus podStatus(String container) {
+        return new PodStatusBuilder().withPhase("Running").withPodIP("10.0.0.1").withHostIP("192.168.0.1")
                 .withStartTime("2026-01-01T10:00:00Z")
                 .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").build(),
                         new PodConditionBuilder().withType("PodScheduled").withStatus("True").build())
                 .withContainerStatuses(new ContainerStatusBuilder().withName(container).withReady(true)
-                        .withRestartCount(0).withImage("registry.example/app:1.4")
+                        .withRestartCount(0).withImage(TypicalTask.IMAGE).withImageID("")
                         .withNewState().withNewRunning().withStartedAt("2026-01-01T10:00:02Z").endRunning().endState()
                         .build())
-                .endStatus().build();
+                .build();
+    }
+
+    private static Event event(String ns, String pod, String container, String type, String reason, String component,
+                               String message, int n) {
+        String at = String.format("2026-01-01T10:00:%02dZ", n);
+        return new EventBuilder().withNewMetadata().withName(String.format("%s.%016x", pod, 0x187a3b2c4d5e6f00L + n))
+                .withNamespace(ns).endMetadata()
+                .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withName(pod).withNamespace(ns)
+                .withFieldPath(reason.equals("Scheduled") ? null : "spec.containers{" + container + "}")
+                .endInvolvedObject()
+                .withType(type).withReason(reason).withMessage(message)
+                .withNewSource().withComponent(component).withHost(component.equals("kubelet") ? "node-1" : null)
+                .endSource()
+                .withFirstTimestamp(at).withLastTimestamp(at).withCount(1)
+                .withReportingComponent(component).withReportingInstance(component.equals("kubelet") ? "node-1" : "")
+                .build();
     }
 
     /** Counts; completes every send at once. */
