@@ -146,7 +146,8 @@ public final class WatcherProcess implements AutoCloseable {
                     AvroSerdes.specific(Observation.class, registry, false).deserializer(), settings.recallWindow(), clock);
             p.bridge = new ObservationBridge(client, new ObservationBridge.Options(
                     settings.watchedNamespaces(config.platform().allowedNamespaces()), settings.resyncPeriod(),
-                    Duration.ofSeconds(1), Duration.ofMinutes(5)), p.publisher, memory, clock, p.ops.registry());
+                    Duration.ofSeconds(1), Duration.ofMinutes(5), settings.listPageSize()), p.publisher, memory, clock,
+                    p.ops.registry());
 
             // 5. janitor
             ObservationBridge bridge = p.bridge;

@@ -32,6 +32,8 @@ import java.util.List;
  * @param stateDir Kafka Streams state directory (default {@code <tmpdir>/daskrelay-watcher-streams})
  * @param recallLookback how far back a new leader reads the observations topic to recall what was last published
  *     per DaskJob (default {@code 24h}; {@code 0} = no recall)
+ * @param listPageSize informers list in pages of this many objects (default {@code 500};
+ *     {@code 0} = one unpaged list, served from the API server's watch cache but held whole in the watcher's heap)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record WatcherSettings(
@@ -55,9 +57,12 @@ public record WatcherSettings(
         Integer opsPort,
         String statusApplicationId,
         String stateDir,
-        String recallLookback) {
+        String recallLookback,
+        Integer listPageSize) {
 
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
+    /** The page size of client-go's reflectors, for the same reason: a list of 60,000 pods does not fit one heap. */
+    public static final int DEFAULT_LIST_PAGE_SIZE = dev.daskrelay.watcher.bridge.ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE;
     public static final int DEFAULT_OPS_PORT = 8081;
 
     /** Validates every value at once; the message lists each problem with its key path. */
@@ -67,6 +72,7 @@ public record WatcherSettings(
         leaseName = leaseName == null || leaseName.isBlank() ? DEFAULT_LEASE_NAME : leaseName;
         opsHost = opsHost == null || opsHost.isBlank() ? "0.0.0.0" : opsHost;
         opsPort = opsPort == null ? DEFAULT_OPS_PORT : opsPort;
+        listPageSize = listPageSize == null ? DEFAULT_LIST_PAGE_SIZE : listPageSize;
         List<String> problems = new ArrayList<>();
         check(problems, "retainFinished", retainFinished, true);
         check(problems, "janitorInterval", janitorInterval, false);
@@ -78,6 +84,9 @@ public record WatcherSettings(
         if (opsPort < 0 || opsPort > 65535) {
             problems.add("watcher.opsPort: must be 0..65535");
         }
+        if (listPageSize < 0) {
+            problems.add("watcher.listPageSize: must be 0 (no paging) or more, was " + listPageSize);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -85,7 +94,7 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     public Duration recallWindow() {

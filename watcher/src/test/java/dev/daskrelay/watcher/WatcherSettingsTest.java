@@ -24,6 +24,7 @@ class WatcherSettingsTest {
         assertEquals(Duration.ofSeconds(2), s.leaseTiming().retryPeriod());
         assertEquals(List.of("a", "b"), s.watchedNamespaces(List.of("a", "b")), "the platform allow-list by default");
         assertEquals(8081, s.opsPort());
+        assertEquals(500, s.listPageSize());
     }
 
     @Test
@@ -39,12 +40,14 @@ class WatcherSettingsTest {
                   leaseNamespace: ops
                   namespaces: [team-a]
                   resync: 5m
+                  listPageSize: 0
                 """);
         assertEquals(Duration.ofMinutes(150), s.retention().retain());
         assertEquals("my-lease", s.leaseName());
         assertEquals("ops", s.leaseNamespace());
         assertEquals(List.of("team-a"), s.watchedNamespaces(List.of("default")));
         assertEquals(Duration.ofMinutes(5), s.resyncPeriod());
+        assertEquals(0, s.listPageSize());
     }
 
     @Test
@@ -62,9 +65,10 @@ class WatcherSettingsTest {
     @Test
     void badValuesNameTheirKey() {
         var e = assertThrows(DaskRelayConfig.ConfigException.class,
-                () -> watcher("watcher: {retainFinished: soon, resync: -5m}"));
+                () -> watcher("watcher: {retainFinished: soon, resync: -5m, listPageSize: -1}"));
         assertTrue(e.getMessage().contains("watcher.retainFinished: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")"), e.getMessage());
         assertTrue(e.getMessage().contains("watcher.resync"), e.getMessage());
+        assertTrue(e.getMessage().contains("watcher.listPageSize: must be 0 (no paging) or more, was -1"), e.getMessage());
     }
 
     @Test

@@ -72,7 +72,9 @@ import java.util.function.BooleanSupplier;
  *
  * Options (key=value): jobs (10000), podsPerJob (6), eventsPerPod (5, at most 5), warningEvery (100),
  * kubeconfig (none: in-memory), namespace (daskrelay-bench; default in memory), populate (auto|true|false),
- * rounds (2), threads (16), timeoutSeconds (600).
+ * rounds (2), threads (16), timeoutSeconds (600), listPageSize (500; 0 = unpaged lists), serverPids (comma-separated
+ * pids of kube-apiserver and etcd on this machine: their CPU time during the relist is read from /proc, at 100
+ * ticks per second).
  */
 public final class BridgeScaleHarness {
 
@@ -88,12 +90,14 @@ public final class BridgeScaleHarness {
     }
 
     record Options(int jobs, int podsPerJob, int eventsPerPod, int warningEvery, Path kubeconfig, String namespace,
-                   String populate, int rounds, int threads, Duration timeout) {
+                   String populate, int rounds, int threads, Duration timeout, int listPageSize,
+                   List<String> serverPids) {
 
         static Options parse(String[] args) {
             Map<String, String> o = new HashMap<>(Map.of("jobs", "10000", "podsPerJob", "6", "eventsPerPod", "5",
                     "warningEvery", "100", "populate", "auto", "rounds", "2", "threads", "16",
-                    "timeoutSeconds", "600"));
+                    "timeoutSeconds", "600", "listPageSize",
+                    String.valueOf(ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE)));
             for (String a : args) {
                 String[] kv = a.split("=", 2);
                 if (kv.length != 2) {
@@ -112,7 +116,9 @@ public final class BridgeScaleHarness {
                     Math.min(PROGRESS.length, Integer.parseInt(o.get("eventsPerPod"))),
                     Integer.parseInt(o.get("warningEvery")), kubeconfig, ns, o.get("populate"),
                     Integer.parseInt(o.get("rounds")), Integer.parseInt(o.get("threads")),
-                    Duration.ofSeconds(Long.parseLong(o.get("timeoutSeconds"))));
+                    Duration.ofSeconds(Long.parseLong(o.get("timeoutSeconds"))),
+                    Integer.parseInt(o.get("listPageSize")),
+                    o.containsKey("serverPids") ? List.of(o.get("serverPids").split(",")) : List.of());
         }
     }
 
@@ -151,20 +157,29 @@ public final class BridgeScaleHarness {
         try (KubernetesClient client = target.newClient()) {
             CountingPublisher publisher = new CountingPublisher();
             ObservationBridge bridge = new ObservationBridge(client,
-                    ObservationBridge.Options.of(List.of(opts.namespace())), publisher, Clock.systemUTC(),
+                    ObservationBridge.Options.of(List.of(opts.namespace())).withListPageSize(opts.listPageSize()),
+                    publisher, Clock.systemUTC(),
                     new SimpleMeterRegistry());
             long s = System.nanoTime();
+            long cpu0 = processCpuNanos();
+            double server0 = serverCpuSeconds(opts.serverPids());
             bridge.start();
             await(bridge::synced, opts.timeout(), "informers synced");
             double relist = (System.nanoTime() - s) / 1e9;
+            double relistCpu = (processCpuNanos() - cpu0) / 1e9;
+            double relistServerCpu = serverCpuSeconds(opts.serverPids()) - server0;
             s = System.nanoTime();
             bridge.startPublishing();
             await(() -> publisher.count.get() >= opts.jobs(), opts.timeout(), opts.jobs() + " snapshots");
             double reobserve = (System.nanoTime() - s) / 1e9;
             long used = usedHeapAfterGc();
-            System.out.printf("round %d: relist (informers synced) %.2f s, full re-observation %.2f s "
-                            + "(%d snapshots), cached %s, heap held by the bridge %.0f MiB (heap used %.0f MiB, "
-                            + "max %.0f MiB)%n", round, relist, reobserve, publisher.count.get(), bridge.cacheSizes(),
+            System.out.printf("round %d (list page size %d): relist (informers synced) %.2f s (CPU: this JVM %.2f s, "
+                            + "API server and etcd %.2f s), "
+                            + "full re-observation %.2f s (%d snapshots), cached %s, heap held by the bridge %.0f MiB "
+                            + "(heap used %.0f MiB, max %.0f MiB)%n", round, opts.listPageSize(), relist, relistCpu,
+                    relistServerCpu,
+                    reobserve, publisher.count.get(),
+                    bridge.cacheSizes(),
                     (used - baseline) / 1048576.0, used / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576.0);
             bridge.close();
@@ -300,6 +315,26 @@ public final class BridgeScaleHarness {
             }
             Thread.sleep(10);
         }
+    }
+
+    /** utime + stime of the given processes, from /proc/PID/stat (fields 14 and 15, clock ticks of 1/100 s). */
+    private static double serverCpuSeconds(List<String> pids) {
+        double ticks = 0;
+        for (String pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", pid.trim(), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("serverPids: cannot read /proc/" + pid + "/stat", e);
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

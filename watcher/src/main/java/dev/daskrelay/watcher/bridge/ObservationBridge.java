@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,24 +59,13 @@ import org.slf4j.MDC;
  * the informer asks the API server to leave those reasons out ({@link #CHATTY_EVENT_REASONS}, a field selector
  * {@code reason!=Scheduled,reason!=Pulling,...}); every Warning and the notable Normal reasons (Killing,
  * Preempted ...) still arrive. The fabric8 mock server used in tests ignores {@code !=} field selectors, so
- * {@link EventAttribution#relevant} filters again in code. The Event cache keeps only what the derivation reads
- * ({@link #EVENT_FIELDS}).
+ * {@link EventAttribution#relevant} filters again in code. The caches keep slim copies of the objects
+ * ({@link SlimItemStore}).
  */
 public final class ObservationBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObservationBridge.class);
     static final String JOB_INDEX = "daskrelay-job";
-    /**
-     * What the caches keep of a DaskJob and of a pod (besides namespace, name and resourceVersion): exactly what
-     * {@link SnapshotDerivation}, {@link TaskIdentity} and the janitor read. Pod specs and the DaskJob's three pod
-     * templates are most of each object and are dropped, which keeps the heap of 10,000 jobs with 60,000 pods small.
-     */
-    static final String[] JOB_FIELDS = {"metadata.labels", "metadata.annotations", "metadata.deletionTimestamp",
-            "metadata.uid", "spec.cluster.spec.worker.replicas", "status"};
-    static final String[] POD_FIELDS = {"metadata.labels", "metadata.deletionTimestamp", "status"};
-    /** What the cache keeps of an Event: what {@link SnapshotDerivation} and {@link EventAttribution} read. */
-    static final String[] EVENT_FIELDS = {"metadata.creationTimestamp", "involvedObject", "type", "reason", "message",
-            "firstTimestamp", "lastTimestamp", "eventTime", "series"};
     /**
      * Event reasons the API server is asked not to send: progress reports of the scheduler, the kubelet and the
      * Deployment/ReplicaSet controllers, which are most of a namespace's Events. Kubernetes only ever emits them as
@@ -93,17 +81,36 @@ public final class ObservationBridge implements AutoCloseable {
      * @param resyncPeriod informer resync: every cached job is re-derived this often (identical results suppressed)
      * @param retryBackoff wait before re-deriving a job whose observation could not be sent
      * @param tombstoneTtl how long the final state of a deleted DaskJob is kept to report its disappearance
+     * @param listPageSize the DaskJob and pod informers list in pages of this many objects; 0 = one unpaged list
+     *     (the API server answers it from its watch cache, but the whole response and its decoded objects are in the
+     *     heap at once: 60,000 pods do not fit 1 GiB that way). The Event informer is never paged (see start()).
      */
-    public record Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl) {
+    public record Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
+                          int listPageSize) {
+        public static final int DEFAULT_LIST_PAGE_SIZE = 500;
+
         public Options {
             namespaces = List.copyOf(namespaces);
             Objects.requireNonNull(resyncPeriod, "resyncPeriod");
             Objects.requireNonNull(retryBackoff, "retryBackoff");
             Objects.requireNonNull(tombstoneTtl, "tombstoneTtl");
+            if (listPageSize < 0) {
+                throw new IllegalArgumentException("listPageSize: must be 0 (no paging) or more, was " + listPageSize);
+            }
         }
 
         public static Options of(List<String> namespaces) {
-            return new Options(namespaces, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofMinutes(5));
+            return new Options(namespaces, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofMinutes(5),
+                    DEFAULT_LIST_PAGE_SIZE);
+        }
+
+        public Options withListPageSize(int pageSize) {
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize);
+        }
+
+        /** The informer list limit: null = unpaged. */
+        Long listLimit() {
+            return listPageSize == 0 ? null : (long) listPageSize;
         }
     }
 
@@ -172,17 +179,15 @@ public final class ObservationBridge implements AutoCloseable {
             var jobsOp = client.genericKubernetesResources(DaskJobResource.CONTEXT);
             var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
                     .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                    .runnableInformer(resync);
-            jobs.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE,
-                    GenericKubernetesResource.class, client.getKubernetesSerialization(), JOB_FIELDS));
+                    .withLimit(options.listLimit()).runnableInformer(resync);
+            jobs.itemStore(new SlimItemStore<>(SlimItemStore::daskJob));
             jobs.addEventHandler(handler(j -> List.of(ref(j)), this::onJobDeleted));
             jobInformers.add(jobs);
 
             var pods = (ns == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
                     .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                    .runnableInformer(resync);
-            pods.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
-                    client.getKubernetesSerialization(), POD_FIELDS));
+                    .withLimit(options.listLimit()).runnableInformer(resync);
+            pods.itemStore(new SlimItemStore<>(SlimItemStore::pod));
             pods.addIndexers(Map.of(JOB_INDEX, ObservationBridge::podJobKeys));
             pods.addEventHandler(handler(ObservationBridge::podJobs, null));
             podInformers.add(pods);
@@ -192,9 +197,11 @@ public final class ObservationBridge implements AutoCloseable {
             for (String reason : CHATTY_EVENT_REASONS) {
                 eventsOp = eventsOp.withoutField("reason", reason);
             }
+            // Not paged: the field selector leaves few Events, and a paged (etcd-served) list with a selector makes
+            // the API server read every Event of the namespace from etcd to fill each page; unpaged, it filters
+            // its watch cache in memory.
             var events = eventsOp.runnableInformer(resync);
-            events.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Event.class,
-                    client.getKubernetesSerialization(), EVENT_FIELDS));
+            events.itemStore(new SlimItemStore<>(SlimItemStore::event));
             events.addIndexers(Map.of(JOB_INDEX, ObservationBridge::eventJobKeys));
             events.addEventHandler(handler(ObservationBridge::eventJobs, null));
             eventInformers.add(events);
