@@ -14,16 +14,13 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -122,18 +119,10 @@ public final class BridgeScaleHarness {
         }
     }
 
-    /** Where the API server is and how to get clients of it. */
-    private interface Target extends AutoCloseable {
-        KubernetesClient newClient();
-
-        @Override
-        void close();
-    }
-
     public static void main(String[] args) throws Exception {
         Options opts = Options.parse(args);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        try (Target target = target(opts)) {
+        try (ApiServerTarget target = ApiServerTarget.of(opts.kubeconfig(), opts.threads())) {
             try (KubernetesClient client = target.newClient()) {
                 System.out.printf("API server %s, namespace %s%n", client.getMasterUrl(), opts.namespace());
                 if (shouldPopulate(client, opts)) {
@@ -151,7 +140,7 @@ public final class BridgeScaleHarness {
         System.exit(0);
     }
 
-    private static void round(Target target, Options opts, int round) throws Exception {
+    private static void round(ApiServerTarget target, Options opts, int round) throws Exception {
         long baseline = usedHeapAfterGc();
         System.out.printf("round %d: heap before the bridge: %.0f MiB%n", round, baseline / 1048576.0);
         try (KubernetesClient client = target.newClient()) {
@@ -186,38 +175,6 @@ public final class BridgeScaleHarness {
         }
     }
 
-    private static Target target(Options opts) throws Exception {
-        if (opts.kubeconfig() == null) {
-            InMemoryKubernetes k8s = InMemoryKubernetes.start();
-            return new Target() {
-                @Override
-                public KubernetesClient newClient() {
-                    return k8s.newClient();
-                }
-
-                @Override
-                public void close() {
-                    k8s.close();
-                }
-            };
-        }
-        String kubeconfig = Files.readString(opts.kubeconfig());
-        return new Target() {
-            @Override
-            public KubernetesClient newClient() {
-                Config config = Config.fromKubeconfig(kubeconfig);
-                config.setMaxConcurrentRequests(Math.max(64, opts.threads() * 2));
-                config.setMaxConcurrentRequestsPerHost(Math.max(64, opts.threads() * 2));
-                config.setRequestTimeout(120_000);
-                return new KubernetesClientBuilder().withConfig(config).build();
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
-
     private static boolean shouldPopulate(KubernetesClient client, Options opts) {
         if (!opts.populate().equals("auto")) {
             return Boolean.parseBoolean(opts.populate());
@@ -242,10 +199,7 @@ public final class BridgeScaleHarness {
 
     private static void populate(KubernetesClient client, Options opts) throws Exception {
         String ns = opts.namespace();
-        if (client.namespaces().withName(ns).get() == null) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                    .create();
-        }
+        ApiServerTarget.ensureNamespace(client, ns);
         DaskJobRenderer renderer = TypicalTask.renderer(ns);
         ExecutorService pool = Executors.newFixedThreadPool(opts.threads());
         AtomicLong objects = new AtomicLong();

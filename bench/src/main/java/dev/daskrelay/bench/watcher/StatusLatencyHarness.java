@@ -1,20 +1,24 @@
 package dev.daskrelay.bench.watcher;
 
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.embedded.EmbeddedKafka;
-import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.DaskCrds;
 import dev.daskrelay.simulator.InMemoryKubernetes;
+import dev.daskrelay.translator.render.DaskJobRenderer;
+import dev.daskrelay.translator.render.RenderedDaskJob;
 import dev.daskrelay.watcher.WatcherProcess;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +32,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Status latency harness (not a test): the whole watcher process (bridge + status topology, exactly-once) on an
- * in-process broker and the in-memory Kubernetes API. N DaskJobs are created (INITIALIZING); then, one after the
- * other at a steady pace, each one's {@code status.jobStatus} is set to {@code Running} through the status
- * subresource, and the harness measures the wall-clock time from that write to the RUNNING event arriving at a
- * read_committed consumer of the status topic. Prints p50/p90/p99/max.
+ * in-process broker and a Kubernetes API. N DaskJobs are created (INITIALIZING); then, one after the other at a
+ * steady pace, each one's {@code status.jobStatus} is set to {@code Running} through the status subresource, and
+ * the harness measures the wall-clock time from that write to the RUNNING event arriving at a read_committed
+ * consumer of the status topic. Prints p50/p90/p99/max.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.daskrelay.bench.watcher.StatusLatencyHarness 300 50
+ * java -cp bench/target/benchmarks.jar dev.daskrelay.bench.watcher.StatusLatencyHarness 300 50 \
+ *     kubeconfig=/tmp/kube/kubeconfig
  * </pre>
- * Arguments: number of jobs (default 300), milliseconds between two changes (default 50).
+ * Arguments: number of jobs (default 300), milliseconds between two changes (default 50); {@code kubeconfig=FILE}
+ * runs against that (real) API server in namespace {@code namespace=} (default {@code daskrelay-latency}) with
+ * DaskJobs from the real renderer, otherwise against the in-memory API in this JVM.
  */
 public final class StatusLatencyHarness {
 
@@ -44,43 +52,70 @@ public final class StatusLatencyHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-        long paceMs = args.length > 1 ? Long.parseLong(args[1]) : 50;
+        List<String> positional = new ArrayList<>();
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            if (a.contains("=")) {
+                opts.put(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+            } else {
+                positional.add(a);
+            }
+        }
+        int jobs = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 300;
+        long paceMs = positional.size() > 1 ? Long.parseLong(positional.get(1)) : 50;
+        Path kubeconfig = opts.containsKey("kubeconfig") ? Path.of(opts.get("kubeconfig")) : null;
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         String prefix = "latency";
         Path state = Files.createTempDirectory("daskrelay-latency");
         try (EmbeddedKafka broker = EmbeddedKafka.start(EmbeddedKafka.Options.forTests());
-             InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
+             ApiServerTarget target = ApiServerTarget.of(kubeconfig, 8);
+             KubernetesClient client = target.newClient()) {
+            String ns = target.inMemory() ? InMemoryKubernetes.DEFAULT_NAMESPACE
+                    : opts.getOrDefault("namespace", "daskrelay-latency");
+            ApiServerTarget.ensureNamespace(client, ns);
+            String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
             broker.createTopics(1, prefix + ".commands", prefix + ".intents", prefix + ".observations",
                     prefix + ".status", prefix + ".dead-letters");
             DaskRelayConfig config = DaskRelayConfig.parse("""
                     kafka: {bootstrapServers: "%s", topicPrefix: %s}
                     registry: {schema.registry.url: "mock://latency"}
+                    platform: {namespace: %s, allowedNamespaces: [%s]}
                     watcher: {opsHost: 127.0.0.1, opsPort: 0, stateDir: "%s", retainFinished: -1, stuckAfter: 1h}
-                    """.formatted(broker.bootstrapServers(), prefix, state), "harness");
+                    """.formatted(broker.bootstrapServers(), prefix, ns, ns, state), "harness");
             Map<String, Long> changedAt = new ConcurrentHashMap<>();
             List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             Map<String, Boolean> initializing = new ConcurrentHashMap<>();
             AtomicBoolean stop = new AtomicBoolean();
             Thread reader = new Thread(() -> read(broker, prefix, changedAt, latencies, initializing, stop));
             reader.start();
-            WatcherProcess watcher = WatcherProcess.start(config, k8s.newClient(), Clock.systemUTC());
+            KubernetesClient watcherClient = target.newClient();
+            WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
+            DaskJobRenderer renderer = TypicalTask.renderer(ns);
+            List<String> names = new ArrayList<>();
+            List<String> tasks = new ArrayList<>();
             try {
                 while (!(watcher.leading() && watcher.bridge().ready()
                         && watcher.statusTopologyState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING)) {
                     Thread.sleep(50);
                 }
                 for (int i = 0; i < jobs; i++) {
-                    create(k8s, "lat-" + i);
+                    String execution = "lat" + run + "x" + i;
+                    RenderedDaskJob job = renderer.render(TypicalTask.taskId(execution),
+                            TypicalTask.execution(execution), TypicalTask.launch(ns, 2)).orElseThrow();
+                    client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).resource(client
+                            .getKubernetesSerialization().convertValue(job.manifest(), GenericKubernetesResource.class))
+                            .create();
+                    names.add(job.name());
+                    tasks.add(TypicalTask.taskId(execution));
                 }
                 while (initializing.size() < jobs) {
                     Thread.sleep(50);
                 }
                 System.out.printf("%d jobs INITIALIZING; changing one every %d ms%n", jobs, paceMs);
                 for (int i = 0; i < jobs; i++) {
-                    String name = "relay-lat-" + i + "-0";
-                    changedAt.put("lat-" + i, System.nanoTime());
-                    k8s.client().genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace("default").withName(name)
+                    String name = names.get(i);
+                    changedAt.put(tasks.get(i), System.nanoTime());
+                    client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName(name)
                             .editStatus(j -> {
                                 j.getAdditionalProperties().put("status", new LinkedHashMap<>(Map.of(
                                         "jobStatus", "Running", "clusterName", name,
@@ -97,11 +132,16 @@ public final class StatusLatencyHarness {
                 stop.set(true);
                 reader.join();
                 watcher.close();
+                watcherClient.close();
+                for (String name : names) {
+                    client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName(name).delete();
+                }
             }
             List<Long> sorted = new ArrayList<>(latencies);
             Collections.sort(sorted);
-            System.out.printf("K8s change → RUNNING on the status topic, %d samples: p50 %d ms, p90 %d ms, "
-                            + "p99 %d ms, max %d ms%n", sorted.size(), pct(sorted, 50), pct(sorted, 90), pct(sorted, 99),
+            System.out.printf("%s: K8s change → RUNNING on the status topic, %d samples: p50 %d ms, p90 %d ms, "
+                            + "p99 %d ms, max %d ms%n", target.inMemory() ? "in-memory API" : "API server " + client.getMasterUrl(),
+                    sorted.size(), pct(sorted, 50), pct(sorted, 90), pct(sorted, 99),
                     sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1));
         }
         System.exit(0);
@@ -113,18 +153,6 @@ public final class StatusLatencyHarness {
         }
         int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(idx, sorted.size() - 1)));
-    }
-
-    private static void create(InMemoryKubernetes k8s, String task) {
-        String name = "relay-" + task + "-0";
-        k8s.client().genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace("default")
-                .resource(new GenericKubernetesResourceBuilder().withApiVersion(DaskCrds.API_VERSION).withKind("DaskJob")
-                        .withNewMetadata().withName(name).withNamespace("default")
-                        .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                        .addToAnnotations(KubernetesLabels.TASK_ID, task).endMetadata()
-                        .withAdditionalProperties(new LinkedHashMap<>(Map.of("spec", Map.of("cluster",
-                                Map.of("spec", Map.of("worker", Map.of("replicas", 0))))))).build())
-                .create();
     }
 
     private static void read(EmbeddedKafka broker, String prefix, Map<String, Long> changedAt, List<Long> latencies,
