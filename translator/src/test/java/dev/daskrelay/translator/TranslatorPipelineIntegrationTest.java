@@ -1,5 +1,6 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -10,6 +10,7 @@ import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.bench.Await;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.PlatformConfig;
@@ -246,10 +247,8 @@ public final class TranslatorPipelineBench {
             outcomes.seekToBeginning(parts);
             Pipeline p = new Pipeline(topics, streams, applier, producer, outcomes);
             p.serdes.addAll(List.of(commands, intents, observations));
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50); // waiting for the topology to start
-            }
+            Await.until(() -> streams.state() == KafkaStreams.State.RUNNING, Duration.ofMinutes(2),
+                    "the command topology RUNNING");
             return p;
         }
 

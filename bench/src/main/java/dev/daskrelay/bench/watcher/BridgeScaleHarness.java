@@ -2,6 +2,7 @@ package dev.daskrelay.bench.watcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.bench.Await;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.simulator.DaskCrds;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 /**
  * Scale harness of the observation bridge (not a test). N managed DaskJobs, rendered by daskrelay's own renderer
@@ -75,11 +75,10 @@ import java.util.function.BooleanSupplier;
  */
 public final class BridgeScaleHarness {
 
-    private static final String IMAGE = TypicalTask.IMAGE;
     private static final String[][] PROGRESS = {
             {"Scheduled", "default-scheduler", "Successfully assigned %s to node-1"},
-            {"Pulling", "kubelet", "Pulling image \"" + IMAGE + "\""},
-            {"Pulled", "kubelet", "Successfully pulled image \"" + IMAGE + "\" in 1.2s"},
+            {"Pulling", "kubelet", "Pulling image \"" + TypicalTask.IMAGE + "\""},
+            {"Pulled", "kubelet", "Successfully pulled image \"" + TypicalTask.IMAGE + "\" in 1.2s"},
             {"Created", "kubelet", "Created container %s"},
             {"Started", "kubelet", "Started container %s"}};
 
@@ -153,13 +152,13 @@ public final class BridgeScaleHarness {
             long cpu0 = processCpuNanos();
             double server0 = serverCpuSeconds(opts.serverPids());
             bridge.start();
-            await(bridge::synced, opts.timeout(), "informers synced");
+            Await.until(bridge::synced, opts.timeout(), "informers synced");
             double relist = (System.nanoTime() - s) / 1e9;
             double relistCpu = (processCpuNanos() - cpu0) / 1e9;
             double relistServerCpu = serverCpuSeconds(opts.serverPids()) - server0;
             s = System.nanoTime();
             bridge.startPublishing();
-            await(() -> publisher.count.get() >= opts.jobs(), opts.timeout(), opts.jobs() + " snapshots");
+            Await.until(() -> publisher.count.get() >= opts.jobs(), opts.timeout(), opts.jobs() + " snapshots");
             double reobserve = (System.nanoTime() - s) / 1e9;
             long used = usedHeapAfterGc();
             System.out.printf("round %d (list page size %d): relist (informers synced) %.2f s (CPU: this JVM %.2f s, "
@@ -259,16 +258,6 @@ public final class BridgeScaleHarness {
             f.get();
         }
         pool.shutdown();
-    }
-
-    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     /** utime + stime of the given processes, from /proc/PID/stat (fields 14 and 15, clock ticks of 1/100 s). */

@@ -1,6 +1,7 @@
 package dev.daskrelay.bench.watcher;
 
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.bench.Await;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
@@ -94,10 +95,9 @@ public final class StatusLatencyHarness {
             List<String> names = new ArrayList<>();
             List<String> tasks = new ArrayList<>();
             try {
-                while (!(watcher.leading() && watcher.bridge().ready()
-                        && watcher.statusTopologyState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING)) {
-                    Thread.sleep(50);
-                }
+                Await.until(() -> watcher.leading() && watcher.bridge().ready()
+                        && watcher.statusTopologyState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
+                        Duration.ofMinutes(2), "the watcher leading with its bridge and status topology ready");
                 for (int i = 0; i < jobs; i++) {
                     String execution = "lat" + run + "x" + i;
                     RenderedDaskJob job = renderer.render(TypicalTask.taskId(execution),
@@ -108,9 +108,7 @@ public final class StatusLatencyHarness {
                     names.add(job.name());
                     tasks.add(TypicalTask.taskId(execution));
                 }
-                while (initializing.size() < jobs) {
-                    Thread.sleep(50);
-                }
+                Await.until(() -> initializing.size() >= jobs, Duration.ofMinutes(5), jobs + " jobs INITIALIZING");
                 System.out.printf("%d jobs INITIALIZING; changing one every %d ms%n", jobs, paceMs);
                 for (int i = 0; i < jobs; i++) {
                     String name = names.get(i);

@@ -13,7 +13,7 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.Topics;
-import dev.daskrelay.translator.AvroBinarySerde;
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
 import dev.daskrelay.translator.Commands;
 import dev.daskrelay.translator.TestPreparation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

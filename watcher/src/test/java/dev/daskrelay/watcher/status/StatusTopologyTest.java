@@ -1,5 +1,6 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.DaskJobIntent;

@@ -1,8 +1,9 @@
-package dev.daskrelay.translator;
+package dev.daskrelay.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -15,7 +16,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** Test-only serde: plain Avro binary of one SpecificRecord class, no registry, no wire-format header. */
+/**
+ * Test-only serde: plain Avro binary of one SpecificRecord class, no registry, no wire-format header; trailing
+ * bytes are refused. Shared with the translator's and the watcher's tests through this module's test-jar.
+ */
 public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T> {
 
     private final Schema schema;
@@ -50,11 +54,17 @@ public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T>
             if (bytes == null) {
                 return null;
             }
+            T value;
+            BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
             try {
-                return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+                value = reader.read(null, dec);
+                if (!dec.isEnd()) {
+                    throw new IOException("trailing bytes");
+                }
             } catch (IOException | RuntimeException e) {
-                throw new SerializationException("not a " + schema.getFullName() + ": " + e, e);
+                throw new SerializationException("not a " + schema.getName() + ": " + e, e);
             }
+            return value;
         };
     }
 }
