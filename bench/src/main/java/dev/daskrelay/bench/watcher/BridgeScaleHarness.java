@@ -161,13 +161,12 @@ public final class BridgeScaleHarness {
             Await.until(() -> publisher.count.get() >= opts.jobs(), opts.timeout(), opts.jobs() + " snapshots");
             double reobserve = (System.nanoTime() - s) / 1e9;
             long used = usedHeapAfterGc();
-            System.out.printf("round %d (list page size %d): relist (informers synced) %.2f s (CPU: this JVM %.2f s, "
-                            + "API server and etcd %.2f s), "
+            String serverCpu = opts.serverPids().isEmpty() ? ""
+                    : String.format(", API server and etcd %.2f s", relistServerCpu);
+            System.out.printf("round %d (list page size %d): relist (informers synced) %.2f s (CPU: this JVM %.2f s%s), "
                             + "full re-observation %.2f s (%d snapshots), cached %s, heap held by the bridge %.0f MiB "
                             + "(heap used %.0f MiB, max %.0f MiB)%n", round, opts.listPageSize(), relist, relistCpu,
-                    relistServerCpu,
-                    reobserve, publisher.count.get(),
-                    bridge.cacheSizes(),
+                    serverCpu, reobserve, publisher.count.get(), bridge.cacheSizes(),
                     (used - baseline) / 1048576.0, used / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576.0);
             bridge.close();
