@@ -19,6 +19,7 @@ import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.translator.apply.Applier;
 import dev.daskrelay.translator.apply.ApplyHooks;
+import dev.daskrelay.translator.apply.DeadLetterSink;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.topology.CommandTopology;
 import dev.daskrelay.translator.topology.RenderingPreparation;
@@ -194,12 +195,12 @@ public final class TranslatorProcess implements AutoCloseable {
     }
 
     /** Undecodable intents go to the dead-letter topic, original bytes and headers kept (DeadLetterHeaders). */
-    private Applier.DeadLetterSink intentDeadLetters(Properties base, Topics topics) {
+    private DeadLetterSink intentDeadLetters(Properties base, Topics topics) {
         Properties p = Applier.producerProperties(base);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer());
         resources.add(producer);
-        return Applier.DeadLetterSink.toTopic(producer, topics.deadLetters());
+        return DeadLetterSink.toTopic(producer, topics.deadLetters());
     }
 
     /** The port the operations endpoints listen on. */

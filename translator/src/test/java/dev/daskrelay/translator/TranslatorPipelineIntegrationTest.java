@@ -21,6 +21,7 @@ import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.apply.Applier;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.ApplyHooks;
+import dev.daskrelay.translator.apply.DeadLetterSink;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import dev.daskrelay.translator.topology.CommandDecider;
@@ -121,7 +122,7 @@ class TranslatorPipelineIntegrationTest {
             Applier applier = new Applier(new ApplierSettings(topics.intents(), topics.observations(), 4, 500, 200,
                     fastRetries(), Duration.ofSeconds(10)), consumer, producer, new Fabric8DaskJobApi(k8s.client()),
                     new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE,
-                    Applier.DeadLetterSink.toTopic(dlq, topics.deadLetters())).start();
+                    DeadLetterSink.toTopic(dlq, topics.deadLetters())).start();
             try {
                 produceIntents(topics, 1, "after-poison-");
                 awaitObservations(topics, obs -> applied(obs, IntentAction.CREATE).size() == 1);
