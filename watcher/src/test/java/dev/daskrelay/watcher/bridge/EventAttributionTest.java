@@ -52,11 +52,11 @@ class EventAttributionTest {
 
     @Test
     void theReasonsLeftOutByTheFieldSelectorAreNeverRelevantAsNormalEvents() {
-        for (String reason : ObservationBridge.CHATTY_EVENT_REASONS) {
+        for (String reason : BridgeInformers.CHATTY_EVENT_REASONS) {
             assertFalse(EventAttribution.relevant(event("Pod", "j-runner", "Normal", reason, "m", null)), reason);
         }
-        assertFalse(ObservationBridge.CHATTY_EVENT_REASONS.contains("Logging"),
+        assertFalse(BridgeInformers.CHATTY_EVENT_REASONS.contains("Logging"),
                 "kopf reports handler errors as type Error, reason Logging");
-        assertFalse(ObservationBridge.CHATTY_EVENT_REASONS.contains("Killing"));
+        assertFalse(BridgeInformers.CHATTY_EVENT_REASONS.contains("Killing"));
     }
 }

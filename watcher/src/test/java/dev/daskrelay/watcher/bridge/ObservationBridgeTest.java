@@ -247,7 +247,7 @@ class ObservationBridgeTest {
         assertEquals("exceeded quota: compute-resources", events.get(0).getMessage(),
                 "the message survives the reduced Event cache");
         assertEquals(Instant.parse("2026-01-01T10:00:07Z"), events.get(0).getLastSeen());
-        ObservationBridge.CacheSizes cached = bridge.cacheSizes();
+        BridgeInformers.CacheSizes cached = bridge.cacheSizes();
         assertEquals(1, cached.jobs());
         assertEquals(3, cached.pods());
         assertTrue(cached.events() >= 2, "the mock ignores != field selectors; a real API server sends 2: " + cached);
