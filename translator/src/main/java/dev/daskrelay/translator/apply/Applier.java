@@ -2,6 +2,7 @@ package dev.daskrelay.translator.apply;
 
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.ops.Lifecycle;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * finished when its outcome observation is acknowledged by Kafka; only then can its offset be committed. A crash
  * anywhere before that re-delivers the intent; the create is idempotent (409 + same spec hash = ALREADY_EXISTED),
  * the delete too (404 = NOT_FOUND), and observation ids are deterministic. Undecodable intent records go to the
- * {@link DeadLetterSink}.
+ * {@link DeadLetterSink}. The lifecycle, and what a failure means, is {@link ApplierState}.
  */
 public final class Applier implements AutoCloseable {
 
@@ -47,9 +48,7 @@ public final class Applier implements AutoCloseable {
     private final DeadLetterSink deadLetters;
     private final IntentOffsets offsets;
     private final AttemptRunner attempts;
-    private volatile boolean running = true;
-    private volatile boolean halted;
-    private volatile boolean failed;
+    private final Lifecycle<ApplierState> lifecycle = new Lifecycle<>("applier", ApplierState.CREATED);
     private volatile long lastLoopMillis;
     private Thread thread;
 
@@ -73,7 +72,7 @@ public final class Applier implements AutoCloseable {
         this.attempts = new AttemptRunner(settings, producer, api, clock, hooks, metrics, new AttemptRunner.Listener() {
             @Override
             public boolean halted() {
-                return halted;
+                return lifecycle.is(ApplierState.HALTED);
             }
 
             @Override
@@ -83,10 +82,15 @@ public final class Applier implements AutoCloseable {
 
             @Override
             public void failed(String what, Throwable error) {
-                failed = true;
-                LOG.error(what, error);
+                fail(what, error);
             }
         });
+    }
+
+    /** An unrecoverable error: FAILED (see {@link ApplierState}), unless already stopped; logged either way. */
+    private void fail(String what, Throwable error) {
+        lifecycle.transitionTo(ApplierState.FAILED);
+        LOG.error(what, error);
     }
 
     /** Consumer properties the applier relies on: read_committed, no auto-commit. */
@@ -113,7 +117,7 @@ public final class Applier implements AutoCloseable {
 
     /** Starts the poll loop on its own thread. */
     public synchronized Applier start() {
-        if (thread == null) {
+        if (thread == null && lifecycle.transitionTo(ApplierState.RUNNING)) {
             lastLoopMillis = clock.millis();
             thread = new Thread(this::loop, "applier-poll");
             thread.start();
@@ -121,9 +125,13 @@ public final class Applier implements AutoCloseable {
         return this;
     }
 
-    /** True while the poll loop turns (it polls at least every 100 ms) and has not failed. */
+    /** True while RUNNING and the poll loop turns (it polls at least every 100 ms). */
     public boolean healthy(Duration maxLoopGap) {
-        return running && !failed && clock.millis() - lastLoopMillis <= maxLoopGap.toMillis();
+        return lifecycle.is(ApplierState.RUNNING) && clock.millis() - lastLoopMillis <= maxLoopGap.toMillis();
+    }
+
+    public ApplierState state() {
+        return lifecycle.state();
     }
 
     /** Intents in progress (the in-flight gauge). */
@@ -134,7 +142,7 @@ public final class Applier implements AutoCloseable {
     private void loop() {
         try {
             consumer.subscribe(List.of(settings.intentsTopic()), new Rebalance());
-            while (running) {
+            while (lifecycle.is(ApplierState.RUNNING)) {
                 ConsumerRecords<String, DaskJobIntent> records;
                 try {
                     records = consumer.poll(Duration.ofMillis(100));
@@ -145,7 +153,7 @@ public final class Applier implements AutoCloseable {
                     lastLoopMillis = clock.millis();
                     continue;
                 }
-                if (halted) {
+                if (lifecycle.is(ApplierState.HALTED) || lifecycle.is(ApplierState.FAILED)) {
                     break;
                 }
                 for (ConsumerRecord<String, DaskJobIntent> r : records) {
@@ -157,14 +165,14 @@ public final class Applier implements AutoCloseable {
                 applyPausePlan();
                 lastLoopMillis = clock.millis();
             }
-            if (!halted) {
+            if (!lifecycle.is(ApplierState.HALTED)) {
                 drainGracefully();
+                lifecycle.transitionTo(ApplierState.STOPPED); // from DRAINING; FAILED stays FAILED
             }
         } catch (RuntimeException e) {
-            failed = true;
-            LOG.error("applier poll loop failed; intents not committed will be re-delivered", e);
+            fail("applier poll loop failed; intents not committed will be re-delivered", e);
         } finally {
-            if (halted) {
+            if (lifecycle.is(ApplierState.HALTED)) {
                 consumer.close(Duration.ZERO);
             } else {
                 consumer.close();
@@ -205,13 +213,13 @@ public final class Applier implements AutoCloseable {
 
     private void commitFinished() {
         Map<TopicPartition, OffsetAndMetadata> commit = offsets.toCommit();
-        if (commit.isEmpty() || halted) {
+        if (commit.isEmpty() || lifecycle.is(ApplierState.HALTED)) {
             return;
         }
         try {
             consumer.commitSync(commit);
         } catch (WakeupException e) {
-            if (halted) {
+            if (lifecycle.is(ApplierState.HALTED)) {
                 return; // a killed process commits nothing more
             }
             consumer.commitSync(commit); // woken up by close(): the wake-up is used up, commit again
@@ -233,7 +241,7 @@ public final class Applier implements AutoCloseable {
     private void drainGracefully() {
         long deadline = clock.millis() + settings.shutdownGrace().toMillis();
         consumer.pause(consumer.assignment());
-        while (offsets.inFlight() > 0 && clock.millis() < deadline && !failed) {
+        while (offsets.inFlight() > 0 && clock.millis() < deadline && !lifecycle.is(ApplierState.FAILED)) {
             try {
                 consumer.poll(Duration.ofMillis(50)); // keeps the group membership; partitions are paused
             } catch (WakeupException e) {
@@ -252,7 +260,7 @@ public final class Applier implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (!halted) {
+            if (!lifecycle.is(ApplierState.HALTED)) {
                 commitFinished();
             }
             // unfinished work of revoked partitions goes on; the new owner may re-apply it (idempotent)
@@ -269,8 +277,7 @@ public final class Applier implements AutoCloseable {
      * dropped, the consumer is closed without committing.
      */
     public void halt() {
-        halted = true;
-        running = false;
+        lifecycle.transitionTo(ApplierState.HALTED);
         consumer.wakeup();
         attempts.close();
     }
@@ -280,8 +287,8 @@ public final class Applier implements AutoCloseable {
     public void close() {
         Thread t;
         synchronized (this) {
-            running = false;
             t = thread;
+            lifecycle.transitionTo(t == null ? ApplierState.STOPPED : ApplierState.DRAINING);
         }
         if (t != null && Thread.currentThread() != t) {
             consumer.wakeup();

@@ -3,6 +3,7 @@ package dev.daskrelay.watcher.bridge;
 import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.ObservationSource;
+import dev.daskrelay.ops.Lifecycle;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.LogKeys;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -21,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -38,7 +38,8 @@ import org.slf4j.MDC;
  * ({@link ObservationMemory}, read back from the observations topic), then publishes what differs from it — the
  * current snapshot of every cached job that changed, and "gone" for every job that disappeared meanwhile — then
  * changes. A broken watch that comes back (the informer re-lists after a 410 Gone or a dropped connection) triggers
- * the same full re-observation; identical snapshots are suppressed, so only real differences go out.
+ * the same full re-observation; identical snapshots are suppressed, so only real differences go out. The
+ * lifecycle (CREATED, STANDBY, PUBLISHING, CLOSED) is {@link BridgeState}.
  */
 public final class ObservationBridge implements AutoCloseable {
 
@@ -101,9 +102,7 @@ public final class ObservationBridge implements AutoCloseable {
     private final Map<JobRef, PublishDecision.Sent> lastSent = new ConcurrentHashMap<>();
     private final Map<JobRef, Tombstone> tombstones = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retries;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean publishing;
+    private final Lifecycle<BridgeState> lifecycle = new Lifecycle<>("observation bridge", BridgeState.CREATED);
     private volatile Thread worker;
 
     public ObservationBridge(KubernetesClient client, Options options, ObservationPublisher publisher, Clock clock,
@@ -145,8 +144,8 @@ public final class ObservationBridge implements AutoCloseable {
     }
 
     /** Starts the informers and the worker; returns without waiting for the initial lists ({@link #synced()}). */
-    public void start() {
-        if (!started.compareAndSet(false, true)) {
+    public synchronized void start() {
+        if (!lifecycle.transitionTo(BridgeState.STANDBY)) {
             return;
         }
         informers.start();
@@ -160,24 +159,36 @@ public final class ObservationBridge implements AutoCloseable {
 
     /** True once every informer has completed its initial list. */
     public boolean synced() {
-        return started.get() && informers.synced();
+        return informers.synced();
     }
 
     /** Readiness: informers synced and, when publishing, the last send succeeded. */
     public boolean ready() {
-        return synced() && (!publishing || publisher.healthy());
+        return synced() && (!publishing() || publisher.healthy());
     }
 
     public boolean publishing() {
-        return publishing;
+        return lifecycle.is(BridgeState.PUBLISHING);
+    }
+
+    public BridgeState state() {
+        return lifecycle.state();
     }
 
     /**
      * Leader callback: recall what was last published ({@link ObservationMemory}), then publish the current snapshot
      * of every managed DaskJob that differs from it, a "gone" snapshot for every remembered job that no longer
-     * exists, and from then on every change.
+     * exists, and from then on every change. Ignored when already publishing or closed.
+     *
+     * @throws IllegalStateException before {@link #start()}: a standby must have its informers running
      */
     public void startPublishing() {
+        if (lifecycle.is(BridgeState.CREATED)) {
+            throw new IllegalStateException("the bridge publishes only after start()");
+        }
+        if (lifecycle.is(BridgeState.PUBLISHING) || lifecycle.is(BridgeState.CLOSED)) {
+            return;
+        }
         Map<JobRef, Observation> recalled;
         try {
             recalled = memory.recall();
@@ -187,7 +198,9 @@ public final class ObservationBridge implements AutoCloseable {
         }
         recalled.forEach((ref, o) -> lastSent.putIfAbsent(ref, new PublishDecision.Sent(
                 new TaskIdentity(o.getTaskId(), o.getExecution()), (DaskJobSnapshot) o.getPayload())));
-        publishing = true;
+        if (!lifecycle.transitionTo(BridgeState.PUBLISHING)) {
+            return;
+        }
         metrics.leading(true);
         LOG.info("bridge publishing: re-observing every managed DaskJob");
         reobserveAll();
@@ -195,8 +208,9 @@ public final class ObservationBridge implements AutoCloseable {
 
     /** Stops publishing (the process exits after losing the Lease; this only keeps a closing bridge quiet). */
     public void stopPublishing() {
-        publishing = false;
-        metrics.leading(false);
+        if (lifecycle.transitionTo(BridgeState.STANDBY)) {
+            metrics.leading(false);
+        }
     }
 
     /** Enqueues every cached DaskJob, every deleted one still to be reported, and every one last reported existing. */
@@ -232,7 +246,7 @@ public final class ObservationBridge implements AutoCloseable {
     // The worker: decide, publish, retry.
 
     private void work() {
-        while (!closed.get()) {
+        while (!lifecycle.is(BridgeState.CLOSED)) {
             try {
                 JobRef ref = queue.poll(1, TimeUnit.SECONDS);
                 if (informers.relisted()) {
@@ -244,7 +258,7 @@ public final class ObservationBridge implements AutoCloseable {
                     continue;
                 }
                 queued.remove(ref);
-                if (publishing) {
+                if (publishing()) {
                     process(ref);
                 }
             } catch (InterruptedException e) {
@@ -309,7 +323,7 @@ public final class ObservationBridge implements AutoCloseable {
                         options.retryBackoff(), error.toString());
             }
             lastSent.remove(ref, sent);
-            if (!closed.get()) {
+            if (!lifecycle.is(BridgeState.CLOSED)) {
                 retries.schedule(() -> enqueue(ref), options.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
             }
         });
@@ -317,11 +331,10 @@ public final class ObservationBridge implements AutoCloseable {
 
     /** Stops the worker and the informers; idempotent. Does not close the publisher or the client. */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
+    public synchronized void close() {
+        if (!lifecycle.transitionTo(BridgeState.CLOSED)) {
             return;
         }
-        publishing = false;
         metrics.leading(false);
         Thread t = worker;
         if (t != null) {
