@@ -181,8 +181,10 @@ public final class LocalStack implements AutoCloseable {
         kafka.createTopics(PARTITIONS, config.kafka().topics().all().toArray(String[]::new));
         step("topics created");
 
-        // 5. translator
-        translator = TranslatorProcess.start(config);
+        // 5. translator, with its own client of the effective kubernetes section (fabric8 retries off)
+        KubernetesClient translatorClient = config.section("kubernetes", KubernetesSettings.class).client();
+        push(translatorClient);
+        translator = TranslatorProcess.start(config, translatorClient);
         push(translator);
         step("translator started");
 

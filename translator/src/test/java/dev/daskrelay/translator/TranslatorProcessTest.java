@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.render.DaskJobNames;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,7 +49,8 @@ class TranslatorProcessTest {
                       ops: {host: 127.0.0.1, port: 0}
                       applier: {concurrency: 4}
                     """.formatted(broker.bootstrapServers(), k8s.url(), stateDir), "test");
-            TranslatorProcess process = TranslatorProcess.start(config);
+            KubernetesClient kube = config.section("kubernetes", KubernetesSettings.class).client();
+            TranslatorProcess process = TranslatorProcess.start(config, kube);
             try {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + process.opsPort();
@@ -72,6 +75,7 @@ class TranslatorProcessTest {
             } finally {
                 process.close();
                 process.close(); // idempotent
+                kube.close();
             }
         }
     }

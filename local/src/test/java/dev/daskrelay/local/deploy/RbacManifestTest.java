@@ -12,6 +12,7 @@ import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.TaskFile;
 import dev.daskrelay.simulator.DaskCrds;
@@ -116,8 +117,9 @@ class RbacManifestTest {
                     .resource(Serialization.unmarshal(existing.toJson(), GenericKubernetesResource.class)).create();
 
             Map<String, Object> serdeConfig = Map.copyOf(config.registry().config());
-            try (WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
-                 TranslatorProcess translator = TranslatorProcess.start(config);
+            try (KubernetesClient translatorClient = config.section("kubernetes", KubernetesSettings.class).client();
+                 WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
+                 TranslatorProcess translator = TranslatorProcess.start(config, translatorClient);
                  KafkaProducer<String, TaskCommand> producer = new KafkaProducer<>(Map.of(
                          "bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
                          AvroSerdes.specific(TaskCommand.class, serdeConfig, false).serializer())) {
