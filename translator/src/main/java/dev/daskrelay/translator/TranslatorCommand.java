@@ -32,7 +32,8 @@ public final class TranslatorCommand implements Callable<Integer> {
             cfg.section("translator", TranslatorSettings.class);
             kubernetes = cfg.section("kubernetes", KubernetesSettings.class);
         } catch (RuntimeException e) {
-            System.err.println("error: " + e.getMessage());
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            message.lines().forEach(line -> System.err.println("error: " + line));
             return ExitCodes.USAGE;
         }
         try (KubernetesClient kube = kubernetes.client()) {

@@ -123,7 +123,7 @@ public final class TranslatorProcess extends ServiceProcess {
         Properties streamsProps = kafka.clientProperties();
         streamsProps.putAll(settings.streams());
         streamsProps.putAll(CommandTopology.requiredProperties(settings.applicationId(kafka.topicPrefix())));
-        streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalDuration().toMillis());
+        streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
         streamsProps.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         if (settings.stateDir() != null) {
             streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());

@@ -415,7 +415,7 @@ class TranslatorPipelineIntegrationTest {
     }
 
     static KubernetesClient kubeClient(String url, int timeoutMs) {
-        return new KubernetesSettings(null, null, url, timeoutMs + "ms").client();
+        return new KubernetesSettings(null, null, url, Duration.ofMillis(timeoutMs)).client();
     }
 
     private Applier applier(Topics topics, String group, KubernetesClient client, ApplyHooks hooks,

@@ -1,6 +1,5 @@
 package dev.daskrelay.watcher;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
@@ -57,7 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class WatcherProcess extends ServiceProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(WatcherProcess.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Exit code after losing the Lease or the status topology (contracts: 1 = failure of the work). */
     public static final int EXIT_FAILURE = 1;
@@ -83,16 +81,13 @@ public final class WatcherProcess extends ServiceProcess {
      * @param config the whole {@code daskrelay.yaml}
      * @param client Kubernetes client (the caller's: not closed here)
      * @param clock wall clock
-     * @throws DaskRelayConfig.ConfigException or IllegalArgumentException when a section cannot be used
+     * @throws DaskRelayConfig.ConfigException when a section cannot be used
      */
-    @SuppressWarnings("unchecked")
     public WatcherProcess(DaskRelayConfig config, KubernetesClient client, Clock clock) {
         super("watcher");
         this.settings = config.section("watcher", WatcherSettings.class);
         this.kafka = config.kafka();
-        this.statusSettings = StatusSettings.fromWatcherSection(
-                JSON.convertValue(config.sectionTree("watcher").isMissingNode() ? JSON.createObjectNode()
-                        : config.sectionTree("watcher"), Map.class), kafka.topicPrefix());
+        this.statusSettings = settings.status(kafka.topicPrefix());
         this.registry = config.registry().config();
         this.platform = config.platform();
         this.client = client;
@@ -115,7 +110,7 @@ public final class WatcherProcess extends ServiceProcess {
         startStatusTopology();
         startBridge();
         janitor = own(new Janitor(client, DaskJobResource.CONTEXT, bridge::cachedJobs, settings.retention(),
-                settings.janitorEvery(), clock, ops.registry()));
+                settings.janitorInterval(), clock, ops.registry()));
         registerHealthChecks();
         startWatchdog();
         startLeaderElection();
@@ -157,11 +152,11 @@ public final class WatcherProcess extends ServiceProcess {
     private void startBridge() {
         KafkaObservationPublisher publisher = own(new KafkaObservationPublisher(kafka.clientProperties(),
                 kafka.topics().observations(), AvroSerdes.specific(Observation.class, registry, false).serializer()));
-        ObservationMemory memory = settings.recallWindow().isZero() ? ObservationMemory.NONE
+        ObservationMemory memory = settings.recallLookback().isZero() ? ObservationMemory.NONE
                 : new ObservationTopicMemory(kafka.clientProperties(), kafka.topics().observations(),
-                AvroSerdes.specific(Observation.class, registry, false).deserializer(), settings.recallWindow(), clock);
+                AvroSerdes.specific(Observation.class, registry, false).deserializer(), settings.recallLookback(), clock);
         bridge = own(new ObservationBridge(client, new ObservationBridge.Options(
-                settings.watchedNamespaces(platform.allowedNamespaces()), settings.resyncPeriod(),
+                settings.watchedNamespaces(platform.allowedNamespaces()), settings.resync(),
                 ObservationBridge.Options.DEFAULT_RETRY_BACKOFF, ObservationBridge.Options.DEFAULT_TOMBSTONE_TTL,
                 settings.listPageSize()), publisher, memory, clock, ops.registry()));
         bridge.start();

@@ -92,7 +92,7 @@ public final class TranslatorPipelineBench {
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.forTests());
              InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
-            KubernetesClient client = new KubernetesSettings(null, null, k8s.url(), "30s").client();
+            KubernetesClient client = new KubernetesSettings(null, null, k8s.url(), Duration.ofSeconds(30)).client();
 
             ceiling(client, Math.min(500, launches), concurrency, "w-"); // warm-up of client, server and JIT
             deleteAll(client);

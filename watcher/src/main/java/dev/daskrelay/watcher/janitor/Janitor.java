@@ -36,6 +36,9 @@ public final class Janitor implements AutoCloseable {
     private final ResourceDefinitionContext daskJobs;
     private final Supplier<Collection<GenericKubernetesResource>> candidates;
     private final RetentionPolicy policy;
+    /** How often the janitor looks, unless configured ({@code watcher.janitorInterval}). */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
+
     private final Duration interval;
     private final Clock clock;
     private final Counter deletions;

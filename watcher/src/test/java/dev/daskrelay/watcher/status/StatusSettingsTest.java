@@ -1,6 +1,8 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.watcher.WatcherSettings;
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.IntentAction;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StatusSettingsTest {
+
+    /** The status settings as the watcher binds them: from the watcher section of a daskrelay.yaml. */
+    private static StatusSettings status(String yaml, String topicPrefix) {
+        return DaskRelayConfig.parse(yaml, "test.yaml").section("watcher", WatcherSettings.class).status(topicPrefix);
+    }
 
     @ParameterizedTest
     @CsvSource({"90s,PT1M30S", "15m,PT15M", "2h,PT2H", "500ms,PT0.5S", "1d,PT24H", "1h30m,PT1H30M", "0,PT0S",
@@ -34,7 +41,7 @@ class StatusSettingsTest {
 
     @Test
     void defaults() {
-        StatusSettings s = StatusSettings.fromWatcherSection(Map.of("retainFinished", "1h"), null);
+        StatusSettings s = status("watcher: {retainFinished: 1h}", null);
         assertEquals(Duration.ofMinutes(15), s.stuckAfter());
         assertEquals(Duration.ofMinutes(3), s.imagePullGrace());
         assertEquals(Duration.ofSeconds(1), s.punctuationInterval());
@@ -49,10 +56,14 @@ class StatusSettingsTest {
 
     @Test
     void section() {
-        StatusSettings s = StatusSettings.fromWatcherSection(Map.of("stuckAfter", "90s", "imagePullGrace", "0",
-                "punctuationInterval", "250ms", "cloudEventsSource", "/prod/status",
-                "logLinks", List.of(Map.of("name", "Grafana", "uri", "https://g/{{ .namespace }}/{{.podName}}"))),
-                "prod");
+        StatusSettings s = status("""
+                watcher:
+                  stuckAfter: 90s
+                  imagePullGrace: "0"
+                  punctuationInterval: 250ms
+                  cloudEventsSource: /prod/status
+                  logLinks: [{name: Grafana, uri: "https://g/{{ .namespace }}/{{.podName}}"}]
+                """, "prod");
         assertEquals(Duration.ofSeconds(90), s.stuckAfter());
         assertEquals(Duration.ZERO, s.imagePullGrace());
         assertEquals(Duration.ofMillis(250), s.punctuationInterval());
@@ -63,17 +74,20 @@ class StatusSettingsTest {
 
     @Test
     void everyProblemIsReportedWithItsPath() {
-        var e = assertThrows(IllegalArgumentException.class, () -> StatusSettings.fromWatcherSection(Map.of(
-                "stuckAfter", "soon", "imagePullGrace", "3 minutes",
-                "logLinks", List.of(Map.of("name", "x", "uri", "https://x/{{ .pod }}"), "nope")), null));
+        var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> status("""
+                watcher:
+                  stuckAfter: soon
+                  imagePullGrace: 3 minutes
+                  logLinks: [{name: x, uri: "https://x/{{ .pod }}"}, nope]
+                """, null));
         String m = e.getMessage();
         assertTrue(m.contains("watcher.stuckAfter: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")"), m);
         assertTrue(m.contains("watcher.imagePullGrace: must be a duration like 90s, 15m, 2h or 1h30m (was \"3 minutes\")"), m);
         assertTrue(m.contains("watcher.logLinks[0].uri: unknown placeholder {{ .pod }}"), m);
         assertTrue(m.contains("watcher.logLinks[1]: expected {name, uri}"), m);
-        var zero = assertThrows(IllegalArgumentException.class,
-                () -> StatusSettings.fromWatcherSection(Map.of("stuckAfter", "0"), null));
-        assertTrue(zero.getMessage().startsWith("watcher.stuckAfter: "));
+        var zero = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> status("watcher: {stuckAfter: 0}", null));
+        assertTrue(zero.problems().get(0).startsWith("watcher.stuckAfter: "));
     }
 
     @Test

@@ -53,7 +53,7 @@ class StatusTopologyIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private final Map<String, Object> serdeConfig = Map.of("schema.registry.url", "mock://status-it");
-    private final StatusSettings settings = StatusSettings.fromWatcherSection(Map.of(), "it");
+    private final StatusSettings settings = StatusSettings.defaults("it");
     private KafkaBroker kafka;
 
     @BeforeAll
