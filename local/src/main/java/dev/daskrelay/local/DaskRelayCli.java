@@ -1,5 +1,6 @@
 package dev.daskrelay.local;
 
+import dev.daskrelay.schemas.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,12 +34,12 @@ public final class DaskRelayCli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DaskRelayCli());
-        cli.setExitCodeExceptionMapper(t -> 2);
+        cli.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println("error: " + ex.getMessage());
             cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
-            return 2;
+            return ExitCodes.USAGE;
         });
         return cli;
     }

@@ -1,5 +1,6 @@
 package dev.daskrelay.submitter.cli;
 
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.task.DurationText;
@@ -34,9 +35,9 @@ public final class FollowCommand extends ClientCommand {
             Optional<TaskStatus> end = new StatusPrinter(out(), output, interactive(), Clock.systemUTC()).follow(follow, limit);
             if (end.isEmpty()) {
                 err().println("error: " + taskId + " did not reach a terminal status within " + timeout);
-                return FAILED;
+                return ExitCodes.FAILURE;
             }
-            return StatusPrinter.succeeded(end.get()) ? OK : FAILED;
+            return StatusPrinter.succeeded(end.get()) ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.daskrelay.submitter.cli;
 
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.submitter.output.StatusFormat;
@@ -26,10 +27,10 @@ public final class StatusCommand extends ClientCommand {
             Optional<TaskStatus> s = client.status(taskId);
             if (s.isEmpty()) {
                 err().println("error: no status for task " + taskId);
-                return FAILED;
+                return ExitCodes.FAILURE;
             }
             out().println(output == StatusPrinter.Format.json ? StatusFormat.jsonLine(s.get()) : StatusFormat.textLine(s.get()));
-            return OK;
+            return ExitCodes.OK;
         }
     }
 }

@@ -23,7 +23,8 @@ public interface DeadLetterSink {
     static DeadLetterSink toTopic(Producer<byte[], byte[]> producer, String topic) {
         return e -> {
             RecordHeaders headers = new RecordHeaders(e.headers() == null ? new Header[0] : e.headers().toArray());
-            DeadLetterHeaders.add(headers, e.getCause() == null ? e : e.getCause(), "deserialize", "applier",
+            DeadLetterHeaders.add(headers, e.getCause() == null ? e : e.getCause(), DeadLetterHeaders.Stage.DESERIALIZE,
+                    "applier",
                     e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), Instant.now());
             producer.send(new ProducerRecord<>(topic, null, e.timestamp() < 0 ? null : e.timestamp(),
                     bytes(e.keyBuffer()), bytes(e.valueBuffer()), headers)).get(30, TimeUnit.SECONDS);

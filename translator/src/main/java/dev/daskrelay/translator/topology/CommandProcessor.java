@@ -67,14 +67,14 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             if (SchemaSerdeException.isTransient(e)) {
                 throw e; // the registry, not the record: fail the task, the thread is replaced and retries it
             }
-            deadLetter(record, e, "deserialize");
+            deadLetter(record, e, DeadLetterHeaders.Stage.DESERIALIZE);
             return;
         }
         MDC.put("taskId", command.getTaskId());
         try {
             decide(command);
         } catch (RuntimeException e) {
-            deadLetter(record, e, "process");
+            deadLetter(record, e, DeadLetterHeaders.Stage.PROCESS);
         } finally {
             MDC.remove("taskId");
         }
@@ -104,7 +104,7 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         LOG.info("command {} ({}): {}", command.getCommandId(), launch ? "launch" : "abort", d.kind());
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RuntimeException error, String stage) {
+    private void deadLetter(Record<byte[], byte[]> record, RuntimeException error, DeadLetterHeaders.Stage stage) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         DeadLetterHeaders.add(headers, error, stage, PROCESSOR_NAME,

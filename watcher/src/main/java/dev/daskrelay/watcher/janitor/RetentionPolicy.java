@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.watcher.status.DaskJobStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +87,7 @@ public record RetentionPolicy(Duration retain) {
 
     /** The end time of a terminal job, or empty when the job is not terminal or the time cannot be read. */
     public static Optional<Instant> finishedAt(String jobStatus, String endTime) {
-        if (!"Successful".equals(jobStatus) && !"Failed".equals(jobStatus)) {
+        if (!DaskJobStatus.of(jobStatus).isTerminal()) {
             return Optional.empty();
         }
         if (endTime == null || endTime.isBlank()) {
