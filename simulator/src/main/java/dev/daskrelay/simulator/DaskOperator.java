@@ -218,12 +218,32 @@ final class DaskOperator extends Actor {
         }
         events.normal(pod, KOPF, "Logging", message);
         cluster.delete(); // first the cluster ...
+        // ... which kopf's own DaskCluster handling releases (finalizer off) while this handler goes on: on a real
+        // cluster the DaskCluster is usually gone before the terminal status is written (docs/SIMULATOR.md)
+        releaseClusterFinalizer(ns, jobName);
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("jobStatus", outcome);
         status.put("endTime", now());
         patchJobStatus(ns, jobName, status); // ... then the terminal status
         markHandled(pod, pod.getStatus().getPhase());
         log.info("DaskJob {}/{}: {}", ns, jobName, outcome);
+    }
+
+    private void releaseClusterFinalizer(String ns, String name) {
+        GenericKubernetesResource c = get(DaskCrds.DASK_CLUSTER, ns, name);
+        if (c != null && c.isMarkedForDeletion() && c.getMetadata().getFinalizers() != null
+                && c.getMetadata().getFinalizers().contains(KOPF_FINALIZER)) {
+            List<String> rest = new ArrayList<>(c.getMetadata().getFinalizers());
+            rest.remove(KOPF_FINALIZER);
+            try {
+                client.genericKubernetesResources(DaskCrds.DASK_CLUSTER).inNamespace(ns).withName(name)
+                        .patch(JSON_PATCH, set("/metadata/finalizers", rest));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
     }
 
     // ---- DaskCluster: daskcluster_create, daskcluster_create_components, service status ------------------------
