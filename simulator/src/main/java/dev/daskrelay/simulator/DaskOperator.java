@@ -29,7 +29,7 @@ import static dev.daskrelay.simulator.DaskComponents.LABEL_WORKERGROUP_NAME;
 
 /**
  * The Dask Kubernetes Operator 2025.4.3's DaskJob, DaskCluster and DaskWorkerGroup handlers as
- * shared/spec/dask-operator.md §2–§5 describe them, against any Kubernetes API. Event-driven like kopf: handlers
+ * docs/DASK-OPERATOR.md §2–§5 describe them, against any Kubernetes API. Event-driven like kopf: handlers
  * fire on observed changes; a failing handler is retried after {@link SimulatorTiming#retryDelay()} forever.
  *
  * <p>kopf remembers what it handled in {@code kopf.zalando.org/last-handled-configuration} annotations; this
@@ -399,7 +399,7 @@ final class DaskOperator extends Actor {
     /**
      * kopf's memory of what it handled: the {@code kopf.zalando.org/last-handled-configuration} annotation (spec,
      * labels, annotations and the watched status field) on DaskJobs and runner pods. Its writes are extra MODIFIED
-     * events a watcher must tolerate (§4.1).
+     * events a watcher must tolerate (docs/DASK-OPERATOR.md §4.4).
      */
     private void markHandled(HasMetadata obj, String watchedValue) {
         Map<String, Object> essence = new LinkedHashMap<>();

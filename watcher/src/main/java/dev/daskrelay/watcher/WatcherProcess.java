@@ -60,7 +60,7 @@ public final class WatcherProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WatcherProcess.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Exit code after losing the Lease or the status topology (contracts: 1 = failure of the work). */
+    /** Exit code after losing the Lease or the status topology (docs/OPERATIONS.md §7.3: 1 = failure of the work). */
     public static final int EXIT_FAILURE = 1;
 
     private final OpsServer ops;
