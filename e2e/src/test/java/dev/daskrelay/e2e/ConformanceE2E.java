@@ -92,11 +92,13 @@ class ConformanceE2E {
     private void runEverything(KubeBackend kube) {
         Map<String, Timeline> mine = new LinkedHashMap<>();
         timelines.put(kube.name(), mine);
-        try (Pipeline p = Pipeline.start(kube, Pipeline.Options.of("conformance").watcher("stuckAfter", "20s"))) {
+        List<String> problems = new ArrayList<>();
+        try (Pipeline p = Pipeline.start(kube, Pipeline.Options.of("conformance-" + kube.name())
+                .watcher("stuckAfter", "20s"))) {
             // 1. every scenario at once, with the operator up
             Map<String, ScenarioRun.Result> results = ScenarioRun.run(p, Scenario.withOperator(), "r1", SCENARIOS);
             for (ScenarioRun.Result r : results.values()) {
-                ScenarioRun.check(p, r);
+                problems.addAll(ScenarioRun.check(p, r));
                 mine.put(r.scenario().key(), r.timeline());
             }
             // 2. the operator is down while a task is launched, then comes back: the task goes on and succeeds
@@ -123,6 +125,7 @@ class ConformanceE2E {
                 kube.startOperator();
             }
         }
+        assertEquals(List.of(), problems, "what every scenario promises, on " + kube.name());
     }
 
     private static String submit(Pipeline p, String scenario, String run) {

@@ -20,11 +20,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -149,7 +155,6 @@ final class Pipeline implements AutoCloseable {
                   opsPort: %d
                   stateDir: %s
                   leaseNamespace: %s
-                  identity: e2e-watcher
                 %s""".formatted(broker().bootstrapServers(), options.name(), kube.kubeconfig(), options.namespace(),
                 options.namespace(), dir.resolve("state/translator"), translatorOps, watcherOps,
                 dir.resolve("state/watcher"), options.namespace(), watcherKeys);
@@ -223,6 +228,28 @@ final class Pipeline implements AutoCloseable {
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("publishing " + launch.getTaskId(), e.getCause());
+        }
+    }
+
+    /** Waits until the observations topic holds at least {@code n} records (e.g. a new watcher's re-observation). */
+    void awaitObservations(int n, Duration timeout) {
+        try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+            String topic = config.kafka().topics().observations();
+            Await.until(timeout, n + " observations in " + topic, () -> {
+                try {
+                    var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                            .stream().map(i -> new TopicPartition(topic, i.partition()))
+                            .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+                    long total = admin.listOffsets(partitions).all().get().values().stream()
+                            .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+                    return total >= n;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                } catch (ExecutionException e) {
+                    return false;
+                }
+            });
         }
     }
 

@@ -44,7 +44,8 @@ class RealClusterE2E {
     @BeforeAll
     void start() {
         cluster = RealCluster.shared();
-        p = Pipeline.start(cluster, Pipeline.Options.of("behaviour"));
+        // a burst of 60 jobs keeps one operator process busy for minutes on 2 cores: not a stuck operator
+        p = Pipeline.start(cluster, Pipeline.Options.of("behaviour").watcher("stuckAfter", "10m"));
     }
 
     @AfterAll
@@ -138,6 +139,8 @@ class RealClusterE2E {
         }
         // daskrelay again, with new topics (its Kafka state lost), the same cluster and namespace, the same launches
         try (Pipeline two = Pipeline.start(cluster, Pipeline.Options.of("adopt-2").namespace("adoption"))) {
+            // the new watcher has re-observed the existing DaskJobs before their launches arrive
+            two.awaitObservations(scenarios.size(), END);
             for (String s : scenarios) {
                 submit(two, s, "adopt");
             }

@@ -1,8 +1,5 @@
 package dev.daskrelay.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
@@ -15,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Runs scenarios on a pipeline, all at once: submits each task file, acts on the tasks that need it (abort or
@@ -95,32 +93,49 @@ final class ScenarioRun {
         }
     }
 
-    /** The checks every scenario's result must pass, on either back end. */
-    static void check(Pipeline p, Result r) {
+    /** The checks every scenario's result must pass, on either back end: what failed, empty when all passed. */
+    static List<String> check(Pipeline p, Result r) {
         Scenario s = r.scenario();
         String where = p.kube().name() + " " + s.key() + " (" + r.taskId() + "):" + Timeline.describe(r.events());
+        List<String> problems = new ArrayList<>();
         List<TaskStatus> events = r.events();
         for (int i = 0; i < events.size(); i++) {
-            assertEquals(i + 1, events.get(i).getSequence(), "sequence without gaps: " + where);
-            assertEquals(i == events.size() - 1, events.get(i).getTerminal(), "exactly one terminal event, last: " + where);
+            if (events.get(i).getSequence() != i + 1) {
+                problems.add("sequence with a gap at #" + (i + 1) + ": " + where);
+            }
+            if (events.get(i).getTerminal() != (i == events.size() - 1)) {
+                problems.add("not exactly one terminal event, the last: " + where);
+            }
         }
         TaskStatus last = events.get(events.size() - 1);
-        assertEquals(s.end(), last.getPhase(), "terminal phase: " + where);
-        assertEquals(s.error(), Timeline.error(last.getError()), "error: " + where);
+        if (last.getPhase() != s.end()) {
+            problems.add("terminal phase " + last.getPhase() + ", expected " + s.end() + ": " + where);
+        }
+        if (!Objects.equals(s.error(), Timeline.error(last.getError()))) {
+            problems.add("error " + Timeline.error(last.getError()) + ", expected " + s.error() + ": " + where);
+        }
         List<TaskPhase> phases = r.timeline().phases();
         for (TaskPhase must : s.passesThrough()) {
-            assertTrue(phases.contains(must), "passes through " + must + ": " + where);
+            if (!phases.contains(must)) {
+                problems.add("does not pass through " + must + ": " + where);
+            }
         }
         if (s.action() == Scenario.Action.PUBLISH_UNVALIDATED) {
-            return;
+            return problems;
         }
         var job = p.kube().client().genericKubernetesResources("kubernetes.dask.org/v1", "DaskJob")
                 .inNamespace(last.getDaskJobNamespace()).withName(last.getDaskJobName());
         if (s.jobRemains()) {
-            assertTrue(job.get() != null, "the finished DaskJob is kept (retainFinished -1): " + where);
+            if (job.get() == null) {
+                problems.add("the finished DaskJob is not kept (retainFinished -1): " + where);
+            }
         } else {
-            Await.until(Duration.ofSeconds(30), "DaskJob " + last.getDaskJobName() + " gone (" + where + ")",
-                    () -> job.get() == null);
+            try {
+                Await.until(Duration.ofSeconds(30), "DaskJob " + last.getDaskJobName() + " gone", () -> job.get() == null);
+            } catch (AssertionError e) {
+                problems.add(e.getMessage() + ": " + where);
+            }
         }
+        return problems;
     }
 }
