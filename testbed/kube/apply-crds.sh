@@ -6,7 +6,8 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 STATE="${1:-$HERE/state}"
-CRD_DIR="${CRD_DIR:-$(cd "$HERE/../../.." && pwd)/shared/reference/dask-kubernetes-operator-2025.4.3/crds}"
+# The operator release's CRDs as vendored in the repository (third_party/README: where they come from)
+CRD_DIR="${CRD_DIR:-$(cd "$HERE/../.." && pwd)/third_party/dask-kubernetes-operator-2025.4.3/crds}"
 # shellcheck disable=SC1091
 source "$STATE/env"
 TIMEOUT="${READY_TIMEOUT:-120}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts a bench-only Kubernetes control plane on loopback: etcd + kube-apiserver (no scheduler,
-# kubelet or controller-manager), then applies the Dask operator CRDs.
+# Starts a bare Kubernetes control plane on loopback: etcd + kube-apiserver only (no scheduler, kubelet or
+# controller-manager: nothing runs a pod), then applies the Dask operator CRDs. For the API-server
+# benchmarks; cluster.sh builds the whole cluster on top of it.
 #
 #   start.sh [STATE_DIR]          default STATE_DIR: ./state
 #
@@ -9,18 +10,26 @@
 #   READY_TIMEOUT                                seconds to wait for etcd health and /readyz (default 120)
 #   ETCD_UNSAFE_NO_FSYNC=1                       run etcd with --unsafe-no-fsync (default: fsync, as in production)
 #   APPLY_CRDS=0                                 do not apply the Dask CRDs
-#   CRD_DIR                                      where the CRD yaml files are
-#                                                (default ../shared/reference/dask-kubernetes-operator-2025.4.3/crds beside the clone)
+#   CRD_DIR                                      where the CRD yaml files are (default: the copy of the
+#                                                operator's release in third_party/, see apply-crds.sh)
+#   DISABLE_SA_ADMISSION=0                       keep the ServiceAccount admission plugin (default 1: off,
+#                                                because without a controller-manager no default
+#                                                ServiceAccount exists and pod creates would be refused)
+#   STATE_LOGS                                   directory for the logs (default STATE_DIR)
 #   EXTRA_APISERVER_FLAGS                        appended to the kube-apiserver command line
 #
 # Writes STATE_DIR/kubeconfig (token auth, CA-verified TLS), STATE_DIR/env (ports, URL, token) and the
 # pid files used by stop.sh. State already in STATE_DIR (keys, certs, etcd data) is reused.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 STATE="${1:-$HERE/state}"
 mkdir -p "$STATE"
 STATE="$(cd "$STATE" && pwd)"
-BIN="$HERE/bin"
+LOGDIR="${STATE_LOGS:-$STATE}"
+mkdir -p "$LOGDIR"
+BIN="$(bin_dir)"
 READY_TIMEOUT="${READY_TIMEOUT:-120}"
 
 for b in etcd kube-apiserver; do
@@ -81,12 +90,12 @@ etcd_flags=(
 # If anything below fails before the apiserver is ready, stop what this script started.
 started=0
 trap '[[ $started == 1 ]] || { echo "start.sh: failed, stopping what was started" >&2; "$HERE/stop.sh" "$STATE" >&2; }' EXIT
-setsid "$BIN/etcd" "${etcd_flags[@]}" >"$STATE/etcd.log" 2>&1 < /dev/null &
+setsid "$BIN/etcd" "${etcd_flags[@]}" >"$LOGDIR/etcd.log" 2>&1 < /dev/null &
 echo $! > "$STATE/etcd.pid"
 
 deadline=$(( $(date +%s) + READY_TIMEOUT ))
 until curl -sf "$ETCD_URL/health" >/dev/null 2>&1; do
-  kill -0 "$(cat "$STATE/etcd.pid")" 2>/dev/null || { echo "start.sh: etcd exited, see $STATE/etcd.log" >&2; tail -20 "$STATE/etcd.log" >&2; exit 1; }
+  kill -0 "$(cat "$STATE/etcd.pid")" 2>/dev/null || { echo "start.sh: etcd exited, see $LOGDIR/etcd.log" >&2; tail -20 "$LOGDIR/etcd.log" >&2; exit 1; }
   (( $(date +%s) < deadline )) || { echo "start.sh: etcd not healthy after ${READY_TIMEOUT}s" >&2; exit 1; }
   sleep 0.2
 done
@@ -104,20 +113,20 @@ api_flags=(
   --service-account-key-file "$PKI/sa.pub"
   --service-account-signing-key-file "$PKI/sa.key"
   --service-cluster-ip-range 10.96.0.0/16
-  # No controller-manager creates the default ServiceAccount; without this, pod creates are rejected.
-  --disable-admission-plugins ServiceAccount
   # the lease/master-count endpoint reconcilers refuse a loopback advertise address
   --endpoint-reconciler-type none
   --watch-cache=true
 )
+# No controller-manager creates the default ServiceAccount here; without this, pod creates are rejected.
+[[ "${DISABLE_SA_ADMISSION:-1}" == 1 ]] && api_flags+=(--disable-admission-plugins ServiceAccount)
 # shellcheck disable=SC2206
 [[ -n "${EXTRA_APISERVER_FLAGS:-}" ]] && api_flags+=(${EXTRA_APISERVER_FLAGS})
-setsid "$BIN/kube-apiserver" "${api_flags[@]}" >"$STATE/kube-apiserver.log" 2>&1 < /dev/null &
+setsid "$BIN/kube-apiserver" "${api_flags[@]}" >"$LOGDIR/kube-apiserver.log" 2>&1 < /dev/null &
 echo $! > "$STATE/kube-apiserver.pid"
 
 until [[ "$(curl -s --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN" "$API_URL/readyz" 2>/dev/null)" == ok ]]; do
-  kill -0 "$(cat "$STATE/kube-apiserver.pid")" 2>/dev/null || { echo "start.sh: kube-apiserver exited, see $STATE/kube-apiserver.log" >&2; tail -20 "$STATE/kube-apiserver.log" >&2; exit 1; }
-  (( $(date +%s) < deadline )) || { echo "start.sh: kube-apiserver not ready after ${READY_TIMEOUT}s, see $STATE/kube-apiserver.log" >&2; exit 1; }
+  kill -0 "$(cat "$STATE/kube-apiserver.pid")" 2>/dev/null || { echo "start.sh: kube-apiserver exited, see $LOGDIR/kube-apiserver.log" >&2; tail -20 "$LOGDIR/kube-apiserver.log" >&2; exit 1; }
+  (( $(date +%s) < deadline )) || { echo "start.sh: kube-apiserver not ready after ${READY_TIMEOUT}s, see $LOGDIR/kube-apiserver.log" >&2; exit 1; }
   sleep 0.2
 done
 # /readyz does not wait for the watch caches; a list answers 429 "storage is (re)initializing" until the
@@ -161,8 +170,8 @@ KUBECONFIG=$STATE/kubeconfig
 ENV
 
 echo "start.sh: ready in $(python3 -c "print(round($t_ready - $t_start, 1))") s"
-echo "  etcd            pid $(cat "$STATE/etcd.pid")  $ETCD_URL  (log $STATE/etcd.log)"
-echo "  kube-apiserver  pid $(cat "$STATE/kube-apiserver.pid")  $API_URL  (log $STATE/kube-apiserver.log)"
+echo "  etcd            pid $(cat "$STATE/etcd.pid")  $ETCD_URL  (log $LOGDIR/etcd.log)"
+echo "  kube-apiserver  pid $(cat "$STATE/kube-apiserver.pid")  $API_URL  (log $LOGDIR/kube-apiserver.log)"
 echo "  kubeconfig      $STATE/kubeconfig"
 echo "  env             $STATE/env  (source it for KUBE_TESTBED_API_URL / _TOKEN / _CA)"
 

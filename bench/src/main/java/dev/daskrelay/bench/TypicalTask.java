@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The typical task of the benchmarks (contracts.md task-file example: resources, env, labels, annotations,
- * component resources, interruptible workers, a timeout) and a platform that sets every placement knob.
+ * The typical task of the benchmarks (the example task file of docs/TASK-FILES.md: resources, env, labels,
+ * annotations, component resources, interruptible workers, a timeout) and a platform that sets every placement knob.
  */
 public final class TypicalTask {
 

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A real single-node KRaft Kafka broker (combined broker and controller) in this JVM, built on the broker's own
  * {@code KafkaRaftServer} rather than the internal test kit, so the local stack can use it too. It carries the
- * single-broker settings that make consumer groups, transactions and Kafka Streams exactly-once work
- * (shared/notes/build-and-test-infrastructure.md section 1.3).
+ * single-broker settings that make consumer groups, transactions and Kafka Streams exactly-once work (replication
+ * factor and minimum in-sync replicas 1 for the offsets, transaction-state and share-state topics, no initial
+ * rebalance delay; see {@code brokerProperties}).
  */
 public final class EmbeddedKafka implements KafkaBroker {
 

@@ -5,8 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The single {@code daskrelay} entry point (contracts.md section 1). Each subcommand is registered here by the
- * module that owns it. Exit codes: 0 success, 1 failure of the work, 2 bad usage or invalid input.
+ * The single {@code daskrelay} entry point (README.md, docs/LOCAL.md, submitter/README.md). Each subcommand is
+ * registered here by the module that owns it. Exit codes: 0 success, 1 failure of the work, 2 bad usage or invalid
+ * input.
  */
 @Command(name = "daskrelay",
         mixinStandardHelpOptions = true,

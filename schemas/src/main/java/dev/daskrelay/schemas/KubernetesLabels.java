@@ -3,7 +3,7 @@ package dev.daskrelay.schemas;
 /**
  * The label and annotation keys daskrelay puts on every DaskJob it creates (the renderer writes them, the watcher
  * selects and reads them), and the keys the Dask operator puts on the objects it creates for a DaskJob
- * (shared/spec/dask-operator.md section 2.3). One place, so writer and reader cannot drift apart.
+ * (docs/DASK-OPERATOR.md §3.2). One place, so writer and reader cannot drift apart.
  */
 public final class KubernetesLabels {
 

@@ -1,7 +1,7 @@
 package dev.daskrelay.schemas;
 
 /**
- * The topic names of one daskrelay installation (architecture brief section 5). Every topic is keyed by the
+ * The topic names of one daskrelay installation (docs/ARCHITECTURE.md, Topics). Every topic is keyed by the
  * task id, so one task's records stay in one partition and in order.
  *
  * @param prefix the common prefix, e.g. {@code daskrelay}

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * The objects the Dask operator (2025.4.3) builds for a DaskJob, as pure functions of their parents
- * (shared/spec/dask-operator.md §2.2–§2.4): names, labels and annotations (merge order parent → sub-metadata →
+ * (docs/DASK-OPERATOR.md §3.1–§3.4): names, labels and annotations (merge order parent → sub-metadata →
  * fixed labels), owner references and the injected environment. No I/O, no clock.
  *
  * <p>{@code spec.cluster.metadata} of a DaskJob is ignored on purpose: a real API server prunes it (it is not in
@@ -207,7 +207,7 @@ public final class DaskComponents {
      * The operator's metadata rule for a child object: the parent's labels and annotations (annotations without
      * the {@code kopf.zalando.org} / {@code kubectl.kubernetes.io} keys), then the component's sub-metadata
      * ({@code spec.job.metadata}, {@code scheduler.metadata}, {@code worker.metadata}), then the operator's fixed
-     * labels, which always win (dask-operator.md §2.3).
+     * labels, which always win (docs/DASK-OPERATOR.md §3.2).
      */
     record ComponentMetadata(Map<String, String> labels, Map<String, String> annotations) {
 

@@ -13,10 +13,11 @@ import java.util.List;
 /**
  * The Dask Kubernetes Operator's custom resource definitions (2025.4.3), built in code.
  *
- * <p>Identity (group, version, kind, plural, singular, short names, scope, subresources, printer columns) follows
- * shared/spec/dask-operator.md §1.1. The schemas are deliberately open ({@code x-kubernetes-preserve-unknown-fields});
- * the fabric8 mock server validates nothing anyway, and on a real cluster the upstream CRDs should be installed
- * instead of these (see docs/SIMULATOR.md).
+ * <p>Identity (group, version, kind, plural, singular, short names, scope, subresources, printer columns) is the
+ * released one: {@code DaskCrdsTest} compares each definition with the vendored CRDs in
+ * {@code third_party/dask-kubernetes-operator-2025.4.3/crds/} (docs/DASK-OPERATOR.md, "The objects"). The schemas
+ * are deliberately open ({@code x-kubernetes-preserve-unknown-fields}); the fabric8 mock server validates nothing
+ * anyway, and on a real cluster the vendored CRDs are installed instead of these (see docs/SIMULATOR.md).
  */
 public final class DaskCrds {
 
@@ -59,7 +60,11 @@ public final class DaskCrds {
     }
 
     public static CustomResourceDefinition daskAutoscaler() {
-        return crd("DaskAutoscaler", "daskautoscalers", "daskautoscaler", List.of(), null, List.of());
+        return crd("DaskAutoscaler", "daskautoscalers", "daskautoscaler", List.of(), null,
+                List.of(column("Cluster", ".spec.cluster", "string", "Cluster to autoscale"),
+                        column("Minimum", ".spec.minimum", "integer", null),
+                        column("Maximum", ".spec.maximum", "integer", null),
+                        column("Age", ".metadata.creationTimestamp", "date", null)));
     }
 
     private static CustomResourceSubresources scale() {

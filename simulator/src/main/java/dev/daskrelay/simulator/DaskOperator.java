@@ -29,7 +29,7 @@ import static dev.daskrelay.simulator.DaskComponents.LABEL_WORKERGROUP_NAME;
 
 /**
  * The Dask Kubernetes Operator 2025.4.3's DaskJob, DaskCluster and DaskWorkerGroup handlers as
- * shared/spec/dask-operator.md §2–§5 describe them, against any Kubernetes API. Event-driven like kopf: handlers
+ * docs/DASK-OPERATOR.md §2–§5 describe them, against any Kubernetes API. Event-driven like kopf: handlers
  * fire on observed changes; a failing handler is retried after {@link SimulatorTiming#retryDelay()} forever.
  *
  * <p>kopf remembers what it handled in {@code kopf.zalando.org/last-handled-configuration} annotations; this
@@ -218,12 +218,32 @@ final class DaskOperator extends Actor {
         }
         events.normal(pod, KOPF, "Logging", message);
         cluster.delete(); // first the cluster ...
+        // ... which kopf's own DaskCluster handling releases (finalizer off) while this handler goes on: on a real
+        // cluster the DaskCluster is usually gone before the terminal status is written (docs/SIMULATOR.md)
+        releaseClusterFinalizer(ns, jobName);
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("jobStatus", outcome);
         status.put("endTime", now());
         patchJobStatus(ns, jobName, status); // ... then the terminal status
         markHandled(pod, pod.getStatus().getPhase());
         log.info("DaskJob {}/{}: {}", ns, jobName, outcome);
+    }
+
+    private void releaseClusterFinalizer(String ns, String name) {
+        GenericKubernetesResource c = get(DaskCrds.DASK_CLUSTER, ns, name);
+        if (c != null && c.isMarkedForDeletion() && c.getMetadata().getFinalizers() != null
+                && c.getMetadata().getFinalizers().contains(KOPF_FINALIZER)) {
+            List<String> rest = new ArrayList<>(c.getMetadata().getFinalizers());
+            rest.remove(KOPF_FINALIZER);
+            try {
+                client.genericKubernetesResources(DaskCrds.DASK_CLUSTER).inNamespace(ns).withName(name)
+                        .patch(JSON_PATCH, set("/metadata/finalizers", rest));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
     }
 
     // ---- DaskCluster: daskcluster_create, daskcluster_create_components, service status ------------------------
@@ -379,7 +399,7 @@ final class DaskOperator extends Actor {
     /**
      * kopf's memory of what it handled: the {@code kopf.zalando.org/last-handled-configuration} annotation (spec,
      * labels, annotations and the watched status field) on DaskJobs and runner pods. Its writes are extra MODIFIED
-     * events a watcher must tolerate (§4.1).
+     * events a watcher must tolerate (docs/DASK-OPERATOR.md §4.4).
      */
     private void markHandled(HasMetadata obj, String watchedValue) {
         Map<String, Object> essence = new LinkedHashMap<>();

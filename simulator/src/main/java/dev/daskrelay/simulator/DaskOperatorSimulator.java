@@ -48,6 +48,7 @@ public final class DaskOperatorSimulator implements AutoCloseable {
     private final Mode mode;
     private final String namespace;
     private final boolean events;
+    private final SimulatedNodes nodes;
     private final List<Actor> actors = new ArrayList<>();
 
     private DaskOperatorSimulator(Builder b) {
@@ -57,6 +58,7 @@ public final class DaskOperatorSimulator implements AutoCloseable {
         this.mode = b.mode;
         this.namespace = b.namespace;
         this.events = b.events;
+        this.nodes = b.nodes;
     }
 
     /** Starts a {@link Mode#FULL} simulator on all namespaces with the system clock. */
@@ -76,13 +78,43 @@ public final class DaskOperatorSimulator implements AutoCloseable {
         EventRecorder recorder = new EventRecorder(client, clock, events);
         actors.add(new DaskOperator(client, clock, timing, namespace, recorder, mode == Mode.FULL));
         if (mode == Mode.FULL) {
-            actors.add(new DeploymentController(client, namespace));
-            actors.add(new KubeletSimulator(client, clock, timing, namespace, recorder));
+            actors.add(new DeploymentController(client, namespace, recorder));
+            actors.add(new KubeletSimulator(client, clock, timing, namespace, recorder, nodes));
             actors.add(new GarbageCollector(client, namespace, timing));
         }
         actors.forEach(Actor::start);
         LOG.info("Dask operator simulator started ({}, namespace {}, {})", mode, namespace == null ? "all" : namespace, timing);
         return this;
+    }
+
+    /**
+     * Stops only the operator (kubelet, controllers and GC go on), as when the real operator's pod is down: nothing
+     * handles DaskJobs until {@link #startOperator()}. No-op when not running.
+     */
+    public synchronized void stopOperator() {
+        for (int i = actors.size() - 1; i >= 0; i--) {
+            if (actors.get(i) instanceof DaskOperator op) {
+                op.stop();
+                actors.remove(i);
+                LOG.info("Dask operator simulator: operator stopped");
+            }
+        }
+    }
+
+    /** Starts the operator again after {@link #stopOperator()}: it catches up from the objects' state. */
+    public synchronized void startOperator() {
+        if (actors.isEmpty() || actors.stream().anyMatch(a -> a instanceof DaskOperator)) {
+            return;
+        }
+        DaskOperator op = new DaskOperator(client, clock, timing, namespace, new EventRecorder(client, clock, events),
+                mode == Mode.FULL);
+        actors.add(0, op);
+        op.start();
+        LOG.info("Dask operator simulator: operator started");
+    }
+
+    public synchronized boolean operatorRunning() {
+        return actors.stream().anyMatch(a -> a instanceof DaskOperator);
     }
 
     /** Stops everything it started; idempotent. Objects stay as they are (e.g. a DaskCluster being deleted keeps its finalizer). */
@@ -109,7 +141,10 @@ public final class DaskOperatorSimulator implements AutoCloseable {
         stop();
     }
 
-    /** Options; defaults: {@link SimulatorTiming#fast()}, system UTC clock, {@link Mode#FULL}, all namespaces, events on. */
+    /**
+     * Options; defaults: {@link SimulatorTiming#fast()}, system UTC clock, {@link Mode#FULL}, all namespaces, events on,
+     * the test bed's nodes.
+     */
     public static final class Builder {
         private final KubernetesClient client;
         private SimulatorTiming timing = SimulatorTiming.fast();
@@ -117,6 +152,7 @@ public final class DaskOperatorSimulator implements AutoCloseable {
         private Mode mode = Mode.FULL;
         private String namespace;
         private boolean events = true;
+        private SimulatedNodes nodes = SimulatedNodes.testbed();
 
         private Builder(KubernetesClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -147,6 +183,12 @@ public final class DaskOperatorSimulator implements AutoCloseable {
         /** Write Kubernetes Events like the operator, kubelet and scheduler (default true). */
         public Builder events(boolean events) {
             this.events = events;
+            return this;
+        }
+
+        /** The nodes pods are scheduled on (FULL mode; default {@link SimulatedNodes#testbed()}). */
+        public Builder nodes(SimulatedNodes nodes) {
+            this.nodes = Objects.requireNonNull(nodes, "nodes");
             return this;
         }
 

@@ -34,8 +34,14 @@ final class DeploymentController extends Actor {
     private final KubernetesClient client;
     private final String namespace;
 
-    DeploymentController(KubernetesClient client, String namespace) {
+    /** Generated names keep at most this much of their base (63 minus the 5 random characters), like the API server. */
+    static final int MAX_GENERATED_BASE = 58;
+
+    private final EventRecorder events;
+
+    DeploymentController(KubernetesClient client, String namespace, EventRecorder events) {
         super("deployment-controller", LoggerFactory.getLogger(DeploymentController.class));
+        this.events = events;
         this.client = client;
         this.namespace = namespace;
     }
@@ -134,6 +140,8 @@ final class DeploymentController extends Actor {
                     .endSpec().build();
             try {
                 rs = replicaSets.resource(fresh).create();
+                events.normal(deployment, "deployment-controller", "ScalingReplicaSet",
+                        "Scaled up replica set " + rsName + " from 0 to " + replicas);
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;
@@ -147,12 +155,13 @@ final class DeploymentController extends Actor {
                 || p.getMetadata().getOwnerReferences().stream().noneMatch(o -> rsUid.equals(o.getUid())));
         for (int i = pods.size(); i < replicas; i++) {
             Pod pod = new PodBuilder()
-                    .withMetadata(new ObjectMetaBuilder().withName(rsName + "-" + random(5)).withNamespace(ns).withLabels(labels)
-                            .withAnnotations(template.getMetadata().getAnnotations())
+                    .withMetadata(new ObjectMetaBuilder().withName(generatedName(rsName + "-")).withNamespace(ns)
+                            .withLabels(labels).withAnnotations(template.getMetadata().getAnnotations())
                             .withOwnerReferences(DaskComponents.ownerReference(rs)).build())
                     .withSpec(template.getSpec())
                     .build();
-            client.pods().inNamespace(ns).resource(pod).create();
+            Pod created = client.pods().inNamespace(ns).resource(pod).create();
+            events.normal(rs, "replicaset-controller", "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
         }
         for (int i = replicas; i < pods.size(); i++) {
             client.pods().inNamespace(ns).resource(pods.get(i)).delete();
@@ -166,21 +175,28 @@ final class DeploymentController extends Actor {
         return refs.stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
     }
 
-    /** A stable 10-character hash of the pod template, in the safe alphabet. */
+    /**
+     * The pod-template-hash as the Deployment controller computes it: a 32-bit FNV-1a hash of the template, printed
+     * in decimal, each digit mapped into the safe alphabet — so 1 to 10 characters, mostly 8 to 10.
+     */
     static String templateHash(PodTemplateSpec template) {
         byte[] bytes = DaskComponents.SERIALIZATION.asJson(template).getBytes(StandardCharsets.UTF_8);
-        long h = 0xcbf29ce484222325L; // FNV-1a 64
+        int h = 0x811c9dc5; // FNV-1a 32
         for (byte b : bytes) {
             h ^= b & 0xff;
-            h *= 0x100000001b3L;
+            h *= 0x01000193;
         }
-        StringBuilder sb = new StringBuilder();
-        long v = h;
-        for (int i = 0; i < 10; i++) {
-            sb.append(SAFE.charAt((int) Long.remainderUnsigned(v, SAFE.length())));
-            v = Long.divideUnsigned(v, SAFE.length());
+        String decimal = Integer.toUnsignedString(h);
+        StringBuilder sb = new StringBuilder(decimal.length());
+        for (char c : decimal.toCharArray()) {
+            sb.append(SAFE.charAt(c % SAFE.length()));
         }
         return sb.toString();
+    }
+
+    /** {@code metadata.generateName} as the API server applies it: the base cut to 58 characters, 5 random added. */
+    static String generatedName(String base) {
+        return (base.length() > MAX_GENERATED_BASE ? base.substring(0, MAX_GENERATED_BASE) : base) + random(5);
     }
 
     private static String random(int n) {

@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
@@ -35,7 +37,6 @@ import static dev.daskrelay.simulator.DaskComponents.LABEL_COMPONENT;
  */
 final class KubeletSimulator extends Actor {
 
-    static final String NODE = "sim-node-1";
     private static final String HOST_IP = "10.0.0.11";
     static final String UNSCHEDULABLE_RUNNER = "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are "
             + "available: 3 No preemption victims found for incoming pod.";
@@ -48,6 +49,9 @@ final class KubeletSimulator extends Actor {
     private final String namespace;
     private final EventRecorder events;
     private final Map<String, Run> runs = new HashMap<>();
+    private final SimulatedNodes.Allocation allocation;
+    /** Pods kube-scheduler could not place yet, oldest first: retried whenever a pod gives its resources back. */
+    private final Map<String, Run> unscheduled = new LinkedHashMap<>();
 
     /** One pod as this kubelet runs it (actor thread only). */
     private static final class Run {
@@ -68,8 +72,10 @@ final class KubeletSimulator extends Actor {
         }
     }
 
-    KubeletSimulator(KubernetesClient client, Clock clock, SimulatorTiming timing, String namespace, EventRecorder events) {
+    KubeletSimulator(KubernetesClient client, Clock clock, SimulatorTiming timing, String namespace, EventRecorder events,
+                     SimulatedNodes nodes) {
         super("kubelet", LoggerFactory.getLogger(KubeletSimulator.class));
+        this.allocation = new SimulatedNodes.Allocation(nodes);
         this.client = client;
         this.clock = clock;
         this.timing = timing;
@@ -96,17 +102,19 @@ final class KubeletSimulator extends Actor {
         Scenario scenario = Scenario.lenient(pod.getMetadata().getAnnotations());
         Instant now = clock.instant();
         Run run = new Run(pod, scenario, role, new PodStatuses.Facts(pod.getSpec().getContainers(), HOST_IP, podIp(),
-                hex64(), now));
+                hex64(), now, PodStatuses.qosClass(pod.getSpec().getContainers())));
         runs.put(uid(pod), run);
         boolean runner = COMPONENT_JOB_RUNNER.equals(role);
         boolean worker = COMPONENT_WORKER.equals(role);
         boolean neverScheduled = runner && scenario.kind() == Scenario.Kind.UNSCHEDULABLE
                 || worker && scenario.kind() == Scenario.Kind.WORKERS_NEVER_READY;
-        if (phase != null && !phase.isEmpty()) { // adopted after a restart of the simulator: pick it up from here
+        if (phase != null && !phase.isEmpty() && pod.getSpec().getNodeName() != null) {
+            // adopted after a restart of the simulator: pick it up from here
+            allocation.place(uid(pod), SimulatedNodes.Requests.of(pod));
             if ("Running".equals(phase)) {
                 run.startedAt = now;
                 scheduleEnd(run);
-            } else if ("Pending".equals(phase) && !neverScheduled && !(runner && (scenario.kind() == Scenario.Kind.IMAGE_PULL_ERROR
+            } else if ("Pending".equals(phase) && !(runner && (scenario.kind() == Scenario.Kind.IMAGE_PULL_ERROR
                     || scenario.kind() == Scenario.Kind.INVALID_IMAGE))) {
                 run.next = later(timing.podStartDelay(), "start " + describe(pod), () -> startContainers(run));
             }
@@ -114,15 +122,63 @@ final class KubeletSimulator extends Actor {
         }
         if (neverScheduled) {
             String message = runner ? UNSCHEDULABLE_RUNNER : UNSCHEDULABLE_WORKER;
-            writeStatus(run, PodStatuses.unschedulable(message, now));
+            writeStatus(run, PodStatuses.unschedulable(message, now, run.facts.qosClass()));
             events.warning(pod, "default-scheduler", "FailedScheduling", message);
             return; // stays Pending until deleted
         }
+        schedule(run);
+    }
+
+    /** kube-scheduler: binds the pod to a node with room for its requests, or reports why none has. */
+    private void schedule(Run run) {
+        Pod pod = run.pod;
+        Instant now = clock.instant();
+        SimulatedNodes.Placement placement = allocation.place(uid(pod), SimulatedNodes.Requests.of(pod));
+        if (placement.node().isEmpty()) {
+            if (unscheduled.put(uid(pod), run) == null) {
+                writeStatus(run, PodStatuses.unschedulable(placement.unschedulableMessage(), now, run.facts.qosClass()));
+                events.warning(pod, "default-scheduler", "FailedScheduling", placement.unschedulableMessage());
+            }
+            return; // Pending until some pod gives its resources back
+        }
+        unscheduled.remove(uid(pod));
+        String node = placement.node().get();
+        if (!bind(run, node)) {
+            return;
+        }
         writeStatus(run, PodStatuses.waiting(run.facts, "ContainerCreating", null, now));
         events.normal(pod, "default-scheduler", "Scheduled",
-                "Successfully assigned " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + " to " + NODE);
-        Duration startDelay = scenario.startDelay().orElse(timing.podStartDelay());
+                "Successfully assigned " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + " to " + node);
+        Duration startDelay = run.scenario.startDelay().orElse(timing.podStartDelay());
         run.next = later(startDelay, "start " + describe(pod), () -> startContainers(run));
+    }
+
+    /** The binding: {@code spec.nodeName}, as kube-scheduler sets it through the pods/binding subresource. */
+    private boolean bind(Run run, String node) {
+        try {
+            client.pods().inNamespace(run.pod.getMetadata().getNamespace()).withName(run.pod.getMetadata().getName())
+                    .patch(JSON_PATCH, set("/spec/nodeName", node));
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                onPodDeleted(run.pod);
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** A pod ended or went away: its node has room again, so pods waiting for one are tried (oldest first). */
+    private void release(Pod pod) {
+        if (allocation.release(uid(pod)) && !unscheduled.isEmpty()) {
+            for (Run waiting : List.copyOf(unscheduled.values())) {
+                if (runs.containsKey(uid(waiting.pod))) {
+                    schedule(waiting);
+                } else {
+                    unscheduled.remove(uid(waiting.pod));
+                }
+            }
+        }
     }
 
     private void startContainers(Run run) {
@@ -186,6 +242,7 @@ final class KubeletSimulator extends Actor {
         boolean restart = "Always".equals(policy) || "OnFailure".equals(policy) && code != 0;
         if (!restart) {
             writeStatus(run, PodStatuses.terminated(run.facts, code, reason, run.startedAt, now, run.restarts));
+            release(pod); // kube-scheduler does not count pods that ended
             return;
         }
         ContainerStateTerminated last = PodStatuses.terminatedState(code, reason, run.startedAt, now, PodStatuses.containerId(run.facts, 0, run.restarts));
@@ -201,9 +258,11 @@ final class KubeletSimulator extends Actor {
 
     private void onPodDeleted(Pod pod) {
         Run run = runs.remove(uid(pod));
+        unscheduled.remove(uid(pod));
         if (run != null && run.next != null) {
             run.next.cancel(false);
         }
+        release(pod);
     }
 
     private void writeStatus(Run run, PodStatus status) {

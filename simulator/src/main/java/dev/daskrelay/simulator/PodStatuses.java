@@ -12,10 +12,12 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Pod statuses as a kubelet (and the default scheduler) writes them, as pure functions of the pod's facts and the
@@ -31,18 +33,46 @@ final class PodStatuses {
      * @param podIP       the pod's address
      * @param containerId a 64-hex id prefix shared by the pod's containers (one per container is derived from it)
      * @param startTime   when the kubelet accepted the pod
+     * @param qosClass    the pod's QoS class, as the API server computes it at creation ({@link #qosClass})
      */
-    record Facts(List<Container> containers, String hostIP, String podIP, String containerId, Instant startTime) {
+    record Facts(List<Container> containers, String hostIP, String podIP, String containerId, Instant startTime,
+                 String qosClass) {
+    }
+
+    /**
+     * The QoS class the API server gives a pod: Guaranteed when every container has CPU and memory limits equal to
+     * its requests (a missing request defaults to the limit), BestEffort when no container requests or limits
+     * anything, else Burstable.
+     */
+    static String qosClass(List<Container> containers) {
+        boolean any = false;
+        boolean guaranteed = true;
+        for (Container c : containers) {
+            Map<String, Quantity> requests = c.getResources() == null || c.getResources().getRequests() == null
+                    ? Map.of() : c.getResources().getRequests();
+            Map<String, Quantity> limits = c.getResources() == null || c.getResources().getLimits() == null
+                    ? Map.of() : c.getResources().getLimits();
+            any |= !requests.isEmpty() || !limits.isEmpty();
+            for (String r : List.of("cpu", "memory")) {
+                Quantity limit = limits.get(r);
+                Quantity request = requests.getOrDefault(r, limit);
+                if (limit == null || request == null
+                        || limit.getNumericalAmount().compareTo(request.getNumericalAmount()) != 0) {
+                    guaranteed = false;
+                }
+            }
+        }
+        return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
     }
 
     private PodStatuses() {
     }
 
     /** Not scheduled: PodScheduled=False reason Unschedulable; no node, no container statuses. */
-    static PodStatus unschedulable(String message, Instant now) {
+    static PodStatus unschedulable(String message, Instant now, String qosClass) {
         return new PodStatusBuilder()
                 .withPhase("Pending")
-                .withQosClass("BestEffort")
+                .withQosClass(qosClass)
                 .withConditions(condition("PodScheduled", "False", "Unschedulable", message, now))
                 .build();
     }
@@ -142,7 +172,7 @@ final class PodStatuses {
                 .withHostIP(f.hostIP()).withHostIPs(new io.fabric8.kubernetes.api.model.HostIP(f.hostIP()))
                 .withPodIP(f.podIP()).withPodIPs(new PodIP(f.podIP()))
                 .withStartTime(time(f.startTime()))
-                .withQosClass("BestEffort")
+                .withQosClass(f.qosClass())
                 .withContainerStatuses(statuses)
                 .build();
     }

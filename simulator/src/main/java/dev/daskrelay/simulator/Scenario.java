@@ -7,8 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the simulated world does with one DaskJob, read from the DaskJob's annotations (contracts.md §5). The
- * operator copies the annotations to the runner and worker pods, so the kubelet stand-in reads them from the pod.
+ * What the simulated world does with one DaskJob, read from the DaskJob's annotations (the scenario table of
+ * simulator/README.md). The operator copies the annotations to the runner and worker pods, so the kubelet stand-in
+ * reads them from the pod.
  *
  * @param kind       the scenario
  * @param exitCode   the runner's exit code ({@code runner-exit:<code>}; 0 for success, 137 for oom)

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** A Flyte-style DaskJob (shared/spec/dask-operator.md §1.4) as a mutable map tree, plus waiting helpers. */
+/** A Flyte-style DaskJob (the shape docs/RENDERING.md describes) as a mutable map tree, plus waiting helpers. */
 final class DaskJobFixture {
 
     static final Duration DEADLINE = Duration.ofSeconds(60);

@@ -42,8 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Conformance of the simulator with the lifecycle rules of shared/spec/dask-operator.md (2025.4.3). Each test
- * names the rule it checks; docs/SIMULATOR.md maps rules to tests.
+ * Conformance of the simulator with the operator's rules as docs/DASK-OPERATOR.md states them (2025.4.3). Each
+ * test names the rule it checks; docs/SIMULATOR.md maps rules to tests. Section numbers below are that document's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DaskOperatorConformanceTest {
@@ -115,7 +115,7 @@ class DaskOperatorConformanceTest {
         }
     }
 
-    // ---- §3 status transitions -----------------------------------------------------------------------------
+    // ---- §4.2 status transitions ---------------------------------------------------------------------------
 
     @Test
     void successfulJobGoesThroughTheFourStatusesInOrder(TestInfo info) {
@@ -234,7 +234,7 @@ class DaskOperatorConformanceTest {
         client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName(name).delete();
     }
 
-    // ---- §2.2 names ------------------------------------------------------------------------------------------
+    // ---- §3.1 names ------------------------------------------------------------------------------------------
 
     @Test
     void objectsAreNamedAsTheOperatorNamesThem(TestInfo info) {
@@ -270,7 +270,7 @@ class DaskOperatorConformanceTest {
         deleteJob(ns, "names");
     }
 
-    // ---- §2.3 labels, annotations --------------------------------------------------------------------------
+    // ---- §3.2 labels, annotations --------------------------------------------------------------------------
 
     @Test
     void labelsAndAnnotationsPropagateWithFixedLabelsWinning(TestInfo info) {
@@ -342,7 +342,7 @@ class DaskOperatorConformanceTest {
         deleteJob(ns, "labels");
     }
 
-    // ---- §2.3 owner references -----------------------------------------------------------------------------
+    // ---- §3.3 owner references -----------------------------------------------------------------------------
 
     @Test
     void ownerReferencesFormTheOperatorsTree(TestInfo info) {
@@ -362,7 +362,7 @@ class DaskOperatorConformanceTest {
         deleteJob(ns, "owners");
     }
 
-    // ---- §2.4 env ------------------------------------------------------------------------------------------
+    // ---- §3.4 env ------------------------------------------------------------------------------------------
 
     @Test
     void schedulerAddressAndWorkerNameAreInjectedOnlyWhereMissing(TestInfo info) {
@@ -394,7 +394,7 @@ class DaskOperatorConformanceTest {
         deleteJob(ns, "env");
     }
 
-    // ---- §1.4 / §2.1 service, DaskCluster spec and phases ----------------------------------------------------
+    // ---- §2.2 / §4.1 service, DaskCluster spec and phases ----------------------------------------------------
 
     @Test
     void serviceSpecIsUsedAsGivenAndClusterSpecDropsIdleTimeout(TestInfo info) {
@@ -416,7 +416,7 @@ class DaskOperatorConformanceTest {
         deleteJob(ns, "svc");
     }
 
-    // ---- §2.2 name validation --------------------------------------------------------------------------------
+    // ---- §3.1 name validation --------------------------------------------------------------------------------
 
     @Test
     void tooLongNameGivesDaskClusterErrorButTheJobStillReachesClusterCreated(TestInfo info) {
@@ -435,7 +435,7 @@ class DaskOperatorConformanceTest {
         deleteJob(ns, name);
     }
 
-    // ---- §4 cleanup ----------------------------------------------------------------------------------------
+    // ---- §4.3 cleanup ----------------------------------------------------------------------------------------
 
     @Test
     void jobEndDeletesTheClusterTreeButKeepsRunnerAndJob(TestInfo info) {

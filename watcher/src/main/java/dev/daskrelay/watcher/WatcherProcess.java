@@ -57,7 +57,7 @@ public final class WatcherProcess extends ServiceProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(WatcherProcess.class);
 
-    /** Exit code after losing the Lease or the status topology (contracts: 1 = failure of the work). */
+    /** Exit code after losing the Lease or the status topology (docs/OPERATIONS.md §7.3: 1 = failure of the work). */
     public static final int EXIT_FAILURE = 1;
 
     private final WatcherSettings settings;

@@ -15,9 +15,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Render throughput of one typical task (contracts.md task-file example: resources, env, labels, annotations,
- * component resources, interruptible workers, a timeout) against a platform that sets every placement knob.
- * {@code render} is what the command topology does per launch (render + spec hash); {@code renderToJson} adds the
+ * Render throughput of one typical task (the example task file of docs/TASK-FILES.md: resources, env, labels,
+ * annotations, component resources, interruptible workers, a timeout) against a platform that sets every placement
+ * knob. {@code render} is what the command topology does per launch (render + spec hash); {@code renderToJson} adds the
  * compact JSON that travels in the intent. Goal: at least 50,000 renders/s per core.
  *
  * <pre>java -jar bench/target/benchmarks.jar Render -f 1 -wi 3 -i 5 -w 1s -r 1s -t 1</pre>

@@ -16,7 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The records measured: a typical launch command (task file of contracts.md section 2) and a RUNNING status event. */
+/** The records measured: a typical launch command (the task file example of docs/TASK-FILES.md), a RUNNING status. */
 final class BenchRecords {
 
     private BenchRecords() {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code platform} section of {@code daskrelay.yaml} (contracts.md section 3): what a Flyte operator sets in
+ * The {@code platform} section of {@code daskrelay.yaml} (docs/OPERATIONS.md §1.4): what a Flyte operator sets in
  * the k8s plugin config, plus daskrelay's allow-lists. Every field has a default, so an empty section is valid.
  *
  * @param namespace default target namespace of a task that names none

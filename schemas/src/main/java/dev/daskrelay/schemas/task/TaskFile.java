@@ -37,7 +37,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The task file (contracts.md section 2, docs/TASK-FILES.md): the human face of a launch command, in YAML or
+ * The task file (docs/TASK-FILES.md): the human face of a launch command, in YAML or
  * JSON. {@link #parse} reads one into a {@link TaskCommand} with a {@link LaunchDaskJob} payload, {@link #load}
  * also validates it against the platform, {@link #write} prints a launch command back as a task file, so that
  * {@code parse(write(c))} gives {@code c} again (with the same clock).

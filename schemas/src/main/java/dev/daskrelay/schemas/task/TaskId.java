@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * <p>When a task file or command gives none, it is derived from the execution identity as
  * {@code <project>-<domain>-<name>-<nodeId>-<retryAttempt>}. Flyte names a task attempt's resources
  * {@code <execution name>-<node id>-<retry attempt>}, unique within one project and domain; daskrelay serves many
- * projects and domains from one topic, so it puts them in front. The contracts example
+ * projects and domains from one topic, so it puts them in front. The id of the example task file (docs/TASK-FILES.md)
  * {@code flytesnacks-development-a1b2c3-n0-0} is project {@code flytesnacks}, domain {@code development}, execution
  * {@code a1b2c3}, node {@code n0}, attempt {@code 0}. Because the parts may themselves contain {@code -}, two
  * different identities can in principle give the same id (project {@code a-b} + domain {@code c} and project

@@ -33,7 +33,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
 /**
  * The one validation of a command, used by the task-file loader, the SDK and the translator alike. Pure: the
  * command and the platform configuration in, every problem out (never only the first). Paths use task-file
- * spelling (contracts.md section 2); the Avro field {@code timeoutSeconds} is reported as {@code timeout}.
+ * spelling (docs/TASK-FILES.md); the Avro field {@code timeoutSeconds} is reported as {@code timeout}.
  * The rules and bounds are listed in docs/TASK-FILES.md.
  */
 public final class TaskValidator {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class QuantityTest {
 
-    /** The memory-limit cases of shared/spec/flyte-dask-plugin.md §2.7 plus CPU forms. */
+    /** The canonical forms of Flyte's worker {@code --memory-limit} (docs/RENDERING.md) plus CPU forms. */
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
             "17G, 17G", "2G, 2G", "15G, 15G", "10Gi, 10Gi", "1024Mi, 1Gi", "2048Mi, 2Gi", "1000M, 1G",

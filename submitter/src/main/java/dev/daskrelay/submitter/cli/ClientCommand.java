@@ -12,9 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The shell shared by the client subcommands: loads the configuration and maps failures to contracts.md exit
- * codes - 2 for a configuration or task that cannot be used (one line per problem, naming the field path), 1 when
- * Kafka cannot be reached or the work failed.
+ * The shell shared by the client subcommands: loads the configuration and maps failures to the CLI's exit codes
+ * (submitter/README.md) - 2 for a configuration or task that cannot be used (one line per problem, naming the field
+ * path), 1 when Kafka cannot be reached or the work failed.
  */
 abstract class ClientCommand implements Callable<Integer> {
 

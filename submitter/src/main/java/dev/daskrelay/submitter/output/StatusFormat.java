@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * How status events are printed: one JSON object per line with the field names of contracts.md section 6, or one
+ * How status events are printed: one JSON object per line with the field names listed in submitter/README.md, or one
  * human line. Pure functions.
  */
 public final class StatusFormat {
@@ -20,7 +20,7 @@ public final class StatusFormat {
     private StatusFormat() {
     }
 
-    /** The contracts.md section 6 object (plus observedAt, terminal, workers and the DaskJob name). */
+    /** The {@code -o json} object of submitter/README.md (plus observedAt, terminal, workers and the DaskJob name). */
     public static ObjectNode json(TaskStatus s) {
         ObjectNode o = JSON.createObjectNode();
         o.put("taskId", s.getTaskId());

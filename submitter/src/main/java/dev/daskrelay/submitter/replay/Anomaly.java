@@ -1,7 +1,7 @@
 package dev.daskrelay.submitter.replay;
 
 /**
- * Something in the topics that breaks a guarantee of architecture.md section 3.
+ * Something in the topics that breaks a guarantee of docs/ARCHITECTURE.md (Guarantees) or docs/STATUS-MODEL.md.
  *
  * @param kind what is wrong
  * @param taskId the task

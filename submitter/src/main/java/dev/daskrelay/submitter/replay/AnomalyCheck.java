@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks replayed timelines against the status guarantees (architecture.md section 3): per task, sequence 1, 2,
- * 3 ... without gaps; nothing after a terminal phase; no phase regressions and no (phase, phaseVersion) twice;
- * event ids unique; every launch answered by a terminal status. Pure: timelines in, anomalies out.
+ * Checks replayed timelines against the status guarantees (docs/ARCHITECTURE.md, Guarantees; docs/STATUS-MODEL.md §2):
+ * per task, sequence 1, 2, 3 ... without gaps; nothing after a terminal phase; no phase regressions and no (phase,
+ * phaseVersion) twice; event ids unique; every launch answered by a terminal status. Pure: timelines in, anomalies out.
  *
  * <p>A repeated event id is reported once as {@link Anomaly.Kind#DUPLICATE_EVENT_ID} and otherwise ignored, so
  * one planted problem gives one anomaly. A task whose launch is outside the range may legitimately start with a

@@ -19,7 +19,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A Dask task as code: the same content as a task file (contracts.md section 2), in flytekit's vocabulary.
+ * A Dask task as code: the same content as a task file (docs/TASK-FILES.md), in flytekit's vocabulary.
  *
  * <pre>{@code
  * TaskCommand launch = DaskTask.builder()

@@ -7,7 +7,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Pure error triage of one API answer, after the spec's launch table (flyte-dask-plugin.md §5.1):
+ * Pure error triage of one API answer, after Flyte's launch triage ({@code launchResource} in
+ * flytepropeller/pkg/controller/nodes/task/k8s/plugin_manager.go, Flyte v1.16.8):
  *
  * <table>
  *   <caption>answer → step</caption>

@@ -26,7 +26,7 @@ import java.util.TreeMap;
 
 /**
  * Renders a task launch to a {@code kubernetes.dask.org/v1} {@code DaskJob} with Flyte's Dask-plugin rules
- * (contracts.md section 4; every rule and its source in docs/RENDERING.md). Pure: no clock, no I/O, no logging;
+ * (every rule and its source in docs/RENDERING.md). Pure: no clock, no I/O, no logging;
  * the same input always gives a byte-identical manifest. Build one renderer per platform configuration and call
  * {@link #render(String, ExecutionIdentity, LaunchDaskJob)} for every task; it is thread-safe.
  *
@@ -185,7 +185,7 @@ public final class DaskJobRenderer {
         checkUnreserved(taskLabels, "labels", problems);
         checkUnreserved(taskAnnotations, "annotations", problems);
 
-        // Resources: task level for the runner always; a component's own when it has any entry (section 3).
+        // Resources: task level for the runner always; a component's own when it has any entry (docs/RENDERING.md).
         ResolvedResources taskLevel = resources.resolve(launch.getResources(), "resources", problems);
         ResolvedResources schedulerResources = scheduler != null && ResourceResolver.hasAnyEntry(scheduler.getResources())
                 ? resources.resolve(scheduler.getResources(), "dask.scheduler.resources", problems)

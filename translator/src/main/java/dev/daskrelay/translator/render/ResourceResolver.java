@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Flyte's resource rules (spec flyte-dask-plugin.md section 3) for one container.
+ * Flyte's resource rules (docs/RENDERING.md, Resources) for one container.
  *
  * <ol>
  *   <li>Zero values are dropped (they count as unset).</li>

@@ -9,9 +9,9 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.daskrelay.schemas.thirdparty.VendoredDaskCrds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The real DaskJob CRD of dask-kubernetes-operator 2025.4.3 ({@code shared/reference/.../crds/daskjob.yaml}) as a
+ * The real DaskJob CRD of dask-kubernetes-operator 2025.4.3 (the vendored
+ * {@code third_party/dask-kubernetes-operator-2025.4.3/crds/daskjob.yaml}, see {@link VendoredDaskCrds}) as a
  * test oracle: {@link #problems(JsonNode)} lists what a real API server would reject (JSON-schema validation of
  * the {@code openAPIV3Schema}) and what it would silently prune (fields the structural schema does not declare).
  *
@@ -29,14 +30,12 @@ import java.util.Set;
  * {@code type: string} next to it stays, and is exactly what rejects a JSON integer) and turning
  * {@code nullable: true} into a {@code null} type alternative.
  *
- * <p>Location: the system property {@code daskrelay.crd} if set, else the first
- * {@code shared/reference/dask-kubernetes-operator-2025.4.3/crds/daskjob.yaml} found in the working directory's
- * ancestors (CI clones the repository next to {@code shared/}, so from the module directory that is
- * {@code ../../shared/...}). A missing file fails loudly.
+ * <p>The file is read through {@link VendoredDaskCrds#crd(String)}: a missing file, or one that is not byte for byte
+ * the released CRD, fails loudly.
  */
 public final class DaskJobCrd {
 
-    static final String RELATIVE = "shared/reference/dask-kubernetes-operator-2025.4.3/crds/daskjob.yaml";
+    static final String FILE = "daskjob.yaml";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static DaskJobCrd instance;
@@ -76,26 +75,7 @@ public final class DaskJobCrd {
     }
 
     static Path locate() {
-        String override = System.getProperty("daskrelay.crd");
-        if (override != null) {
-            Path p = Path.of(override);
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException("-Ddaskrelay.crd=" + override + " does not exist");
-            }
-            return p;
-        }
-        List<Path> tried = new ArrayList<>();
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve(RELATIVE);
-            tried.add(candidate);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("The DaskJob CRD is missing; the schema tests need " + RELATIVE
-                + " next to the repository (CI clones the repo next to shared/). Tried: " + tried);
+        return VendoredDaskCrds.crd(FILE);
     }
 
     /** Schema violations and pruned fields; empty when a real API server would store the manifest unchanged. */

@@ -13,13 +13,13 @@ import dev.daskrelay.schemas.config.PlatformConfig;
 import java.util.List;
 import java.util.Map;
 
-/** Inputs of the render tests: the Flyte dask_test.go fixtures (spec section 7.1) and small builders. */
+/** Inputs of the render tests: the fixtures of Flyte's dask_test.go (docs/RENDERING.md, Sources) and small builders. */
 final class Fixtures {
 
     static final String FLYTE_NAME = "some-acceptable-name";
     static final String FLYTE_IMAGE = "image://";
 
-    /** Flyte's fixture platform: legacy CLI and NodePort for parity, platform resources of section 7.1. */
+    /** Flyte's fixture platform: legacy CLI and NodePort for parity, the platform resources of dask_test.go. */
     static final String FLYTE_PLATFORM_YAML = """
             platform:
               namespace: default-namespace

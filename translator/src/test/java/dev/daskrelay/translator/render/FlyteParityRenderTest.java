@@ -29,7 +29,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The upstream Flyte test table (spec flyte-dask-plugin.md section 7.1, V1 dask_test.go), same inputs and
+ * The build cases of Flyte's dask_test.go (Flyte v1.16.8, docs/RENDERING.md Sources), same inputs and
  * expected values, with the platform in Flyte's shape (legacy CLI, NodePort). Every DaskJob is also checked
  * against the real CRD schema.
  */
@@ -211,7 +211,7 @@ class FlyteParityRenderTest {
         }
     }
 
-    /** Section 3.5 "Empty everything": requests and limits both become the platform defaults. */
+    /** No resources anywhere: requests and limits both become the platform defaults (Flyte's resource rules). */
     @Test
     void emptyResourcesTakePlatformDefaults() {
         JsonNode job = render(flyteTask(null, null, null).build());

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * Which DaskJob a Kubernetes Event is about, and whether the bridge keeps it. Pure.
  *
  * <p>Events carry no labels, so they are matched by the object they involve. The operator names every object of
- * DaskJob {@code J} after it (shared/spec/dask-operator.md section 2.2): the DaskCluster {@code J}, the runner pod
+ * DaskJob {@code J} after it (docs/DASK-OPERATOR.md §3.1): the DaskCluster {@code J}, the runner pod
  * {@code J-runner}, the scheduler Deployment/Service {@code J-scheduler} and its ReplicaSet and pods
  * {@code J-scheduler-<rs>-<pod>}, the worker group {@code J-default}, worker Deployments
  * {@code J-default-worker-<10 hex>} with their ReplicaSets and pods. A quota refusal of a worker or scheduler pod

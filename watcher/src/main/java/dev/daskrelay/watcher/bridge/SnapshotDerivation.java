@@ -29,7 +29,7 @@ import java.util.TreeSet;
  * the same inputs always give an equal snapshot, so "did anything change?" is an {@code equals} (see
  * {@link #comparable(DaskJobSnapshot)}).
  *
- * <p>What goes in (shared/spec/dask-operator.md sections 2–5):
+ * <p>What goes in (docs/DASK-OPERATOR.md §2–§5):
  * <ul>
  * <li>the DaskJob's {@code status} fields verbatim, {@code deletionTimestamp} as {@code deleting}, the
  *     {@code daskrelay.dev/spec-hash} annotation;</li>

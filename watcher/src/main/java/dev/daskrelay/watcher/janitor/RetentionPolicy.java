@@ -16,7 +16,7 @@ import java.util.Optional;
  * When a finished DaskJob may be deleted. Pure.
  *
  * <p>A DaskJob is finished when the operator wrote {@code status.jobStatus} {@code Successful} or {@code Failed}
- * and an {@code endTime} (shared/spec/dask-operator.md section 3: nothing changes status afterwards). It expires
+ * and an {@code endTime} (docs/DASK-OPERATOR.md §4.2: nothing changes status afterwards). It expires
  * once {@code now - endTime >= retain}. Nothing else ever expires: a job that is not terminal, has no readable
  * {@code endTime}, or is already being deleted is kept. Timeouts of running jobs are the status topology's
  * business (DELETE intents through the applier), never the janitor's.

@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builders for the objects the operator and kubelet produce, as shared/spec/dask-operator.md describes them. */
+/** Builders for the objects the operator and kubelet produce, as docs/DASK-OPERATOR.md §3 describes them. */
 final class K8sFixtures {
 
     static final String NS = "dask-jobs";
