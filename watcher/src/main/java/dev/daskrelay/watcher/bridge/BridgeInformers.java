@@ -20,6 +20,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -37,7 +40,9 @@ import java.util.function.Function;
  * {@code reason!=Scheduled,reason!=Pulling,...}); every Warning and the notable Normal reasons (Killing,
  * Preempted ...) still arrive. The fabric8 mock server used in tests ignores {@code !=} field selectors, so
  * {@link EventAttribution#relevant} filters again in code. The caches keep slim copies of the objects
- * ({@link SlimItemStore}).
+ * ({@link SlimItemStore}); with {@link InformerDecoding#STREAMING} (the default) the informers decode the API server's
+ * JSON straight into those slim copies ({@link SlimDecoding}) through a client of their own on the caller's HTTP
+ * client.
  */
 public final class BridgeInformers {
 
@@ -51,6 +56,8 @@ public final class BridgeInformers {
      */
     static final List<String> CHATTY_EVENT_REASONS = List.of("Scheduled", "Pulling", "Pulled", "Created", "Started",
             "SuccessfulCreate", "SuccessfulDelete", "ScalingReplicaSet");
+
+    private static final AtomicInteger DISPATCH_THREADS = new AtomicInteger();
 
     /** What the informers tell: which DaskJob a change concerns, and the final state of a deleted DaskJob. */
     public interface Listener {
@@ -69,6 +76,7 @@ public final class BridgeInformers {
     private final List<String> namespaces;
     private final Duration resyncPeriod;
     private final Long listLimit;
+    private final InformerDecoding decoding;
     private final Listener listener;
 
     /** The informers, one of each kind per watched namespace; set once by {@link #start()}. */
@@ -91,6 +99,8 @@ public final class BridgeInformers {
     }
 
     private volatile Informers informers = Informers.NONE;
+    /** Dispatches informer events of the streaming decoder's client; null with fabric8's decoding. */
+    private ExecutorService dispatch;
     private final Map<SharedIndexInformer<?>, Boolean> watching = new HashMap<>();
     private final Set<SharedIndexInformer<?>> everWatched = new HashSet<>();
 
@@ -99,13 +109,15 @@ public final class BridgeInformers {
      * @param resyncPeriod informer resync: every cached object is handed to the handlers again this often
      * @param listLimit page size of the DaskJob and pod lists; null = one unpaged list (the Event informer is never
      *     paged, see {@link #start()})
+     * @param decoding how list and watch responses are decoded
      */
     BridgeInformers(KubernetesClient client, List<String> namespaces, Duration resyncPeriod, Long listLimit,
-                    Listener listener) {
+                    InformerDecoding decoding, Listener listener) {
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
         this.resyncPeriod = resyncPeriod;
         this.listLimit = listLimit;
+        this.decoding = decoding;
         this.listener = listener;
     }
 
@@ -119,6 +131,15 @@ public final class BridgeInformers {
         List<SharedIndexInformer<Event>> eventInformers = new ArrayList<>();
         List<String> scopes = namespaces.isEmpty() ? Collections.singletonList(null) : namespaces;
         long resync = resyncPeriod.toMillis();
+        KubernetesClient client = this.client;
+        if (decoding == InformerDecoding.STREAMING) {
+            dispatch = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "daskrelay-informer-" + DISPATCH_THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            client = SlimDecoding.informerClient(client, dispatch);
+        }
         for (String ns : scopes) {
             var jobsOp = client.genericKubernetesResources(DaskJobResource.CONTEXT);
             var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
@@ -221,6 +242,9 @@ public final class BridgeInformers {
     /** Stops every informer. */
     synchronized void stop() {
         informers.all().forEach(SharedIndexInformer::stop);
+        if (dispatch != null) {
+            dispatch.shutdownNow();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------

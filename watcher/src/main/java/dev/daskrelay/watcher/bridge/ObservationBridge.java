@@ -53,9 +53,10 @@ public final class ObservationBridge implements AutoCloseable {
      * @param listPageSize the DaskJob and pod informers list in pages of this many objects; 0 = one unpaged list
      *     (the API server answers it from its watch cache, but the whole response and its decoded objects are in the
      *     heap at once: 60,000 pods do not fit 1 GiB that way). The Event informer is never paged.
+     * @param decoding how the informers decode the API server's JSON (default {@link InformerDecoding#STREAMING})
      */
     public record Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
-                          int listPageSize) {
+                          int listPageSize, InformerDecoding decoding) {
         public static final int DEFAULT_LIST_PAGE_SIZE = 500;
         public static final Duration DEFAULT_RESYNC_PERIOD = Duration.ofMinutes(10);
         public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
@@ -69,6 +70,13 @@ public final class ObservationBridge implements AutoCloseable {
             if (listPageSize < 0) {
                 throw new IllegalArgumentException("listPageSize: must be 0 (no paging) or more, was " + listPageSize);
             }
+            Objects.requireNonNull(decoding, "decoding");
+        }
+
+        /** With the default decoding ({@link InformerDecoding#STREAMING}). */
+        public Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
+                       int listPageSize) {
+            this(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, InformerDecoding.STREAMING);
         }
 
         public static Options of(List<String> namespaces) {
@@ -77,7 +85,11 @@ public final class ObservationBridge implements AutoCloseable {
         }
 
         public Options withListPageSize(int pageSize) {
-            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize);
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize, decoding);
+        }
+
+        public Options withDecoding(InformerDecoding d) {
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, d);
         }
 
         /** The informer list limit: null = unpaged. */
@@ -120,7 +132,7 @@ public final class ObservationBridge implements AutoCloseable {
         this.publisher = publisher;
         this.clock = clock;
         this.informers = new BridgeInformers(client, options.namespaces(), options.resyncPeriod(),
-                options.listLimit(), new BridgeInformers.Listener() {
+                options.listLimit(), options.decoding(), new BridgeInformers.Listener() {
                     @Override
                     public void changed(JobRef job) {
                         enqueue(job);
