@@ -11,6 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Micrometer meters of the status topology, all named {@code daskrelay.status.*} with low-cardinality tags only
@@ -34,6 +37,12 @@ public final class StatusMetrics {
     private final MeterRegistry registry;
     private final Timer latency;
     private final Timer timeToFirstRunning;
+    private final Counter ignoredObservations;
+    /**
+     * Counters by their tag values, registered once: looking a meter up in the registry per observation (building
+     * its id, sorting its tags, a map lookup) cost more than the rest of the bookkeeping.
+     */
+    private final Map<List<Object>, Counter> counters = new ConcurrentHashMap<>();
 
     public StatusMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -44,20 +53,31 @@ public final class StatusMetrics {
         this.timeToFirstRunning = Timer.builder("daskrelay.status.time.to.first.running")
                 .description("from launch accepted (else first observation) to RUNNING")
                 .register(registry);
+        this.ignoredObservations = Counter.builder("daskrelay.status.observations.ignored").register(registry);
+    }
+
+    private Counter counter(String name, String tag, Object value) {
+        return counters.computeIfAbsent(List.of(name, tag, value), k -> Counter.builder(name)
+                .tag(tag, String.valueOf(value)).register(registry));
+    }
+
+    private Counter counter(String name, String tag1, Object value1, String tag2, Object value2) {
+        return counters.computeIfAbsent(List.of(name, tag1, value1, tag2, value2), k -> Counter.builder(name)
+                .tag(tag1, String.valueOf(value1)).tag(tag2, String.valueOf(value2)).register(registry));
     }
 
     void observation(Observation o, boolean ignored) {
         Object p = o.getPayload();
         String payload = p instanceof CommandOutcome ? "command" : p instanceof ApplyOutcome ? "apply" : "snapshot";
-        Counter.builder("daskrelay.status.observations").tag("source", String.valueOf(o.getSource()))
-                .tag("payload", payload).register(registry).increment();
+        counter("daskrelay.status.observations", "source", String.valueOf(o.getSource()), "payload", payload)
+                .increment();
         if (ignored) {
-            Counter.builder("daskrelay.status.observations.ignored").register(registry).increment();
+            ignoredObservations.increment();
         }
     }
 
     void event(TaskStatus e, TaskState state) {
-        Counter.builder("daskrelay.status.events").tag("phase", e.getPhase().name()).register(registry).increment();
+        counter("daskrelay.status.events", "phase", e.getPhase()).increment();
         latency.record(nonNegative(Duration.between(e.getOccurredAt(), e.getObservedAt())));
         if (e.getPhase().name().equals(Phase.RUNNING.name()) && e.getPhaseVersion() == 0) {
             var start = state.acceptedAt() != null ? state.acceptedAt() : state.firstObservedAt();
@@ -68,18 +88,16 @@ public final class StatusMetrics {
     }
 
     void rejected(TaskStateMachine.RejectedTransition r) {
-        Counter.builder("daskrelay.status.transitions.rejected")
-                .tag("from", r.from() == null ? "NONE" : r.from().name()).tag("to", r.to().name())
-                .register(registry).increment();
+        counter("daskrelay.status.transitions.rejected", "from", r.from() == null ? "NONE" : r.from().name(),
+                "to", r.to().name()).increment();
     }
 
     void deleteIntent(DaskJobIntent i) {
-        Counter.builder("daskrelay.status.delete.intents").tag("reason", String.valueOf(i.getReason()))
-                .register(registry).increment();
+        counter("daskrelay.status.delete.intents", "reason", String.valueOf(i.getReason())).increment();
     }
 
     void deadLetter(DeadLetterHeaders.Stage stage) {
-        Counter.builder("daskrelay.status.dead.letters").tag("stage", stage.value()).register(registry).increment();
+        counter("daskrelay.status.dead.letters", "stage", stage.value()).increment();
     }
 
     private static Duration nonNegative(Duration d) {
