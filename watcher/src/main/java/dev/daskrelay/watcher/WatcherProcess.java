@@ -143,6 +143,7 @@ public final class WatcherProcess extends ServiceProcess {
         Properties streamsProps = new Properties();
         streamsProps.putAll(kafka.properties());
         streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, settings.streamsStateDir().toString());
+        streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.statusCommitInterval().toMillis());
         status = own(new StatusService(statusSettings, serdes, ops.registry(),
                 settings.statusApplicationId(kafka.topicPrefix()), kafka.bootstrapServers(), streamsProps));
         status.start();

@@ -10,6 +10,7 @@ import dev.daskrelay.watcher.janitor.Janitor;
 import dev.daskrelay.watcher.janitor.RetentionPolicy;
 import dev.daskrelay.watcher.status.LogLinkTemplate;
 import dev.daskrelay.watcher.status.StatusSettings;
+import dev.daskrelay.watcher.status.StatusTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,10 @@ import java.util.List;
  *     per DaskJob (default {@code 24h}; {@code 0} = no recall)
  * @param listPageSize informers list in pages of this many objects (default {@code 500};
  *     {@code 0} = one unpaged list, served from the API server's watch cache but held whole in the watcher's heap)
+ * @param statusCommitInterval the status topology's Kafka Streams commit interval, under exactly-once the length
+ *     of its transactions: a status event is visible to read_committed readers only once its transaction commits
+ *     (default {@link StatusTopology#DEFAULT_COMMIT_INTERVAL}; docs/OPERATIONS.md weighs latency against
+ *     transactions per second)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record WatcherSettings(
@@ -70,7 +75,8 @@ public record WatcherSettings(
         String statusApplicationId,
         String stateDir,
         Duration recallLookback,
-        Integer listPageSize) implements CheckedSection {
+        Integer listPageSize,
+        Duration statusCommitInterval) implements CheckedSection {
 
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     /** The page size of client-go's reflectors, for the same reason: a list of 60,000 pods does not fit one heap. */
@@ -104,11 +110,13 @@ public record WatcherSettings(
         opsPort = opsPort == null ? DEFAULT_OPS_PORT : opsPort;
         recallLookback = recallLookback == null ? ObservationTopicMemory.DEFAULT_LOOKBACK : recallLookback;
         listPageSize = listPageSize == null ? DEFAULT_LIST_PAGE_SIZE : listPageSize;
+        statusCommitInterval = statusCommitInterval == null ? StatusTopology.DEFAULT_COMMIT_INTERVAL
+                : statusCommitInterval;
     }
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every value that cannot be used, each with its key path. */
@@ -153,6 +161,9 @@ public record WatcherSettings(
         check.port("opsPort", opsPort);
         if (listPageSize < 0) {
             check.problem("listPageSize", "must be 0 (no paging) or more, was " + listPageSize);
+        }
+        if (statusCommitInterval.isZero() || statusCommitInterval.isNegative()) {
+            check.problem("statusCommitInterval", "must be greater than 0");
         }
     }
 

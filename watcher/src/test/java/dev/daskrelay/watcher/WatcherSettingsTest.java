@@ -3,6 +3,7 @@ package dev.daskrelay.watcher;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.watcher.status.StatusTopology;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ class WatcherSettingsTest {
         assertEquals(List.of("a", "b"), s.watchedNamespaces(List.of("a", "b")), "the platform allow-list by default");
         assertEquals(8081, s.opsPort());
         assertEquals(500, s.listPageSize());
+        assertEquals(StatusTopology.DEFAULT_COMMIT_INTERVAL, s.statusCommitInterval());
     }
 
     @Test
@@ -41,6 +43,7 @@ class WatcherSettingsTest {
                   namespaces: [team-a]
                   resync: 5m
                   listPageSize: 0
+                  statusCommitInterval: 20ms
                 """);
         assertEquals(Duration.ofMinutes(150), s.retention().retain());
         assertEquals("my-lease", s.leaseName());
@@ -48,6 +51,7 @@ class WatcherSettingsTest {
         assertEquals(List.of("team-a"), s.watchedNamespaces(List.of("default")));
         assertEquals(Duration.ofMinutes(5), s.resync());
         assertEquals(0, s.listPageSize());
+        assertEquals(Duration.ofMillis(20), s.statusCommitInterval());
     }
 
     @Test
@@ -65,10 +69,11 @@ class WatcherSettingsTest {
     @Test
     void badValuesNameTheirKey() {
         var e = assertThrows(DaskRelayConfig.ConfigException.class,
-                () -> watcher("watcher: {retainFinished: soon, resync: -5m, listPageSize: -1}"));
+                () -> watcher("watcher: {retainFinished: soon, resync: -5m, listPageSize: -1, statusCommitInterval: 0}"));
         assertTrue(e.getMessage().contains("watcher.retainFinished: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")"), e.getMessage());
         assertTrue(e.getMessage().contains("watcher.resync"), e.getMessage());
         assertTrue(e.getMessage().contains("watcher.listPageSize: must be 0 (no paging) or more, was -1"), e.getMessage());
+        assertTrue(e.getMessage().contains("watcher.statusCommitInterval: must be greater than 0"), e.getMessage());
     }
 
     @Test

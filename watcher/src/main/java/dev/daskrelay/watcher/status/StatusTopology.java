@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,12 @@ public final class StatusTopology {
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
     /** {@link DeadLetterHeaders#ERROR_PROCESSOR} of records this topology dead-letters. */
     public static final String PROCESSOR_NAME = "status";
+    /**
+     * Default commit interval (under exactly-once, the transaction length; Kafka Streams' own default is 100 ms).
+     * A status event waits on average half of it, at most all of it, before read_committed readers see it;
+     * docs/PERFORMANCE.md measures the latency and the broker's cost at several values.
+     */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusTopology.class);
 

@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,8 +79,9 @@ class SlimDecodingInformerTest {
 
         start();
 
-        await(() -> "1004".equals(informer.lastSyncResourceVersion()), "the bookmark's resource version");
-        await(() -> handled.size() == 5, "five notifications: " + handled);
+        await(() -> "1004".equals(informer.lastSyncResourceVersion()), () -> "the bookmark's resource version"
+                + state());
+        await(() -> handled.size() == 5, () -> "five notifications" + state());
         assertEquals(List.of("add a Pending", "add b Running", "add c Pending", "update a Running",
                 "delete b Running"), handled);
         assertEquals("a=Running/1002, c=Pending/1001", cached());
@@ -105,8 +107,8 @@ class SlimDecodingInformerTest {
 
         start();
 
-        await(() -> cached().equals("a=Succeeded/1900, d=Failed/2001"), "the cache after the relist");
-        await(() -> handled.size() == 7, "seven notifications: " + handled);
+        await(() -> cached().equals("a=Succeeded/1900, d=Failed/2001"), () -> "the cache after the relist" + state());
+        await(() -> handled.size() == 7, () -> "seven notifications" + state());
         assertEquals(List.of("add a Pending", "add b Running", "update a Running"), handled.subList(0, 3));
         assertEquals(Set.of("update a Succeeded", "add d Running", "delete b Running"), Set.copyOf(handled.subList(3, 6)),
                 "the relist, in the informer's order");
@@ -206,11 +208,17 @@ class SlimDecodingInformerTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) {
+    /** What the informer saw and the mock server was asked, for a failure message. */
+    private String state() {
+        return String.format(" (last resource version %s, watching %s, cache [%s], notifications %s, %d requests)",
+                informer.lastSyncResourceVersion(), informer.isWatching(), cached(), handled, server.getRequestCount());
+    }
+
+    private static void await(BooleanSupplier condition, Supplier<String> what) {
         Instant deadline = Instant.now().plus(WAIT);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
-                fail("timed out waiting for " + what);
+                fail("timed out waiting for " + what.get());
             }
             try {
                 Thread.sleep(20); // polling interval of a condition wait
