@@ -9,6 +9,7 @@ import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.ResourceList;
 import dev.daskrelay.avro.v1.Resources;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.translator.render.DaskJobRenderer;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +25,19 @@ public final class TypicalTask {
     private TypicalTask() {
     }
 
-    /** A renderer for a platform whose default namespace is {@code namespace}. */
+    /** A renderer for {@link #platform(String)}. */
     public static DaskJobRenderer renderer(String namespace) {
-        return new DaskJobRenderer(DaskRelayConfig.parse("""
+        return new DaskJobRenderer(platform(namespace));
+    }
+
+    /** A platform that sets every placement knob, whose default namespace is {@code namespace}. */
+    public static PlatformConfig platform(String namespace) {
+        return DaskRelayConfig.parse(platformYaml(namespace), "bench").platform();
+    }
+
+    /** The {@code platform:} section of {@link #platform(String)}, as daskrelay.yaml text. */
+    public static String platformYaml(String namespace) {
+        return """
                 platform:
                   namespace: %s
                   allowedNamespaces: [%s, flytesnacks-development]
@@ -45,7 +56,7 @@ public final class TypicalTask {
                     nodeSelectorRequirement: {key: lifecycle, operator: In, values: [spot]}
                   nonInterruptible:
                     nodeSelectorRequirement: {key: lifecycle, operator: NotIn, values: [spot]}
-                """.formatted(namespace, namespace), "bench").platform());
+                """.formatted(namespace, namespace);
     }
 
     public static ExecutionIdentity execution(String name) {

@@ -1,14 +1,18 @@
 package dev.daskrelay.bench.watcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.bench.Await;
+import dev.daskrelay.bench.CpuSample;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.simulator.DaskCrds;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.render.DaskJobRenderer;
 import dev.daskrelay.translator.render.RenderedDaskJob;
+import dev.daskrelay.watcher.bridge.DecodeReplay;
+import dev.daskrelay.watcher.bridge.InformerDecoding;
 import dev.daskrelay.watcher.bridge.ObservationBridge;
 import dev.daskrelay.watcher.bridge.ObservationPublisher;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -24,20 +28,28 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Scale harness of the observation bridge (not a test). N managed DaskJobs, rendered by daskrelay's own renderer
@@ -71,7 +83,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * kubeconfig (none: in-memory), namespace (daskrelay-bench; default in memory), populate (auto|true|false),
  * rounds (2), threads (16), timeoutSeconds (600), listPageSize (500; 0 = unpaged lists), serverPids (comma-separated
  * pids of kube-apiserver and etcd on this machine: their CPU time during the relist is read from /proc, at 100
- * ticks per second).
+ * ticks per second), variants (the bridge's informer variants to compare: {@link InformerDecoding} {@code fabric8}
+ * or {@code streaming}, {@code +gzip} for compressed lists; default {@code fabric8,streaming,streaming+gzip}: each
+ * round runs every one of them, in turn first), replay (false; true = also record the list pages once and decode them
+ * in this JVM with each decoder, without the API server, TLS or HTTP: the bridge's own decoding cost).
  */
 public final class BridgeScaleHarness {
 
@@ -87,13 +102,15 @@ public final class BridgeScaleHarness {
 
     record Options(int jobs, int podsPerJob, int eventsPerPod, int warningEvery, Path kubeconfig, String namespace,
                    String populate, int rounds, int threads, Duration timeout, int listPageSize,
-                   List<String> serverPids) {
+                   List<String> serverPids, List<Variant> variants, boolean replay) {
 
         static Options parse(String[] args) {
             Map<String, String> o = new HashMap<>(Map.of("jobs", "10000", "podsPerJob", "6", "eventsPerPod", "5",
                     "warningEvery", "100", "populate", "auto", "rounds", "2", "threads", "16",
                     "timeoutSeconds", "600", "listPageSize",
                     String.valueOf(ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE)));
+            o.put("variants", "fabric8,streaming,streaming+gzip");
+            o.put("replay", "false");
             for (String a : args) {
                 String[] kv = a.split("=", 2);
                 if (kv.length != 2) {
@@ -114,13 +131,33 @@ public final class BridgeScaleHarness {
                     Integer.parseInt(o.get("rounds")), Integer.parseInt(o.get("threads")),
                     Duration.ofSeconds(Long.parseLong(o.get("timeoutSeconds"))),
                     Integer.parseInt(o.get("listPageSize")),
-                    o.containsKey("serverPids") ? List.of(o.get("serverPids").split(",")) : List.of());
+                    o.containsKey("serverPids") ? List.of(o.get("serverPids").split(",")) : List.of(),
+                    Arrays.stream(o.get("variants").split(",")).map(Variant::parse).toList(),
+                    Boolean.parseBoolean(o.get("replay")));
+        }
+    }
+
+    /** How the bridge's informers decode, and whether they ask for compressed lists. */
+    record Variant(InformerDecoding decoding, boolean gzip) {
+        static Variant parse(String text) {
+            String t = text.trim().toLowerCase(Locale.ROOT);
+            boolean gzip = t.endsWith("+gzip");
+            return new Variant(InformerDecoding.valueOf((gzip ? t.substring(0, t.length() - 5) : t)
+                    .toUpperCase(Locale.ROOT)), gzip);
+        }
+
+        @Override
+        public String toString() {
+            return decoding.name().toLowerCase(Locale.ROOT) + (gzip ? "+gzip" : "");
         }
     }
 
     public static void main(String[] args) throws Exception {
         Options opts = Options.parse(args);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.out.printf("%s, %d cpus, java %s, max heap %d MiB; load average at start %s%n", Instant.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20, loadAverage());
         try (ApiServerTarget target = ApiServerTarget.of(opts.kubeconfig(), opts.threads())) {
             try (KubernetesClient client = target.newClient()) {
                 System.out.printf("API server %s, namespace %s%n", client.getMasterUrl(), opts.namespace());
@@ -133,29 +170,117 @@ public final class BridgeScaleHarness {
                 }
             }
             for (int round = 1; round <= opts.rounds(); round++) {
-                round(target, opts, round);
+                List<Variant> order = new ArrayList<>(opts.variants());
+                Collections.rotate(order, -(round - 1)); // each variant goes first in turn
+                for (Variant variant : order) {
+                    round(target, opts, round, variant);
+                }
+            }
+            if (opts.replay()) {
+                replay(target, opts);
             }
         }
+        System.out.printf("load average at the end %s%n", loadAverage());
         System.exit(0);
     }
 
-    private static void round(ApiServerTarget target, Options opts, int round) throws Exception {
+    /**
+     * Records the DaskJob and pod list pages (as the informers ask for them) and the Event list once, then decodes
+     * them in this thread with each decoder, {@code rounds} times: thread CPU and wall time per decoder, no API
+     * server, TLS or HTTP involved.
+     */
+    private static void replay(ApiServerTarget target, Options opts) throws Exception {
+        String ns = opts.namespace();
+        String selector = "labelSelector=" + URLEncoder.encode(KubernetesLabels.MANAGED_BY + "="
+                + KubernetesLabels.MANAGED_BY_VALUE, StandardCharsets.UTF_8);
+        List<byte[]> jobPages;
+        List<byte[]> podPages;
+        List<byte[]> eventPages;
+        try (KubernetesClient client = target.newClient()) {
+            int limit = opts.listPageSize() == 0 ? 0 : opts.listPageSize();
+            jobPages = pages(client, "/apis/kubernetes.dask.org/v1/namespaces/" + ns + "/daskjobs?" + selector, limit);
+            podPages = pages(client, "/api/v1/namespaces/" + ns + "/pods?" + selector, limit);
+            eventPages = pages(client, "/api/v1/namespaces/" + ns + "/events?fieldSelector="
+                    + URLEncoder.encode(DecodeReplay.eventFieldSelector(), StandardCharsets.UTF_8), 0);
+        }
+        long bytes = Stream.of(jobPages, podPages, eventPages).flatMap(List::stream).mapToLong(b -> b.length).sum();
+        System.out.printf("replay: recorded %d + %d + %d pages, %.1f MB of JSON%n", jobPages.size(), podPages.size(),
+                eventPages.size(), bytes / 1e6);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int round = 0; round <= opts.rounds(); round++) {
+            List<InformerDecoding> order = new ArrayList<>(opts.variants().stream().map(Variant::decoding).distinct()
+                    .toList());
+            Collections.rotate(order, -round);
+            for (InformerDecoding decoding : order) {
+                usedHeapAfterGc();
+                long wall = System.nanoTime();
+                long cpu = threads.getCurrentThreadCpuTime();
+                DecodeReplay replay = new DecodeReplay(decoding);
+                int n = replay.replay(jobPages, podPages, eventPages);
+                double cpuS = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+                double wallS = (System.nanoTime() - wall) / 1e9;
+                System.out.printf("replay %s %-9s: %d objects decoded and cached in %.2f s CPU (%.1f µs per object), "
+                                + "%.2f s wall; cached %s%n", round == 0 ? "warm-up" : "round " + round, decoding, n,
+                        cpuS, cpuS * 1e6 / n, wallS, replay.sizes());
+            }
+        }
+    }
+
+    private static List<byte[]> pages(KubernetesClient client, String path, int limit) throws Exception {
+        List<byte[]> pages = new ArrayList<>();
+        String cont = null;
+        do {
+            String url = path + (limit > 0 ? "&limit=" + limit : "")
+                    + (cont == null ? "" : "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8));
+            String page = client.raw(url);
+            if (page == null) {
+                throw new IllegalStateException("no answer for " + url);
+            }
+            pages.add(page.getBytes(StandardCharsets.UTF_8));
+            JsonNode c = JSON.readTree(page).path("metadata").path("continue");
+            cont = c.isTextual() && !c.asText().isEmpty() ? c.asText() : null;
+        } while (cont != null);
+        return pages;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    private static void round(ApiServerTarget target, Options opts, int round, Variant variant)
+            throws Exception {
         long baseline = usedHeapAfterGc();
-        System.out.printf("round %d: heap before the bridge: %.0f MiB%n", round, baseline / 1048576.0);
+        System.out.printf("round %d %s: heap before the bridge: %.0f MiB; load average %s%n", round, variant,
+                baseline / 1048576.0, loadAverage());
         try (KubernetesClient client = target.newClient()) {
             CountingPublisher publisher = new CountingPublisher();
             ObservationBridge bridge = new ObservationBridge(client,
-                    ObservationBridge.Options.of(List.of(opts.namespace())).withListPageSize(opts.listPageSize()),
+                    ObservationBridge.Options.of(List.of(opts.namespace())).withListPageSize(opts.listPageSize())
+                            .withDecoding(variant.decoding()).withCompressedLists(variant.gzip()),
                     publisher, Clock.systemUTC(),
                     new SimpleMeterRegistry());
             long s = System.nanoTime();
             long cpu0 = processCpuNanos();
             double server0 = serverCpuSeconds(opts.serverPids());
+            CpuSample before = CpuSample.take(opts.serverPids());
             bridge.start();
-            Await.until(bridge::synced, opts.timeout(), "informers synced");
+            while (!bridge.synced()) {
+                if (System.nanoTime() - s > opts.timeout().toNanos()) {
+                    throw new IllegalStateException("informers not synced after " + opts.timeout());
+                }
+                Thread.sleep(50); // few wake-ups of this thread: its CPU counts in the relist's
+            }
             double relist = (System.nanoTime() - s) / 1e9;
             double relistCpu = (processCpuNanos() - cpu0) / 1e9;
             double relistServerCpu = serverCpuSeconds(opts.serverPids()) - server0;
+            CpuSample.Use relistUse = before.until(CpuSample.take(opts.serverPids()));
             s = System.nanoTime();
             bridge.startPublishing();
             Await.until(() -> publisher.count.get() >= opts.jobs(), opts.timeout(), opts.jobs() + " snapshots");
@@ -163,12 +288,16 @@ public final class BridgeScaleHarness {
             long used = usedHeapAfterGc();
             String serverCpu = opts.serverPids().isEmpty() ? ""
                     : String.format(", API server and etcd %.2f s", relistServerCpu);
-            System.out.printf("round %d (list page size %d): relist (informers synced) %.2f s (CPU: this JVM %.2f s%s), "
-                            + "full re-observation %.2f s (%d snapshots), cached %s, heap held by the bridge %.0f MiB "
-                            + "(heap used %.0f MiB, max %.0f MiB)%n", round, opts.listPageSize(), relist, relistCpu,
-                    serverCpu, reobserve, publisher.count.get(), bridge.cacheSizes(),
+            var sizes = bridge.cacheSizes();
+            int objects = sizes.jobs() + sizes.pods() + sizes.events();
+            System.out.printf("round %d %s (list page size %d): relist (informers synced) %.2f s (CPU: this JVM %.2f s "
+                            + "= %.0f µs per object%s), full re-observation %.2f s (%d snapshots), cached %s, heap held "
+                            + "by the bridge %.0f MiB (heap used %.0f MiB, max %.0f MiB)%n", round, variant,
+                    opts.listPageSize(), relist, relistCpu, relistCpu * 1e6 / Math.max(1, objects),
+                    serverCpu, reobserve, publisher.count.get(), sizes,
                     (used - baseline) / 1048576.0, used / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576.0);
+            System.out.printf("    relist: %s%n", relistUse.describe(Math.max(1, objects) / 1000, "1000 objects"));
             bridge.close();
         }
     }

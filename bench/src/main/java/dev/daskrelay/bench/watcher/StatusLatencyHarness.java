@@ -2,6 +2,7 @@ package dev.daskrelay.bench.watcher;
 
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.bench.Await;
+import dev.daskrelay.bench.CpuSample;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
@@ -11,12 +12,14 @@ import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.render.DaskJobRenderer;
 import dev.daskrelay.translator.render.RenderedDaskJob;
 import dev.daskrelay.watcher.WatcherProcess;
+import dev.daskrelay.watcher.WatcherSettings;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -45,7 +48,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * </pre>
  * Arguments: number of jobs (default 300), milliseconds between two changes (default 50); {@code kubeconfig=FILE}
  * runs against that (real) API server in namespace {@code namespace=} (default {@code daskrelay-latency}) with
- * DaskJobs from the real renderer, otherwise against the in-memory API in this JVM.
+ * DaskJobs from the real renderer, otherwise against the in-memory API in this JVM; {@code statusCommitInterval=}
+ * sets {@code watcher.statusCommitInterval} (default: the watcher's default); {@code serverPids=} adds the CPU of
+ * kube-apiserver and etcd to the report.
  */
 public final class StatusLatencyHarness {
 
@@ -65,6 +70,13 @@ public final class StatusLatencyHarness {
         int jobs = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 300;
         long paceMs = positional.size() > 1 ? Long.parseLong(positional.get(1)) : 50;
         Path kubeconfig = opts.containsKey("kubeconfig") ? Path.of(opts.get("kubeconfig")) : null;
+        String commitInterval = opts.getOrDefault("statusCommitInterval",
+                WatcherSettings.defaults().statusCommitInterval().toMillis() + "ms");
+        List<String> serverPids = opts.containsKey("serverPids") ? List.of(opts.get("serverPids").split(","))
+                : List.of();
+        System.out.printf("%s: %d cpus, java %s; load average %.1f; status commit interval %s%n", Instant.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                CpuSample.currentLoadAverage(), commitInterval);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         String prefix = "latency";
         Path state = Files.createTempDirectory("daskrelay-latency");
@@ -81,8 +93,9 @@ public final class StatusLatencyHarness {
                     kafka: {bootstrapServers: "%s", topicPrefix: %s}
                     registry: {schema.registry.url: "mock://latency"}
                     platform: {namespace: %s, allowedNamespaces: [%s]}
-                    watcher: {opsHost: 127.0.0.1, opsPort: 0, stateDir: "%s", retainFinished: -1, stuckAfter: 1h}
-                    """.formatted(broker.bootstrapServers(), prefix, ns, ns, state), "harness");
+                    watcher: {opsHost: 127.0.0.1, opsPort: 0, stateDir: "%s", retainFinished: -1, stuckAfter: 1h,
+                              statusCommitInterval: %s}
+                    """.formatted(broker.bootstrapServers(), prefix, ns, ns, state, commitInterval), "harness");
             Map<String, Long> changedAt = new ConcurrentHashMap<>();
             List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             Map<String, Boolean> initializing = new ConcurrentHashMap<>();
@@ -94,6 +107,8 @@ public final class StatusLatencyHarness {
             DaskJobRenderer renderer = TypicalTask.renderer(ns);
             List<String> names = new ArrayList<>();
             List<String> tasks = new ArrayList<>();
+            CpuSample cpu;
+            CpuSample.Use use = null;
             try {
                 Await.until(() -> watcher.leading() && watcher.bridge().ready()
                         && watcher.statusTopologyState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
@@ -110,6 +125,7 @@ public final class StatusLatencyHarness {
                 }
                 Await.until(() -> initializing.size() >= jobs, Duration.ofMinutes(5), jobs + " jobs INITIALIZING");
                 System.out.printf("%d jobs INITIALIZING; changing one every %d ms%n", jobs, paceMs);
+                cpu = CpuSample.take(serverPids);
                 for (int i = 0; i < jobs; i++) {
                     String name = names.get(i);
                     changedAt.put(tasks.get(i), System.nanoTime());
@@ -126,6 +142,7 @@ public final class StatusLatencyHarness {
                 while (latencies.size() < jobs && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
+                use = cpu.until(CpuSample.take(serverPids));
             } finally {
                 stop.set(true);
                 reader.join();
@@ -141,6 +158,9 @@ public final class StatusLatencyHarness {
                             + "p99 %d ms, max %d ms%n", target.inMemory() ? "in-memory API" : "API server " + client.getMasterUrl(),
                     sorted.size(), pct(sorted, 50), pct(sorted, 90), pct(sorted, 99),
                     sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1));
+            if (use != null) {
+                System.out.printf("    %s%n", use.describe(Math.max(1, sorted.size()), "change"));
+            }
         }
         System.exit(0);
     }

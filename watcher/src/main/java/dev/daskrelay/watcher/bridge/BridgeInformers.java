@@ -9,8 +9,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.impl.KubernetesClientImpl;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,8 +44,9 @@ import java.util.function.Function;
  * Preempted ...) still arrive. The fabric8 mock server used in tests ignores {@code !=} field selectors, so
  * {@link EventAttribution#relevant} filters again in code. The caches keep slim copies of the objects
  * ({@link SlimItemStore}); with {@link InformerDecoding#STREAMING} (the default) the informers decode the API server's
- * JSON straight into those slim copies ({@link SlimDecoding}) through a client of their own on the caller's HTTP
- * client.
+ * JSON straight into those slim copies ({@link SlimDecoding}). The informers run on a client of their own, on the
+ * caller's HTTP client (connections, credentials) with the chosen serialization, their own dispatch threads and,
+ * unless switched off, gzip-compressed list responses ({@link GzipLists}).
  */
 public final class BridgeInformers {
 
@@ -77,6 +81,7 @@ public final class BridgeInformers {
     private final Duration resyncPeriod;
     private final Long listLimit;
     private final InformerDecoding decoding;
+    private final boolean compressLists;
     private final Listener listener;
 
     /** The informers, one of each kind per watched namespace; set once by {@link #start()}. */
@@ -99,7 +104,7 @@ public final class BridgeInformers {
     }
 
     private volatile Informers informers = Informers.NONE;
-    /** Dispatches informer events of the streaming decoder's client; null with fabric8's decoding. */
+    /** Dispatches the informers' events (the informer client's executor). */
     private ExecutorService dispatch;
     private final Map<SharedIndexInformer<?>, Boolean> watching = new HashMap<>();
     private final Set<SharedIndexInformer<?>> everWatched = new HashSet<>();
@@ -110,14 +115,16 @@ public final class BridgeInformers {
      * @param listLimit page size of the DaskJob and pod lists; null = one unpaged list (the Event informer is never
      *     paged, see {@link #start()})
      * @param decoding how list and watch responses are decoded
+     * @param compressLists ask for gzip-compressed list responses ({@link GzipLists})
      */
     BridgeInformers(KubernetesClient client, List<String> namespaces, Duration resyncPeriod, Long listLimit,
-                    InformerDecoding decoding, Listener listener) {
+                    InformerDecoding decoding, boolean compressLists, Listener listener) {
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
         this.resyncPeriod = resyncPeriod;
         this.listLimit = listLimit;
         this.decoding = decoding;
+        this.compressLists = compressLists;
         this.listener = listener;
     }
 
@@ -131,15 +138,12 @@ public final class BridgeInformers {
         List<SharedIndexInformer<Event>> eventInformers = new ArrayList<>();
         List<String> scopes = namespaces.isEmpty() ? Collections.singletonList(null) : namespaces;
         long resync = resyncPeriod.toMillis();
-        KubernetesClient client = this.client;
-        if (decoding == InformerDecoding.STREAMING) {
-            dispatch = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "daskrelay-informer-" + DISPATCH_THREADS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            client = SlimDecoding.informerClient(client, dispatch);
-        }
+        dispatch = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "daskrelay-informer-" + DISPATCH_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        KubernetesClient client = informerClient(dispatch);
         for (String ns : scopes) {
             var jobsOp = client.genericKubernetesResources(DaskJobResource.CONTEXT);
             var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
@@ -176,6 +180,20 @@ public final class BridgeInformers {
             watching.put(i, false);
             i.start();
         }
+    }
+
+    /**
+     * The informers' client: the caller's HTTP client (its connections and credentials; with {@link GzipLists} when
+     * lists are compressed) and configuration, the decoding's serialization, {@code executor} for event dispatch.
+     * Never closed: that would close the caller's HTTP client; {@link #stop()} stops the informers.
+     */
+    private KubernetesClient informerClient(ExecutorService executor) {
+        HttpClient http = compressLists
+                ? client.getHttpClient().newBuilder().addOrReplaceInterceptor(GzipLists.NAME, new GzipLists()).build()
+                : client.getHttpClient();
+        KubernetesSerialization serialization = decoding == InformerDecoding.STREAMING ? SlimDecoding.serialization()
+                : client.getKubernetesSerialization();
+        return new KubernetesClientImpl(http, client.getConfiguration(), () -> executor, serialization);
     }
 
     /** True once every informer has completed its initial list (false before {@link #start()}). */

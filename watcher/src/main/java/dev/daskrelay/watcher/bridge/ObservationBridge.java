@@ -54,9 +54,11 @@ public final class ObservationBridge implements AutoCloseable {
      *     (the API server answers it from its watch cache, but the whole response and its decoded objects are in the
      *     heap at once: 60,000 pods do not fit 1 GiB that way). The Event informer is never paged.
      * @param decoding how the informers decode the API server's JSON (default {@link InformerDecoding#STREAMING})
+     * @param compressLists ask the API server for gzip-compressed list responses, as client-go does (default true;
+     *     {@link GzipLists})
      */
     public record Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
-                          int listPageSize, InformerDecoding decoding) {
+                          int listPageSize, InformerDecoding decoding, boolean compressLists) {
         public static final int DEFAULT_LIST_PAGE_SIZE = 500;
         public static final Duration DEFAULT_RESYNC_PERIOD = Duration.ofMinutes(10);
         public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
@@ -73,10 +75,10 @@ public final class ObservationBridge implements AutoCloseable {
             Objects.requireNonNull(decoding, "decoding");
         }
 
-        /** With the default decoding ({@link InformerDecoding#STREAMING}). */
+        /** With the default decoding ({@link InformerDecoding#STREAMING}) and compressed lists. */
         public Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
                        int listPageSize) {
-            this(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, InformerDecoding.STREAMING);
+            this(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, InformerDecoding.STREAMING, true);
         }
 
         public static Options of(List<String> namespaces) {
@@ -85,11 +87,15 @@ public final class ObservationBridge implements AutoCloseable {
         }
 
         public Options withListPageSize(int pageSize) {
-            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize, decoding);
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize, decoding, compressLists);
         }
 
         public Options withDecoding(InformerDecoding d) {
-            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, d);
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, d, compressLists);
+        }
+
+        public Options withCompressedLists(boolean compress) {
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, decoding, compress);
         }
 
         /** The informer list limit: null = unpaged. */
@@ -132,7 +138,7 @@ public final class ObservationBridge implements AutoCloseable {
         this.publisher = publisher;
         this.clock = clock;
         this.informers = new BridgeInformers(client, options.namespaces(), options.resyncPeriod(),
-                options.listLimit(), options.decoding(), new BridgeInformers.Listener() {
+                options.listLimit(), options.decoding(), options.compressLists(), new BridgeInformers.Listener() {
                     @Override
                     public void changed(JobRef job) {
                         enqueue(job);

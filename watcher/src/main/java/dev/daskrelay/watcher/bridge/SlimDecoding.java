@@ -22,16 +22,12 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.impl.KubernetesClientImpl;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 
 /**
  * The bridge's streaming decoder: Jackson deserializers that read pods, DaskJobs and Events token by token and build
@@ -40,8 +36,8 @@ import java.util.concurrent.Executor;
  * {@code metadata.managedFields} (three quarters of its bytes) and a DaskJob's three pod templates are skipped by the
  * tokenizer without building anything.
  *
- * <p>It plugs into fabric8 below the informers: {@link #informerClient} is a client on the caller's HTTP client
- * whose serialization has these deserializers, so lists (every page) and watch events (ADDED, MODIFIED, DELETED,
+ * <p>It plugs into fabric8 below the informers: the bridge's informers run on a client whose serialization has these
+ * deserializers ({@link BridgeInformers}), so lists (every page) and watch events (ADDED, MODIFIED, DELETED,
  * BOOKMARK) of the bridge's informers decode through them; fabric8's informer machinery (resource versions,
  * bookmarks, 410 Gone → relist, reconnects, resync) is unchanged. Other kinds (the {@code Status} of a watch ERROR)
  * decode as before.
@@ -76,16 +72,6 @@ final class SlimDecoding {
                 .addDeserializer(Event.class, new EventDecoder())
                 .addDeserializer(GenericKubernetesResource.class, new DaskJobDecoder()));
         return serialization;
-    }
-
-    /**
-     * A client for the informers: the caller's HTTP client, configuration and credentials, the slim serialization and
-     * the given executor (informer event dispatch). Do not close it: that would close the caller's HTTP client; stop
-     * the informers instead.
-     */
-    static KubernetesClient informerClient(KubernetesClient client, Executor executor) {
-        Config config = client.getConfiguration();
-        return new KubernetesClientImpl(client.getHttpClient(), config, () -> executor, serialization());
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.daskrelay.schemas.KubernetesLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.impl.KubernetesClientImpl;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A pod informer as the bridge builds it (label selector, pages of 500, {@link SlimItemStore}) on the streaming
- * decoder's client, against the fabric8 mock server in expectation mode, which answers with API-server-shaped JSON
+ * A pod informer as the bridge builds it (label selector, pages of 500, {@link SlimItemStore}) on a client as the
+ * bridge builds it (streaming decoder, {@link GzipLists}: plain bodies pass through), against the fabric8 mock server in expectation mode, which answers with API-server-shaped JSON
  * (managed fields, specs) and plays watch streams: list, then ADDED / MODIFIED / DELETED / BOOKMARK; and a 410 Gone
  * in the middle of a watch, which makes the informer list again and reconcile its cache. fabric8's informer
  * machinery does the protocol; this shows the decoder gives it what it needs (resource versions, keys, bookmarks,
@@ -119,7 +120,10 @@ class SlimDecodingInformerTest {
     // ---------------------------------------------------------------------------------------------------------
 
     private void start() {
-        informer = SlimDecoding.informerClient(client, dispatch).pods().inNamespace(NS)
+        KubernetesClient informerClient = new KubernetesClientImpl(client.getHttpClient().newBuilder()
+                .addOrReplaceInterceptor(GzipLists.NAME, new GzipLists()).build(), client.getConfiguration(),
+                () -> dispatch, SlimDecoding.serialization());
+        informer = informerClient.pods().inNamespace(NS)
                 .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
                 .withLimit(500L).runnableInformer(0);
         informer.itemStore(new SlimItemStore<>(SlimItemStore::pod));
