@@ -4,24 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.management.OperatingSystemMXBean;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
-import dev.daskrelay.avro.v1.TaskCommand;
-import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.DurationText;
-import dev.daskrelay.schemas.task.Problem;
-import dev.daskrelay.schemas.task.TaskFile;
-import dev.daskrelay.schemas.task.TaskValidator;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,10 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -171,7 +163,7 @@ public final class LocalCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         Duration startup = Duration.between(jvmStart, Instant.now());
         if (verbose && ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
+                instanceof OperatingSystemMXBean os) {
             err.printf("startup: %.1f s wall since JVM start, %.1f s CPU (all threads)%n", startup.toMillis() / 1000.0,
                     os.getProcessCpuTime() / 1e9);
             err.flush();

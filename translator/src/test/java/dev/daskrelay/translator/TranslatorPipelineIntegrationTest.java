@@ -1,8 +1,5 @@
 package dev.daskrelay.translator;
 
-import dev.daskrelay.schemas.serde.AvroBinarySerde;
-import dev.daskrelay.schemas.config.KubernetesSettings;
-import dev.daskrelay.schemas.DeadLetterHeaders;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +13,13 @@ import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
+import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.KubernetesSettings;
+import dev.daskrelay.schemas.config.PlatformConfig;
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
 import dev.daskrelay.simulator.InMemoryKubernetes;
+import dev.daskrelay.translator.apply.ApiResponse;
 import dev.daskrelay.translator.apply.Applier;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.ApplyHooks;
@@ -27,7 +29,6 @@ import dev.daskrelay.translator.apply.RetryPolicy;
 import dev.daskrelay.translator.topology.CommandDecider;
 import dev.daskrelay.translator.topology.CommandTopology;
 import dev.daskrelay.translator.topology.RenderingPreparation;
-import dev.daskrelay.schemas.config.PlatformConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -37,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,6 +56,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -108,12 +113,12 @@ class TranslatorPipelineIntegrationTest {
         Topics topics = topics("poison-intent");
         byte[] garbage = {0x13, 0x37, 0x00, 0x42};
         try (var raw = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(topics.intents(), 0, "poison-task", garbage)).get();
         }
         try (var dlq = new KafkaProducer<>(Applier.producerProperties(broker.clientProperties()),
-                new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             Properties base = broker.clientProperties();
             var consumer = new KafkaConsumer<>(Applier.consumerProperties(base, "poison-applier"),
                     new StringDeserializer(), intentSerde.deserializer());
@@ -160,8 +165,8 @@ class TranslatorPipelineIntegrationTest {
             assertEquals(240, sent.size());
             byte[] poison = {0x42, 0x00, (byte) 0xff, 0x13};
             try (var raw = new KafkaProducer<>(broker.clientProperties(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 raw.send(new ProducerRecord<>(topics.commands(), "dedup-0".getBytes(), poison)).get();
             }
             produceCommands(topics, sent);
@@ -177,9 +182,9 @@ class TranslatorPipelineIntegrationTest {
             assertEquals(200, readAll(topics.intents()).size(), "exactly one intent per task");
             List<ConsumerRecord<String, byte[]>> dead = readAll(topics.deadLetters());
             assertEquals(1, dead.size(), "the poison record, once, in the committed output");
-            assertTrue(java.util.Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
-            assertEquals("deserialize", dev.daskrelay.schemas.DeadLetterHeaders.get(dead.get(0).headers(),
-                    dev.daskrelay.schemas.DeadLetterHeaders.ERROR_STAGE));
+            assertTrue(Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
+            assertEquals("deserialize", DeadLetterHeaders.get(dead.get(0).headers(),
+                    DeadLetterHeaders.ERROR_STAGE));
             Map<String, Long> createdPerTask = applied(obs, IntentAction.CREATE).stream()
                     .collect(Collectors.groupingBy(Observation::getTaskId, Collectors.counting()));
             assertEquals(200, createdPerTask.size());
@@ -203,7 +208,7 @@ class TranslatorPipelineIntegrationTest {
         AtomicReference<String> killedAfter = new AtomicReference<>();
         CountDownLatch killed = new CountDownLatch(1);
         ApplyHooks crashOn25th = (intent, answer) -> {
-            if (answer.kind() == dev.daskrelay.translator.apply.ApiResponse.Kind.OK
+            if (answer.kind() == ApiResponse.Kind.OK
                     && created.incrementAndGet() == 25 && killedAfter.compareAndSet(null, intent.getTaskId())) {
                 first.get().halt(); // the process dies right after the API call: no observation, no commit
                 killed.countDown();
@@ -485,12 +490,12 @@ class TranslatorPipelineIntegrationTest {
         Properties p = broker.clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                new ByteArrayDeserializer())) {
             var parts = consumer.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             long deadline = System.currentTimeMillis() + WAIT.toMillis();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))

@@ -42,7 +42,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -62,7 +64,7 @@ class RbacManifestTest {
     private static final Path DEPLOY = Path.of("..", "deploy", "kubernetes");
     private static final String NS = "default";
     /** What the failure message shows: the calls recorded so far. */
-    private static volatile java.util.function.Supplier<String> DIAGNOSTICS = () -> "";
+    private static volatile Supplier<String> DIAGNOSTICS = () -> "";
 
     /** One RBAC permission. */
     record Permission(String group, String resource, String verb) implements Comparable<Permission> {
@@ -176,7 +178,7 @@ class RbacManifestTest {
             }
             try {
                 Thread.onSpinWait();
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             } catch (RuntimeException e) {
                 throw e;
             }

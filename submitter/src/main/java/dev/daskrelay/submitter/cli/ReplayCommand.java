@@ -1,8 +1,8 @@
 package dev.daskrelay.submitter.cli;
 
-import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;

@@ -1,10 +1,10 @@
 package dev.daskrelay.submitter.cli;
 
-import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
-import dev.daskrelay.submitter.output.StatusFormat;
 import dev.daskrelay.submitter.client.DaskRelayClient;
+import dev.daskrelay.submitter.output.StatusFormat;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,8 +1,8 @@
 package dev.daskrelay.translator.cli;
 
-import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.task.Problem;

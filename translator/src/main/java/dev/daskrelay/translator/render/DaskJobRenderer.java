@@ -1,6 +1,5 @@
 package dev.daskrelay.translator.render;
 
-import dev.daskrelay.schemas.KubernetesLabels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,6 +12,7 @@ import dev.daskrelay.avro.v1.EnvVar;
 import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.quantity.Quantity;
 import java.util.ArrayList;

@@ -1,10 +1,11 @@
 package dev.daskrelay.translator.topology;
 
-import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -70,13 +71,12 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             deadLetter(record, e, DeadLetterHeaders.Stage.DESERIALIZE);
             return;
         }
-        MDC.put("taskId", command.getTaskId());
-        try {
-            decide(command);
-        } catch (RuntimeException e) {
-            deadLetter(record, e, DeadLetterHeaders.Stage.PROCESS);
-        } finally {
-            MDC.remove("taskId");
+        try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, command.getTaskId())) {
+            try {
+                decide(command);
+            } catch (RuntimeException e) {
+                deadLetter(record, e, DeadLetterHeaders.Stage.PROCESS); // logged with the task id
+            }
         }
     }
 

@@ -1,18 +1,21 @@
 package dev.daskrelay.translator.topology;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.registry.RegistryUnavailableException;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.schemas.serde.AvroBinarySerde;
 import dev.daskrelay.translator.Commands;
 import dev.daskrelay.translator.TestPreparation;
@@ -20,11 +23,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -32,6 +38,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,9 +79,9 @@ class CommandTopologyTest {
         Properties p = CommandTopology.requiredProperties("topology-outage");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("fates-outage").toString());
-        org.apache.kafka.common.serialization.Serde<TaskCommand> down = org.apache.kafka.common.serialization.Serdes
+        Serde<TaskCommand> down = Serdes
                 .serdeFrom(commandSerde.serializer(), (topic, bytes) -> {
-                    throw new dev.daskrelay.schemas.registry.RegistryUnavailableException("registry down");
+                    throw new RegistryUnavailableException("registry down");
                 });
         try (TopologyTestDriver outage = new TopologyTestDriver(CommandTopology.build(topics, down,
                 new AvroBinarySerde<>(DaskJobIntent.class), new AvroBinarySerde<>(Observation.class),
@@ -83,10 +90,10 @@ class CommandTopologyTest {
             var dead = outage.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
             TaskCommand launch = Commands.launch("c-outage", "t-outage", "ok/img:1");
-            org.apache.kafka.streams.errors.StreamsException e = assertThrows(
-                    org.apache.kafka.streams.errors.StreamsException.class,
+            StreamsException e = assertThrows(
+                    StreamsException.class,
                     () -> in.pipeInput(launch.getTaskId(), launch));
-            assertTrue(dev.daskrelay.schemas.registry.SchemaSerdeException.isTransient(e), e.toString());
+            assertTrue(SchemaSerdeException.isTransient(e), e.toString());
             assertTrue(dead.isEmpty(), "a registry outage is not the record's fault: nothing dead-lettered");
         }
     }
@@ -215,7 +222,7 @@ class CommandTopologyTest {
     @Test
     void invalidLaunchIsRejectedWithEveryProblem() {
         TaskCommand bad = Commands.launch("c1", "task-a", "evil/img:1");
-        ((dev.daskrelay.avro.v1.LaunchDaskJob) bad.getPayload()).getDask().getWorkers().setNumberOfWorkers(0);
+        ((LaunchDaskJob) bad.getPayload()).getDask().getWorkers().setNumberOfWorkers(0);
         send(bad);
         send(Commands.launch("c2", "task-a", "ok/img:1"));
         send(Commands.abort("a1", "task-a", null));
@@ -241,7 +248,7 @@ class CommandTopologyTest {
 
         TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
         assertEquals("task-x", new String(dead.key(), StandardCharsets.UTF_8));
-        assertTrue(java.util.Arrays.equals(garbage, dead.value()), "original bytes unchanged");
+        assertTrue(Arrays.equals(garbage, dead.value()), "original bytes unchanged");
         assertEquals("deserialize", DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ERROR_STAGE));
         assertEquals("translator", DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ERROR_PROCESSOR));
         assertEquals(topics.commands(), DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC));

@@ -1,6 +1,5 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.avro.v1.ApplyOutcome;
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.ComponentsDetail;
@@ -10,7 +9,7 @@ import dev.daskrelay.avro.v1.ErrorKind;
 import dev.daskrelay.avro.v1.KubeEventDetail;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.PodDetail;
-
+import dev.daskrelay.schemas.task.DurationText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.schemas.Topics;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,11 +1,17 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,12 +31,6 @@ import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Properties;
 
 /**
  * The status topology: {@code <prefix>.observations} → per-task state machine → {@code <prefix>.status} (the only
@@ -141,8 +141,7 @@ public final class StatusTopology {
                 return;
             }
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-            MDC.put("taskId", taskId);
-            try {
+            try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
                 TaskState state = tasks.get(taskId);
                 TaskStateMachine.Step step;
                 try {
@@ -156,8 +155,6 @@ public final class StatusTopology {
                 }
                 metrics.observation(o, step.ignored());
                 commit(taskId, state, step);
-            } finally {
-                MDC.remove("taskId");
             }
         }
 
@@ -173,16 +170,13 @@ public final class StatusTopology {
                 }
             }
             for (String taskId : due) {
-                MDC.put("taskId", taskId);
-                try {
+                try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
                     TaskState state = tasks.get(taskId);
                     if (state == null) {
                         timers.delete(taskId);
                         continue;
                     }
                     commit(taskId, state, TaskStateMachine.tick(state, now, settings));
-                } finally {
-                    MDC.remove("taskId");
                 }
             }
         }

@@ -13,7 +13,6 @@ import dev.daskrelay.avro.v1.KubeEventDetail;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.avro.v1.PodDetail;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

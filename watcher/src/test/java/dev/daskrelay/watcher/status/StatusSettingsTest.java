@@ -1,21 +1,21 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.config.DaskRelayConfig;
-import dev.daskrelay.schemas.task.DurationText;
-import dev.daskrelay.watcher.WatcherSettings;
-import dev.daskrelay.avro.v1.ApplyResult;
-import dev.daskrelay.avro.v1.IntentAction;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.watcher.WatcherSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class StatusSettingsTest {
 
@@ -93,7 +93,7 @@ class StatusSettingsTest {
     @Test
     void logLinkNeedsEveryPlaceholder() {
         LogLinkTemplate t = new LogLinkTemplate("L", "https://x/{{ .namespace }}/{{.podName}}?t={{ .taskId }}");
-        assertEquals(java.util.Optional.empty(), t.render(Map.of("namespace", "ns", "taskId", "t1")));
+        assertEquals(Optional.empty(), t.render(Map.of("namespace", "ns", "taskId", "t1")));
         assertEquals("https://x/ns/p$1?t=t1", t.render(Map.of("namespace", "ns", "podName", "p$1", "taskId", "t1"))
                 .orElseThrow());
         assertEquals("https://static", new LogLinkTemplate("S", "https://static").render(Map.of()).orElseThrow());

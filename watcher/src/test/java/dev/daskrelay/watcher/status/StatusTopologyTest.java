@@ -1,42 +1,5 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.serde.AvroBinarySerde;
-import dev.daskrelay.avro.v1.ApplyResult;
-import dev.daskrelay.avro.v1.CommandOutcomeKind;
-import dev.daskrelay.avro.v1.DaskJobIntent;
-import dev.daskrelay.avro.v1.IntentAction;
-import dev.daskrelay.avro.v1.Observation;
-import dev.daskrelay.avro.v1.PodDetail;
-import dev.daskrelay.avro.v1.TaskPhase;
-import dev.daskrelay.avro.v1.TaskStatus;
-import dev.daskrelay.schemas.DeadLetterHeaders;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Properties;
-import java.util.function.Function;
-
 import static dev.daskrelay.watcher.status.Obs.JOB;
 import static dev.daskrelay.watcher.status.Obs.NS;
 import static dev.daskrelay.watcher.status.Obs.RUNNER;
@@ -54,6 +17,43 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.DaskJobIntent;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.PodDetail;
+import dev.daskrelay.avro.v1.TaskPhase;
+import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The status topology end to end in a TopologyTestDriver (exactly_once_v2 config, wall-clock punctuation). */
 class StatusTopologyTest {
@@ -171,7 +171,7 @@ class StatusTopologyTest {
         assertEquals(2.0, registry.get("daskrelay.status.events").tag("phase", "RUNNING").counter().count());
         assertEquals(1, registry.get("daskrelay.status.time.to.first.running").timer().count());
         assertEquals(10_000, registry.get("daskrelay.status.time.to.first.running").timer()
-                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS), 0.5);
+                .totalTime(TimeUnit.MILLISECONDS), 0.5);
         assertEquals(6, registry.get("daskrelay.status.latency").timer().count());
         KeyValueStore<String, TaskState> store = driver.getKeyValueStore(StatusTopology.TASKS_STORE);
         assertEquals(Phase.SUCCEEDED, store.get(TASK).phase());

@@ -1,25 +1,5 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.avro.v1.ApplyResult;
-import dev.daskrelay.avro.v1.CommandOutcomeKind;
-import dev.daskrelay.avro.v1.IntentAction;
-import dev.daskrelay.avro.v1.Observation;
-import dev.daskrelay.avro.v1.PodDetail;
-import dev.daskrelay.avro.v1.TaskStatus;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Function;
-
 import static dev.daskrelay.watcher.status.Obs.RUNNER;
 import static dev.daskrelay.watcher.status.Obs.T0;
 import static dev.daskrelay.watcher.status.Obs.TASK;
@@ -35,6 +15,25 @@ import static dev.daskrelay.watcher.status.Obs.waiting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.PodDetail;
+import dev.daskrelay.avro.v1.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 
 /**
  * Properties of the state machine over random sequences of observations from every source (and wall-clock

@@ -1,23 +1,5 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.avro.v1.ApplyResult;
-import dev.daskrelay.avro.v1.CommandOutcomeKind;
-import dev.daskrelay.avro.v1.DaskJobIntent;
-import dev.daskrelay.avro.v1.ErrorKind;
-import dev.daskrelay.avro.v1.IntentAction;
-import dev.daskrelay.avro.v1.Observation;
-import dev.daskrelay.avro.v1.PodDetail;
-import dev.daskrelay.avro.v1.TaskPhase;
-import dev.daskrelay.avro.v1.TaskStatus;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
 import static dev.daskrelay.watcher.status.Obs.JOB;
 import static dev.daskrelay.watcher.status.Obs.NS;
 import static dev.daskrelay.watcher.status.Obs.RUNNER;
@@ -40,6 +22,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.DaskJobIntent;
+import dev.daskrelay.avro.v1.ErrorKind;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.PodDetail;
+import dev.daskrelay.avro.v1.TaskPhase;
+import dev.daskrelay.avro.v1.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Table tests of the derivation rules and the state machine (docs/STATUS-MODEL.md, one test per row or rule). */
 class TaskStateMachineTest {
