@@ -18,6 +18,7 @@ import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.apply.ApiResponse;
 import dev.daskrelay.translator.apply.Applier;
@@ -154,12 +155,12 @@ class TranslatorPipelineIntegrationTest {
         try {
             List<TaskCommand> sent = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                sent.add(Commands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i));
+                sent.add(TestCommands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i));
                 if (i % 10 == 3) {
-                    sent.add(Commands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i)); // same command id
+                    sent.add(TestCommands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i)); // same command id
                 }
                 if (i % 10 == 7) {
-                    sent.add(Commands.launch("cmd-" + i + "-again", "dedup-" + i, "ok/app:" + i)); // same task id
+                    sent.add(TestCommands.launch("cmd-" + i + "-again", "dedup-" + i, "ok/app:" + i)); // same task id
                 }
             }
             assertEquals(240, sent.size());
@@ -464,7 +465,7 @@ class TranslatorPipelineIntegrationTest {
                 String task = prefix + i;
                 producer.send(new ProducerRecord<>(topics.intents(), task, DaskJobIntent.newBuilder()
                         .setIntentId(CommandDecider.intentId(task, IntentAction.CREATE)).setTaskId(task)
-                        .setCommandId("c-" + task).setExecution(Commands.execution(task))
+                        .setCommandId("c-" + task).setExecution(TestCommands.execution(task))
                         .setAction(IntentAction.CREATE).setNamespace("default").setName(task)
                         .setManifest(manifest(task, "hash-" + i)).setSpecHash("hash-" + i)
                         .setIssuedAt(Instant.now()).build()));
@@ -479,7 +480,7 @@ class TranslatorPipelineIntegrationTest {
                 String task = prefix + i;
                 producer.send(new ProducerRecord<>(topics.intents(), task, DaskJobIntent.newBuilder()
                         .setIntentId(CommandDecider.intentId(task, IntentAction.DELETE)).setTaskId(task)
-                        .setCommandId("a-" + task).setExecution(Commands.execution(task))
+                        .setCommandId("a-" + task).setExecution(TestCommands.execution(task))
                         .setAction(IntentAction.DELETE).setNamespace("default").setName(task)
                         .setReason("test").setIssuedAt(Instant.now()).build()));
             }

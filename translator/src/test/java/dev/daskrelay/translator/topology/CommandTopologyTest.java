@@ -17,7 +17,7 @@ import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.registry.RegistryUnavailableException;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.schemas.serde.AvroBinarySerde;
-import dev.daskrelay.translator.Commands;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.translator.TestPreparation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +89,7 @@ class CommandTopologyTest {
             var in = outage.createInputTopic(topics.commands(), new StringSerializer(), commandSerde.serializer());
             var dead = outage.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
-            TaskCommand launch = Commands.launch("c-outage", "t-outage", "ok/img:1");
+            TaskCommand launch = TestCommands.launch("c-outage", "t-outage", "ok/img:1");
             StreamsException e = assertThrows(
                     StreamsException.class,
                     () -> in.pipeInput(launch.getTaskId(), launch));
@@ -117,7 +117,7 @@ class CommandTopologyTest {
 
     @Test
     void validLaunchEmitsCreateIntentAndAcceptedObservation() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
 
         KeyValue<String, DaskJobIntent> intent = intents.readKeyValue();
         assertEquals("task-a", intent.key);
@@ -142,8 +142,8 @@ class CommandTopologyTest {
 
     @Test
     void duplicateLaunchWithSameCommandIdYieldsNoSecondIntent() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
 
         assertEquals(1, intents.readValuesToList().size());
         assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.LAUNCH_DUPLICATE), kinds());
@@ -151,8 +151,8 @@ class CommandTopologyTest {
 
     @Test
     void duplicateLaunchWithSameTaskIdAndOtherCommandIdYieldsNoSecondIntent() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.launch("c2", "task-a", "ok/img:2"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c2", "task-a", "ok/img:2"));
 
         List<DaskJobIntent> all = intents.readValuesToList();
         assertEquals(1, all.size());
@@ -165,8 +165,8 @@ class CommandTopologyTest {
 
     @Test
     void abortAfterLaunchEmitsDeleteIntent() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.abort("a1", "task-a", "user asked"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", "user asked"));
 
         List<DaskJobIntent> all = intents.readValuesToList();
         assertEquals(2, all.size());
@@ -182,9 +182,9 @@ class CommandTopologyTest {
 
     @Test
     void abortBeforeLaunchWinsAndTheLaterLaunchIsRefused() {
-        send(Commands.abort("a1", "task-a", "too early"));
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.launch("c2", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", "too early"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c2", "task-a", "ok/img:1"));
 
         assertTrue(intents.isEmpty(), "no intent at all");
         List<Observation> obs = observations.readValuesToList();
@@ -195,7 +195,7 @@ class CommandTopologyTest {
 
     @Test
     void abortOfUnknownTaskIsAnsweredAtOnce() {
-        send(Commands.abort("a1", "nobody", null));
+        send(TestCommands.abort("a1", "nobody", null));
 
         assertTrue(intents.isEmpty());
         Observation o = observations.readValue();
@@ -206,12 +206,12 @@ class CommandTopologyTest {
 
     @Test
     void duplicateAbortsAreAnsweredAsDuplicates() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.abort("a1", "task-a", "stop"));
-        send(Commands.abort("a1", "task-a", "stop"));
-        send(Commands.abort("a2", "task-a", "stop again"));
-        send(Commands.abort("b1", "task-b", null));
-        send(Commands.abort("b2", "task-b", null));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", "stop"));
+        send(TestCommands.abort("a1", "task-a", "stop"));
+        send(TestCommands.abort("a2", "task-a", "stop again"));
+        send(TestCommands.abort("b1", "task-b", null));
+        send(TestCommands.abort("b2", "task-b", null));
 
         assertEquals(2, intents.readValuesToList().size(), "one create, one delete");
         assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_ACCEPTED,
@@ -221,11 +221,11 @@ class CommandTopologyTest {
 
     @Test
     void invalidLaunchIsRejectedWithEveryProblem() {
-        TaskCommand bad = Commands.launch("c1", "task-a", "evil/img:1");
+        TaskCommand bad = TestCommands.launch("c1", "task-a", "evil/img:1");
         ((LaunchDaskJob) bad.getPayload()).getDask().getWorkers().setNumberOfWorkers(0);
         send(bad);
-        send(Commands.launch("c2", "task-a", "ok/img:1"));
-        send(Commands.abort("a1", "task-a", null));
+        send(TestCommands.launch("c2", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", null));
 
         assertTrue(intents.isEmpty());
         List<Observation> obs = observations.readValuesToList();
@@ -244,7 +244,7 @@ class CommandTopologyTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add("traceparent", "00-abc".getBytes(StandardCharsets.UTF_8));
         rawCommands.pipeInput(new TestRecord<>("task-x".getBytes(StandardCharsets.UTF_8), garbage, headers));
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
 
         TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
         assertEquals("task-x", new String(dead.key(), StandardCharsets.UTF_8));
@@ -266,7 +266,7 @@ class CommandTopologyTest {
 
     @Test
     void keyNotMatchingTaskIdAndTombstonesAreDeadLettered() {
-        commands.pipeInput("other-key", Commands.launch("c1", "task-a", "ok/img:1"));
+        commands.pipeInput("other-key", TestCommands.launch("c1", "task-a", "ok/img:1"));
         rawCommands.pipeInput("task-b".getBytes(StandardCharsets.UTF_8), (byte[]) null);
 
         List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
@@ -279,7 +279,7 @@ class CommandTopologyTest {
 
     @Test
     void fatesSurviveInTheStore() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
         TaskFate fate = driver.<String, TaskFate>getKeyValueStore(CommandTopology.FATE_STORE).get("task-a");
         assertEquals(new TaskFate(TaskFate.State.LAUNCHED, "c1", null, "task-a", "default"), fate);
     }

@@ -8,6 +8,7 @@ import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.schemas.testing.TestObservations;
 import dev.daskrelay.watcher.WatcherSettings;
 import java.time.Duration;
 import java.util.List;
@@ -101,11 +102,11 @@ class StatusSettingsTest {
 
     @Test
     void taskStateSurvivesTheStoreSerde() {
-        TaskStateMachine.Step step = TaskStateMachine.apply(TaskState.initial(Obs.TASK),
-                Obs.accepted(Obs.T0, 600L), Obs.T0, StatusSettings.defaults());
-        step = TaskStateMachine.apply(step.state(), Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, Obs.T0),
-                Obs.T0, StatusSettings.defaults());
-        step = TaskStateMachine.apply(step.state(), Obs.snapshot(Obs.job("JobCreated").build(), Obs.T0), Obs.T0,
+        TaskStateMachine.Step step = TaskStateMachine.apply(TaskState.initial(TestObservations.TASK),
+                TestObservations.accepted(TestObservations.T0, 600L), TestObservations.T0, StatusSettings.defaults());
+        step = TaskStateMachine.apply(step.state(), TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, TestObservations.T0),
+                TestObservations.T0, StatusSettings.defaults());
+        step = TaskStateMachine.apply(step.state(), TestObservations.snapshot(TestObservations.job("JobCreated").build(), TestObservations.T0), TestObservations.T0,
                 StatusSettings.defaults());
         TaskState s = step.state();
         TaskStateSerde serde = new TaskStateSerde();

@@ -1,8 +1,8 @@
 package dev.daskrelay.watcher.status;
 
-import static dev.daskrelay.watcher.status.Obs.TASK;
-import static dev.daskrelay.watcher.status.Obs.job;
-import static dev.daskrelay.watcher.status.Obs.snapshot;
+import static dev.daskrelay.schemas.testing.TestObservations.TASK;
+import static dev.daskrelay.schemas.testing.TestObservations.job;
+import static dev.daskrelay.schemas.testing.TestObservations.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,7 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.testing.TestObservations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -131,8 +132,8 @@ class StatusTopologyIntegrationTest {
     void exactlyOnceRoundTripAndRestoreFromChangelog(@TempDir Path first, @TempDir Path second) {
         Instant t = Instant.now();
         try (StatusService service = startService(first)) {
-            produce(Obs.accepted(t, null));
-            produce(Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, t.plusMillis(1)));
+            produce(TestObservations.accepted(t, null));
+            produce(TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, t.plusMillis(1)));
             produce(TASK.getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 99, 1});   // unknown schema id
             produce(snapshot(job("JobCreated").build(), t.plusMillis(2)));
             produce(snapshot(job("Running").build(), t.plusMillis(3)));
@@ -150,7 +151,7 @@ class StatusTopologyIntegrationTest {
         // A new instance with an empty state directory restores the task's state from the changelog.
         try (StatusService service = startService(second)) {
             produce(snapshot(job("Running").build(), t.plusMillis(4)));   // same as before: nothing new
-            produce(snapshot(job("Running").setComponents(Obs.comps(null, null, 2, 2, 0)).build(), t.plusMillis(5)));
+            produce(snapshot(job("Running").setComponents(TestObservations.comps(null, null, 2, 2, 0)).build(), t.plusMillis(5)));
             produce(snapshot(job("Successful").build(), t.plusMillis(6)));
             var deserializer = AvroSerdes.specific(TaskStatus.class, serdeConfig, false).deserializer();
             List<TaskStatus> s = readUntil(settings.statusTopic(), l -> l.stream().anyMatch(r -> deserializer

@@ -1,4 +1,4 @@
-package dev.daskrelay.translator;
+package dev.daskrelay.schemas.testing;
 
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.DaskScheduler;
@@ -10,10 +10,10 @@ import dev.daskrelay.avro.v1.TaskCommand;
 import java.time.Instant;
 import java.util.List;
 
-/** Test data: launch and abort commands. */
-public final class Commands {
+/** Test fixtures shared through the schemas test-jar: launch and abort commands. */
+public final class TestCommands {
 
-    private Commands() {
+    private TestCommands() {
     }
 
     public static ExecutionIdentity execution(String taskId) {
