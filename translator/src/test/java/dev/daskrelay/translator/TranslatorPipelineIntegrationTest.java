@@ -14,6 +14,7 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
@@ -341,7 +342,7 @@ class TranslatorPipelineIntegrationTest {
             assertEquals("SpecConflict", conflict.getErrorCode());
             assertEquals("someone-elses-hash", direct.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS)
                     .inNamespace("default").withName("triage-0").get().getMetadata().getAnnotations()
-                    .get(Fabric8DaskJobApi.SPEC_HASH_ANNOTATION), "the foreign object is untouched");
+                    .get(KubernetesLabels.SPEC_HASH), "the foreign object is untouched");
             ApplyOutcome bad = byTask.get("triage-1").get(0);
             assertEquals(ApplyResult.FAILED, bad.getOutcome());
             assertEquals("BadTaskFormat", bad.getErrorCode());

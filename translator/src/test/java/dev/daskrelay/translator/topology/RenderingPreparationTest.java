@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.translator.render.DaskJobNames;
-import dev.daskrelay.translator.render.DaskJobRenderer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +34,7 @@ class RenderingPreparationTest {
         assertEquals("DaskJob", manifest.path("kind").asText());
         assertEquals(ok.name(), manifest.path("metadata").path("name").asText());
         assertEquals(ok.specHash(), manifest.path("metadata").path("annotations")
-                .path(DaskJobRenderer.ANNOTATION_SPEC_HASH).asText());
+                .path(KubernetesLabels.SPEC_HASH).asText());
     }
 
     @Test
