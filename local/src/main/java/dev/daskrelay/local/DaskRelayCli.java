@@ -1,5 +1,15 @@
 package dev.daskrelay.local;
 
+import dev.daskrelay.schemas.ExitCodes;
+import dev.daskrelay.submitter.cli.CancelCommand;
+import dev.daskrelay.submitter.cli.FollowCommand;
+import dev.daskrelay.submitter.cli.ReplayCommand;
+import dev.daskrelay.submitter.cli.StatusCommand;
+import dev.daskrelay.submitter.cli.SubmitCommand;
+import dev.daskrelay.translator.TranslatorCommand;
+import dev.daskrelay.translator.cli.RenderCommand;
+import dev.daskrelay.watcher.WatcherCommand;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,14 +24,14 @@ import picocli.CommandLine.Command;
         description = "Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
         subcommands = {CommandLine.HelpCommand.class,
                 LocalCommand.class,
-                dev.daskrelay.submitter.cli.SubmitCommand.class,
-                dev.daskrelay.submitter.cli.FollowCommand.class,
-                dev.daskrelay.submitter.cli.StatusCommand.class,
-                dev.daskrelay.submitter.cli.CancelCommand.class,
-                dev.daskrelay.submitter.cli.ReplayCommand.class,
-                dev.daskrelay.translator.cli.RenderCommand.class,
-                dev.daskrelay.translator.TranslatorCommand.class,
-                dev.daskrelay.watcher.WatcherCommand.class})
+                SubmitCommand.class,
+                FollowCommand.class,
+                StatusCommand.class,
+                CancelCommand.class,
+                ReplayCommand.class,
+                RenderCommand.class,
+                TranslatorCommand.class,
+                WatcherCommand.class})
 public final class DaskRelayCli implements Runnable {
 
     @CommandLine.Spec
@@ -34,12 +44,12 @@ public final class DaskRelayCli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DaskRelayCli());
-        cli.setExitCodeExceptionMapper(t -> 2);
+        cli.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println("error: " + ex.getMessage());
             cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
-            return 2;
+            return ExitCodes.USAGE;
         });
         return cli;
     }
@@ -52,7 +62,7 @@ public final class DaskRelayCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws Exception {
-            var props = new java.util.Properties();
+            var props = new Properties();
             try (var in = DaskRelayCli.class.getResourceAsStream("/daskrelay-version.properties")) {
                 if (in != null) {
                     props.load(in);

@@ -4,23 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.management.OperatingSystemMXBean;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
-import dev.daskrelay.avro.v1.TaskCommand;
-import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.DurationText;
-import dev.daskrelay.schemas.task.Problem;
-import dev.daskrelay.schemas.task.TaskFile;
-import dev.daskrelay.schemas.task.TaskValidator;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,10 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +53,6 @@ import picocli.CommandLine.Parameters;
                 "Exit codes: 0 every task reached its expected end; 1 otherwise; 2 invalid task file, "
                         + "configuration or usage."})
 public final class LocalCommand implements Callable<Integer> {
-
-    /** The bundled examples run when no task file is given (resources under /examples/). */
-    public static final List<String> BUNDLED_EXAMPLES = List.of("success", "failure", "interruptible");
 
     @Parameters(arity = "0..*", paramLabel = "TASK_FILE",
             description = "Task files (YAML or JSON) to submit. Default: the bundled examples.")
@@ -118,10 +108,6 @@ public final class LocalCommand implements Callable<Integer> {
     private final CountDownLatch mainDone = new CountDownLatch(1);
     private volatile KafkaConsumer<String, TaskStatus> reader;
 
-    /** A task to submit. */
-    record LocalTask(String source, TaskCommand command, TaskPhase expected) {
-    }
-
     @Override
     public Integer call() {
         Instant jvmStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
@@ -129,48 +115,33 @@ public final class LocalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
-        // 1. input: configuration, run timeout and task files; nothing starts unless all of it is valid
-        ObjectNode userTree;
-        DaskRelayConfig userConfig;
-        Duration runTimeout;
-        if (config != null && !Files.isRegularFile(config)) {
-            err.println("error: --config: no such file: " + config);
-            return 2;
+        // 1. input: options, configuration and task files; every problem is printed, nothing starts unless all is valid
+        LocalOptions.Checked options = new LocalOptions(config, timeout, kafkaPort, kubeconfig, context, simulator)
+                .check();
+        List<String> optionProblems = new ArrayList<>(options.problems());
+        ObjectNode userTree = null;
+        if (options.config() != null) {
+            try {
+                userTree = readConfigTree(config);
+            } catch (DaskRelayConfig.ConfigException e) {
+                optionProblems.addAll(e.getMessage().lines().toList());
+            }
         }
-        try {
-            userTree = readConfigTree(config);
-            userConfig = config == null ? DaskRelayConfig.defaults() : DaskRelayConfig.load(config);
-        } catch (DaskRelayConfig.ConfigException | IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
+        optionProblems.forEach(p -> err.println("error: " + p));
+        List<String> taskProblems = List.of();
+        List<LocalTasks.LocalTask> tasks = List.of();
+        if (options.config() != null) {
+            LocalTasks.Loaded loaded = LocalTasks.load(options.config().platform(), taskFiles, Clock.systemUTC());
+            tasks = loaded.tasks();
+            taskProblems = loaded.problems();
+            taskProblems.forEach(err::println);
         }
-        try {
-            runTimeout = DurationText.parse(timeout);
-        } catch (IllegalArgumentException e) {
-            err.println("error: --timeout: " + e.getMessage());
-            return 2;
+        int problems = optionProblems.size() + taskProblems.size();
+        if (problems > 0) {
+            err.println("error: nothing submitted (" + problems + " problem" + (problems == 1 ? "" : "s") + ")");
+            return ExitCodes.USAGE;
         }
-        if (kafkaPort < 0 || kafkaPort > 65535) {
-            err.println("error: --kafka-port: must be 0..65535");
-            return 2;
-        }
-        if (kubeconfig != null && !Files.isRegularFile(kubeconfig)) {
-            err.println("error: --kubeconfig: no such file: " + kubeconfig);
-            return 2;
-        }
-        if (simulator && kubeconfig == null && context == null) {
-            err.println("error: --simulator: only with --kubeconfig or --context (the in-memory API always "
-                    + "runs the simulator)");
-            return 2;
-        }
-        List<String> problems = new ArrayList<>();
-        List<LocalTask> tasks = loadTasks(userConfig, problems);
-        if (!problems.isEmpty()) {
-            problems.forEach(err::println);
-            err.println("error: nothing submitted (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
-                    + ")");
-            return 2;
-        }
+        Duration runTimeout = options.runTimeout();
 
         // 2. the stack
         out.println("daskrelay local: starting Kafka, Kubernetes " + (kubeconfig != null || context != null
@@ -183,16 +154,16 @@ public final class LocalCommand implements Callable<Integer> {
                     userTree), Duration.ofMinutes(2));
         } catch (LocalStack.PortInUseException e) {
             err.println("error: " + e.getMessage());
-            return 1;
+            return ExitCodes.FAILURE;
         } catch (RuntimeException e) {
             err.println("error: the local stack did not start: " + rootMessage(e));
-            return 1;
+            return ExitCodes.FAILURE;
         }
         Thread hook = new Thread(() -> shutdown(stack, out), "daskrelay-local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Duration startup = Duration.between(jvmStart, Instant.now());
         if (verbose && ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
+                instanceof OperatingSystemMXBean os) {
             err.printf("startup: %.1f s wall since JVM start, %.1f s CPU (all threads)%n", startup.toMillis() / 1000.0,
                     os.getProcessCpuTime() / 1e9);
             err.flush();
@@ -212,15 +183,15 @@ public final class LocalCommand implements Callable<Integer> {
             }
         } catch (RuntimeException e) {
             if (stopping.get()) {
-                return 130;
+                return ExitCodes.INTERRUPTED;
             }
             err.println("error: " + rootMessage(e));
-            code = 1;
+            code = ExitCodes.FAILURE;
         } finally {
             mainDone.countDown();
         }
         if (stopping.get()) {
-            return 130;
+            return ExitCodes.INTERRUPTED;
         }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -232,9 +203,9 @@ public final class LocalCommand implements Callable<Integer> {
     }
 
     /** Submits the tasks, shows progress until all are terminal (or the timeout), prints timelines and outcomes. */
-    private int run(LocalStack stack, List<LocalTask> tasks, Duration runTimeout, PrintWriter out) {
+    private int run(LocalStack stack, List<LocalTasks.LocalTask> tasks, Duration runTimeout, PrintWriter out) {
         RunProgress progress = new RunProgress();
-        for (LocalTask t : tasks) {
+        for (LocalTasks.LocalTask t : tasks) {
             LaunchDaskJob launch = (LaunchDaskJob) t.command().getPayload();
             progress.add(new RunProgress.Task(t.command().getTaskId(), t.source(), t.expected(),
                     launch.getDask().getWorkers().getNumberOfWorkers()));
@@ -247,7 +218,7 @@ public final class LocalCommand implements Callable<Integer> {
                      .issuedBy(System.getProperty("user.name", "unknown") + " via daskrelay local").build()) {
             out.println();
             out.println("submitting " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + ":");
-            for (LocalTask t : tasks) {
+            for (LocalTasks.LocalTask t : tasks) {
                 client.submit(t.command());
                 progress.submitted(t.command().getTaskId(), clock.instant());
                 out.println("  " + t.command().getTaskId() + "  (" + t.source() + ", expect " + t.expected() + ")");
@@ -270,12 +241,12 @@ public final class LocalCommand implements Callable<Integer> {
             view.finish(clock.instant());
         } catch (WakeupException | InterruptException e) {
             if (stopping.get()) {
-                return 130;
+                return ExitCodes.INTERRUPTED;
             }
             throw e;
         }
         if (stopping.get()) {
-            return 130;
+            return ExitCodes.INTERRUPTED;
         }
         boolean timedOut = !progress.allTerminal();
         out.println();
@@ -293,7 +264,7 @@ public final class LocalCommand implements Callable<Integer> {
         out.printf("%d of %d tasks reached their expected end%s%n", ok, tasks.size(),
                 timedOut ? " (gave up waiting after " + DurationText.format(runTimeout) + ")" : "");
         out.flush();
-        return progress.allAsExpected() ? 0 : 1;
+        return progress.allAsExpected() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
     /** A reader of the whole status topic (every partition, from its current end; no group, nothing committed). */
@@ -344,7 +315,7 @@ public final class LocalCommand implements Callable<Integer> {
      */
     private static Path writeTryMe(LocalStack stack) {
         Path file = stack.workDir().resolve("hello-again.yaml");
-        String text = bundled("success").replace("# Bundled with `daskrelay local`: a Dask job that succeeds after two seconds.",
+        String text = LocalTasks.bundled("success").replace("# Bundled with `daskrelay local`: a Dask job that succeeds after two seconds.",
                 "# Written by `daskrelay local --keep-running`: the success example under a new execution name.")
                 .replace("name: hello-dask", "name: hello-again");
         try {
@@ -401,72 +372,12 @@ public final class LocalCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** Reads, parses and validates every task; problems as {@code source: path: message} lines. */
-    private List<LocalTask> loadTasks(DaskRelayConfig cfg, List<String> problems) {
-        List<String[]> sources = new ArrayList<>(); // {name, text}
-        if (taskFiles.isEmpty()) {
-            for (String name : BUNDLED_EXAMPLES) {
-                sources.add(new String[] {"bundled example " + name, bundled(name)});
-            }
-        } else {
-            for (Path f : taskFiles) {
-                try {
-                    sources.add(new String[] {f.toString(), Files.readString(f)});
-                } catch (java.nio.file.NoSuchFileException e) {
-                    problems.add(f + ": cannot read task file: no such file");
-                } catch (IOException e) {
-                    problems.add(f + ": cannot read task file: " + e.getMessage());
-                }
-            }
-        }
-        List<LocalTask> tasks = new ArrayList<>();
-        Set<String> ids = new LinkedHashSet<>();
-        for (String[] src : sources) {
-            TaskFile.Parsed parsed = TaskFile.parse(src[1], Clock.systemUTC());
-            Set<String> lines = new LinkedHashSet<>();
-            parsed.problems().forEach(p -> lines.add(src[0] + ": " + p));
-            TaskCommand command = parsed.command();
-            TaskPhase expected = null;
-            if (command != null) {
-                TaskValidator.validate(command, cfg.platform()).problems().forEach(p -> lines.add(src[0] + ": " + p));
-                if (command.getPayload() instanceof LaunchDaskJob launch) {
-                    try {
-                        expected = ExpectedEnd.of(launch.getAnnotations());
-                    } catch (IllegalArgumentException e) {
-                        lines.add(src[0] + ": " + e.getMessage());
-                    }
-                } else {
-                    lines.add(src[0] + ": " + new Problem(Problem.DOCUMENT, "not a launch"));
-                }
-                if (!ids.add(command.getTaskId())) {
-                    lines.add(src[0] + ": taskId: " + command.getTaskId() + " is submitted twice in this run");
-                }
-            }
-            problems.addAll(lines);
-            if (lines.isEmpty() && command != null) {
-                tasks.add(new LocalTask(src[0], command, expected));
-            }
-        }
-        return tasks;
-    }
-
-    static String bundled(String name) {
-        try (InputStream in = LocalCommand.class.getResourceAsStream("/examples/" + name + ".yaml")) {
-            if (in == null) {
-                throw new IllegalStateException("bundled example " + name + " missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read bundled example " + name, e);
-        }
-    }
-
+    /** The user's configuration as a tree (already checked by {@link LocalOptions}), for the stack to merge. */
     private static ObjectNode readConfigTree(Path file) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         if (file == null) {
             return yaml.createObjectNode();
         }
-        DaskRelayConfig.load(file); // the file's own errors first, with their key paths
         try {
             JsonNode n = yaml.readTree(file.toFile());
             return n instanceof ObjectNode o ? o : yaml.createObjectNode();

@@ -1,20 +1,21 @@
 package dev.daskrelay.local;
 
-import dev.daskrelay.embedded.TreeDeletion;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.daskrelay.embedded.EmbeddedKafka;
+import dev.daskrelay.embedded.TreeDeletion;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.simulator.DaskOperatorSimulator;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.simulator.SimulatorTiming;
-import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.TranslatorProcess;
 import dev.daskrelay.watcher.WatcherProcess;
+import dev.daskrelay.watcher.WatcherSettings;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -32,9 +33,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
@@ -181,8 +185,10 @@ public final class LocalStack implements AutoCloseable {
         kafka.createTopics(PARTITIONS, config.kafka().topics().all().toArray(String[]::new));
         step("topics created");
 
-        // 5. translator
-        translator = TranslatorProcess.start(config);
+        // 5. translator, with its own client of the effective kubernetes section (fabric8 retries off)
+        KubernetesClient translatorClient = config.section("kubernetes", KubernetesSettings.class).client();
+        push(translatorClient);
+        translator = TranslatorProcess.start(config, translatorClient);
         push(translator);
         step("translator started");
 
@@ -228,7 +234,7 @@ public final class LocalStack implements AutoCloseable {
     private static void joinQuietly(CompletableFuture<?> f) {
         try {
             f.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             LOG.debug("in-memory API start: {}", e.toString());
         }
     }
@@ -317,9 +323,9 @@ public final class LocalStack implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Map<String, BooleanSupplier> checks = new java.util.LinkedHashMap<>();
+        Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("translator", () -> ready(http, translator.opsPort()));
-        var ws = config.section("watcher", dev.daskrelay.watcher.WatcherSettings.class);
+        var ws = config.section("watcher", WatcherSettings.class);
         checks.put("watcher (status topology, informers, Lease " + (ws.leaseNamespace() != null ? ws.leaseNamespace()
                 : config.platform().namespace()) + "/" + ws.leaseName() + ")", () -> ready(http, watcher.ops().port()));
         Instant deadline = Instant.now().plus(timeout);
@@ -376,11 +382,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Why the stack cannot do its work any more (the watcher stopped: Lease lost, status topology failed). */
-    public java.util.Optional<String> failure() {
+    public Optional<String> failure() {
         return watcher != null && watcher.exitCode() != 0
-                ? java.util.Optional.of("the watcher stopped (lost its Lease or the status topology failed; "
+                ? Optional.of("the watcher stopped (lost its Lease or the status topology failed; "
                         + "run with --verbose for details)")
-                : java.util.Optional.empty();
+                : Optional.empty();
     }
 
     public boolean simulatorRunning() {

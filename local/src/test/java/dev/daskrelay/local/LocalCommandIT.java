@@ -95,7 +95,7 @@ class LocalCommandIT {
     @Test
     void invalidTaskFilesStopBeforeAnythingStarts() throws Exception {
         Path good = dir.resolve("good.yaml");
-        Files.writeString(good, LocalCommand.bundled("success"));
+        Files.writeString(good, LocalTasks.bundled("success"));
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, """
                 execution: {project: it, domain: development, name: bad, nodeId: n0, retryAttempt: 0}

@@ -11,6 +11,7 @@ import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.TranslatorSettings;
 import dev.daskrelay.watcher.WatcherSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class LocalStackConfigTest {
@@ -39,7 +40,7 @@ class LocalStackConfigTest {
         assertEquals("demo", cfg.kafka().topicPrefix());
         assertEquals("bundled://", cfg.registry().url());
         WatcherSettings watcher = cfg.section("watcher", WatcherSettings.class);
-        assertEquals("30s", watcher.stuckAfter());
+        assertEquals(Duration.ofSeconds(30), watcher.stuckAfter());
         assertEquals(0, watcher.opsPort());
         assertEquals("127.0.0.1", watcher.opsHost());
         assertEquals(Path.of("/tmp/work/state/watcher").toString(), watcher.stateDir());

@@ -1,6 +1,7 @@
 package dev.daskrelay.schemas;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -14,7 +15,7 @@ public final class DeadLetterHeaders {
     public static final String ERROR_CLASS = "daskrelay.error.class";
     /** The exception message (and causes, joined by " <- "). */
     public static final String ERROR_MESSAGE = "daskrelay.error.message";
-    /** Which processing step failed: {@code deserialize}, {@code process}, {@code produce}. */
+    /** Which processing step failed: a {@link Stage}, {@code deserialize} or {@code process}. */
     public static final String ERROR_STAGE = "daskrelay.error.stage";
     /** The process that dead-lettered the record, e.g. {@code translator}, {@code status}. */
     public static final String ERROR_PROCESSOR = "daskrelay.error.processor";
@@ -27,12 +28,31 @@ public final class DeadLetterHeaders {
     private DeadLetterHeaders() {
     }
 
+    /** The processing step that failed: the value of {@link #ERROR_STAGE} and the {@code stage} tag of the metrics. */
+    public enum Stage {
+        /** The bytes could not be decoded into the topic's record type. */
+        DESERIALIZE("deserialize"),
+        /** Decoded, but unusable (key/task id mismatch, a contract breach, an unexpected error deciding). */
+        PROCESS("process");
+
+        private final String value;
+
+        Stage(String value) {
+            this.value = value;
+        }
+
+        /** The header value and metric tag: {@code deserialize}, {@code process}. */
+        public String value() {
+            return value;
+        }
+    }
+
     /** Adds the error headers to {@code headers}. */
-    public static void add(Headers headers, Throwable error, String stage, String processor,
-                           String topic, int partition, long offset, java.time.Instant failedAt) {
+    public static void add(Headers headers, Throwable error, Stage stage, String processor,
+                           String topic, int partition, long offset, Instant failedAt) {
         put(headers, ERROR_CLASS, error.getClass().getName());
         put(headers, ERROR_MESSAGE, describe(error));
-        put(headers, ERROR_STAGE, stage);
+        put(headers, ERROR_STAGE, stage.value());
         put(headers, ERROR_PROCESSOR, processor);
         put(headers, SOURCE_TOPIC, topic);
         put(headers, SOURCE_PARTITION, Integer.toString(partition));

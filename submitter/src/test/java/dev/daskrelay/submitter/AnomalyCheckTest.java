@@ -6,11 +6,15 @@ import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.submitter.replay.Anomaly;
 import dev.daskrelay.submitter.replay.AnomalyCheck;
 import dev.daskrelay.submitter.replay.ReplayRecord;
 import dev.daskrelay.submitter.replay.TaskTimeline;
+import dev.daskrelay.submitter.sdk.DaskTask;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,9 +69,9 @@ class AnomalyCheckTest {
         ExecutionIdentity exec = new ExecutionIdentity("p", "d", task, "n0", 0);
         List<ReplayRecord.Command> commands = new ArrayList<>();
         if (launchInRange) {
-            TaskCommand launch = dev.daskrelay.submitter.sdk.DaskTask.builder().execution("p", "d", task, "n0", 0)
+            TaskCommand launch = DaskTask.builder().execution("p", "d", task, "n0", 0)
                     .taskId(task).image("img:1").commandId("c-" + task)
-                    .build(dev.daskrelay.schemas.config.PlatformConfig.defaults(), java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+                    .build(PlatformConfig.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
             commands.add(new ReplayRecord.Command(task, 0, 0, T0, launch));
         }
         List<ReplayRecord.Status> statuses = new ArrayList<>();

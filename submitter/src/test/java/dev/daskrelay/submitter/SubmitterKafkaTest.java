@@ -60,6 +60,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -499,7 +500,7 @@ class SubmitterKafkaTest {
     /** A launch (and an abort) then status events given as {@code "1:QUEUED 2:RUNNING ..."}, one second apart. */
     private void history(KafkaProducer<String, TaskCommand> commands, Topics topics, String task, Instant start,
                          boolean abort, String events) throws Exception {
-        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        List<Future<?>> sent = new ArrayList<>();
         ExecutionIdentity exec = new ExecutionIdentity("proj", "dom", task, "n0", 0);
         TaskCommand launch = DaskTask.builder().execution("proj", "dom", task, "n0", 0).taskId(task).image("img:1")
                 .commandId("launch-" + task).build(PlatformConfig.defaults(), Clock.fixed(start, ZoneOffset.UTC));

@@ -1,7 +1,9 @@
 package dev.daskrelay.translator;
 
-import dev.daskrelay.schemas.config.KubernetesSettings;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.KubernetesSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -20,27 +22,27 @@ public final class TranslatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DaskRelayConfig cfg;
+        KubernetesSettings kubernetes;
         try {
             if (config != null && !Files.isRegularFile(config)) {
                 System.err.println("error: --config: no such file: " + config);
-                return 2;
+                return ExitCodes.USAGE;
             }
             cfg = config == null ? DaskRelayConfig.defaults() : DaskRelayConfig.load(config);
             cfg.section("translator", TranslatorSettings.class);
-            cfg.section("kubernetes", KubernetesSettings.class);
+            kubernetes = cfg.section("kubernetes", KubernetesSettings.class);
         } catch (RuntimeException e) {
-            System.err.println("error: " + e.getMessage());
-            return 2;
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            message.lines().forEach(line -> System.err.println("error: " + line));
+            return ExitCodes.USAGE;
         }
-        TranslatorProcess process;
-        try {
-            process = TranslatorProcess.start(cfg);
+        try (KubernetesClient kube = kubernetes.client()) {
+            TranslatorProcess process = TranslatorProcess.start(cfg, kube);
+            Runtime.getRuntime().addShutdownHook(new Thread(process::close, "translator-shutdown"));
+            return process.awaitStop();
         } catch (RuntimeException e) {
             System.err.println("error: translator did not start: " + e.getMessage());
-            return 1;
+            return ExitCodes.FAILURE;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(process::close, "translator-shutdown"));
-        process.awaitStop();
-        return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.daskrelay.translator;
 
+import dev.daskrelay.schemas.ExitCodes;
 import picocli.CommandLine;
 
 /**
@@ -13,7 +14,7 @@ public final class TranslatorMain {
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new TranslatorCommand());
-        cli.setExitCodeExceptionMapper(t -> 2);
+        cli.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
         System.exit(cli.execute(args));
     }
 }

@@ -1,14 +1,17 @@
 package dev.daskrelay.translator;
 
-import dev.daskrelay.schemas.task.DurationText;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.daskrelay.schemas.config.CheckedSection;
+import dev.daskrelay.schemas.config.ConfigCheck;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * The {@code translator} section of {@code daskrelay.yaml} (keys and defaults: translator/README.md).
+ * The {@code translator} section of {@code daskrelay.yaml} (keys and defaults: translator/README.md), bound once by
+ * {@code DaskRelayConfig.section}: absent keys take their defaults here, durations arrive as {@link Duration}, and
+ * {@link #check} reports every value that cannot be used with its key path.
  *
  * @param applicationId Kafka Streams {@code application.id} of the command topology (default
  *     {@code <kafka.topicPrefix>-translator}, so two installations on one Kafka never share state)
@@ -24,68 +27,80 @@ import java.util.Map;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TranslatorSettings(String applicationId, Boolean createTopics, Integer topicPartitions,
-                                 Short topicReplicationFactor, String stateDir, String commitInterval,
-                                 Integer streamThreads, Map<String, String> streams, Applier applier, Ops ops) {
+                                 Short topicReplicationFactor, String stateDir, Duration commitInterval,
+                                 Integer streamThreads, Map<String, String> streams, ApplierSection applier, Ops ops)
+        implements CheckedSection {
+
+    public static final int DEFAULT_TOPIC_PARTITIONS = 6;
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    public static final int DEFAULT_STREAM_THREADS = 1;
 
     public TranslatorSettings {
         applicationId = applicationId == null || applicationId.isBlank() ? null : applicationId;
         createTopics = createTopics == null || createTopics;
-        topicPartitions = topicPartitions == null ? 6 : topicPartitions;
-        streamThreads = streamThreads == null ? 1 : streamThreads;
+        topicPartitions = topicPartitions == null ? DEFAULT_TOPIC_PARTITIONS : topicPartitions;
+        commitInterval = commitInterval == null ? DEFAULT_COMMIT_INTERVAL : commitInterval;
+        streamThreads = streamThreads == null ? DEFAULT_STREAM_THREADS : streamThreads;
         streams = streams == null ? Map.of() : Map.copyOf(streams);
-        applier = applier == null ? new Applier(null, null, null, null, null, null, null, null, null, null) : applier;
-        ops = ops == null ? new Ops(null, null) : ops;
-        if (commitInterval != null && !commitInterval.isBlank()) {
-            DurationText.parse(commitInterval, "translator.commitInterval"); // fail early
-        }
-        if (topicPartitions < 1 || streamThreads < 1) {
-            throw new IllegalArgumentException("translator.topicPartitions and translator.streamThreads: must be >= 1");
-        }
+        applier = applier == null ? ApplierSection.DEFAULT : applier;
+        ops = ops == null ? Ops.DEFAULT : ops;
     }
 
-    public Duration commitIntervalDuration() {
-        return (commitInterval == null || commitInterval.isBlank() ? Duration.ofMillis(100) : DurationText.parse(commitInterval, "translator.commitInterval"));
+    @Override
+    public void check(ConfigCheck check) {
+        check.atLeast("topicPartitions", topicPartitions, 1);
+        check.atLeast("streamThreads", streamThreads, 1);
+        if (topicReplicationFactor != null) {
+            check.atLeast("topicReplicationFactor", topicReplicationFactor, 1);
+        }
+        applier.check(check.at("applier"));
+        ops.check(check.at("ops"));
     }
 
-    /** The {@code translator.applier} section. */
-    @JsonIgnoreProperties(ignoreUnknown = false)
     /** The Streams application id: as configured, else {@code <topicPrefix>-translator}. */
     public String applicationId(String topicPrefix) {
         return applicationId != null ? applicationId : topicPrefix + "-translator";
     }
 
-    public record Applier(String groupId, Integer concurrency, Integer maxPending, Integer maxPendingPerPartition,
-                          Integer maxAttempts, Integer forbiddenAttempts, String initialBackoff, String maxBackoff,
-                          String quotaRetryFor, String shutdownGrace) {
+    /**
+     * The {@code translator.applier} section; defaults are those of {@link ApplierSettings} and {@link RetryPolicy}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record ApplierSection(String groupId, Integer concurrency, Integer maxPending, Integer maxPendingPerPartition,
+                                 Integer maxAttempts, Integer forbiddenAttempts, Duration initialBackoff,
+                                 Duration maxBackoff, Duration quotaRetryFor, Duration shutdownGrace) {
 
-        public Applier {
+        public static final ApplierSection DEFAULT = new ApplierSection(null, null, null, null, null, null, null,
+                null, null, null);
+
+        public ApplierSection {
+            RetryPolicy retry = RetryPolicy.defaults();
             groupId = groupId == null || groupId.isBlank() ? null : groupId;
-            concurrency = concurrency == null ? 32 : concurrency;
-            maxPending = maxPending == null ? 2000 : maxPending;
-            maxPendingPerPartition = maxPendingPerPartition == null ? 500 : maxPendingPerPartition;
-            maxAttempts = maxAttempts == null ? 8 : maxAttempts;
-            forbiddenAttempts = forbiddenAttempts == null ? 3 : forbiddenAttempts;
-            // fail at load time, naming the key, rather than at start
-            retryPolicy(maxAttempts, forbiddenAttempts, initialBackoff, maxBackoff, quotaRetryFor);
-            if (shutdownGrace != null && !shutdownGrace.isBlank()) {
-                DurationText.parse(shutdownGrace, "translator.applier.shutdownGrace");
-            }
-            if (concurrency < 1 || maxPending < 1 || maxPendingPerPartition < 1) {
-                throw new IllegalArgumentException("translator.applier: concurrency, maxPending and "
-                        + "maxPendingPerPartition must be >= 1");
+            concurrency = concurrency == null ? ApplierSettings.DEFAULT_CONCURRENCY : concurrency;
+            maxPending = maxPending == null ? ApplierSettings.DEFAULT_MAX_PENDING : maxPending;
+            maxPendingPerPartition = maxPendingPerPartition == null
+                    ? ApplierSettings.DEFAULT_MAX_PENDING_PER_PARTITION : maxPendingPerPartition;
+            maxAttempts = maxAttempts == null ? retry.maxAttempts() : maxAttempts;
+            forbiddenAttempts = forbiddenAttempts == null ? retry.forbiddenAttempts() : forbiddenAttempts;
+            initialBackoff = initialBackoff == null ? retry.initialBackoff() : initialBackoff;
+            maxBackoff = maxBackoff == null ? retry.maxBackoff() : maxBackoff;
+            quotaRetryFor = quotaRetryFor == null ? retry.quotaRetryFor() : quotaRetryFor;
+            shutdownGrace = shutdownGrace == null ? ApplierSettings.DEFAULT_SHUTDOWN_GRACE : shutdownGrace;
+        }
+
+        void check(ConfigCheck check) {
+            check.atLeast("concurrency", concurrency, 1);
+            check.atLeast("maxPending", maxPending, 1);
+            check.atLeast("maxPendingPerPartition", maxPendingPerPartition, 1);
+            check.atLeast("maxAttempts", maxAttempts, 1);
+            check.atLeast("forbiddenAttempts", forbiddenAttempts, 1);
+            if (maxBackoff.compareTo(initialBackoff) < 0) {
+                check.problem("maxBackoff", "must not be shorter than initialBackoff");
             }
         }
 
         public RetryPolicy retryPolicy() {
-            return retryPolicy(maxAttempts, forbiddenAttempts, initialBackoff, maxBackoff, quotaRetryFor);
-        }
-
-        private static RetryPolicy retryPolicy(int maxAttempts, int forbiddenAttempts, String initialBackoff,
-                                               String maxBackoff, String quotaRetryFor) {
-            return new RetryPolicy(maxAttempts, forbiddenAttempts,
-                    (initialBackoff == null || initialBackoff.isBlank() ? Duration.ofMillis(200) : DurationText.parse(initialBackoff, "translator.applier.initialBackoff")),
-                    (maxBackoff == null || maxBackoff.isBlank() ? Duration.ofSeconds(30) : DurationText.parse(maxBackoff, "translator.applier.maxBackoff")),
-                    (quotaRetryFor == null || quotaRetryFor.isBlank() ? Duration.ofMinutes(10) : DurationText.parse(quotaRetryFor, "translator.applier.quotaRetryFor")));
+            return new RetryPolicy(maxAttempts, forbiddenAttempts, initialBackoff, maxBackoff, quotaRetryFor);
         }
 
         /** The applier's consumer group: as configured, else {@code <topicPrefix>-applier}. */
@@ -95,17 +110,24 @@ public record TranslatorSettings(String applicationId, Boolean createTopics, Int
 
         public ApplierSettings settings(String intentsTopic, String observationsTopic) {
             return new ApplierSettings(intentsTopic, observationsTopic, concurrency, maxPending,
-                    maxPendingPerPartition, retryPolicy(),
-                    (shutdownGrace == null || shutdownGrace.isBlank() ? Duration.ofSeconds(30) : DurationText.parse(shutdownGrace, "translator.applier.shutdownGrace")));
+                    maxPendingPerPartition, retryPolicy(), shutdownGrace);
         }
     }
 
     /** The {@code translator.ops} section: where /metrics, /healthz and /readyz are served. */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Ops(String host, Integer port) {
+        public static final String DEFAULT_HOST = "0.0.0.0";
+        public static final int DEFAULT_PORT = 9401;
+        public static final Ops DEFAULT = new Ops(null, null);
+
         public Ops {
-            host = host == null || host.isBlank() ? "0.0.0.0" : host;
-            port = port == null ? 9401 : port;
+            host = host == null || host.isBlank() ? DEFAULT_HOST : host;
+            port = port == null ? DEFAULT_PORT : port;
+        }
+
+        void check(ConfigCheck check) {
+            check.port("port", port);
         }
     }
 }

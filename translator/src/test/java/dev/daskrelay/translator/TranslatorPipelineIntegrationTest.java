@@ -1,8 +1,5 @@
 package dev.daskrelay.translator;
 
-import dev.daskrelay.schemas.serde.AvroBinarySerde;
-import dev.daskrelay.schemas.config.KubernetesSettings;
-import dev.daskrelay.schemas.DeadLetterHeaders;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,17 +13,24 @@ import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.KubernetesSettings;
+import dev.daskrelay.schemas.config.PlatformConfig;
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.simulator.InMemoryKubernetes;
+import dev.daskrelay.translator.apply.ApiResponse;
 import dev.daskrelay.translator.apply.Applier;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.ApplyHooks;
+import dev.daskrelay.translator.apply.DeadLetterSink;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import dev.daskrelay.translator.topology.CommandDecider;
 import dev.daskrelay.translator.topology.CommandTopology;
 import dev.daskrelay.translator.topology.RenderingPreparation;
-import dev.daskrelay.schemas.config.PlatformConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -36,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +58,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -107,12 +115,12 @@ class TranslatorPipelineIntegrationTest {
         Topics topics = topics("poison-intent");
         byte[] garbage = {0x13, 0x37, 0x00, 0x42};
         try (var raw = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(topics.intents(), 0, "poison-task", garbage)).get();
         }
         try (var dlq = new KafkaProducer<>(Applier.producerProperties(broker.clientProperties()),
-                new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             Properties base = broker.clientProperties();
             var consumer = new KafkaConsumer<>(Applier.consumerProperties(base, "poison-applier"),
                     new StringDeserializer(), intentSerde.deserializer());
@@ -121,7 +129,7 @@ class TranslatorPipelineIntegrationTest {
             Applier applier = new Applier(new ApplierSettings(topics.intents(), topics.observations(), 4, 500, 200,
                     fastRetries(), Duration.ofSeconds(10)), consumer, producer, new Fabric8DaskJobApi(k8s.client()),
                     new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE,
-                    Applier.DeadLetterSink.toTopic(dlq, topics.deadLetters())).start();
+                    DeadLetterSink.toTopic(dlq, topics.deadLetters())).start();
             try {
                 produceIntents(topics, 1, "after-poison-");
                 awaitObservations(topics, obs -> applied(obs, IntentAction.CREATE).size() == 1);
@@ -148,19 +156,19 @@ class TranslatorPipelineIntegrationTest {
         try {
             List<TaskCommand> sent = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                sent.add(Commands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i));
+                sent.add(TestCommands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i));
                 if (i % 10 == 3) {
-                    sent.add(Commands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i)); // same command id
+                    sent.add(TestCommands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i)); // same command id
                 }
                 if (i % 10 == 7) {
-                    sent.add(Commands.launch("cmd-" + i + "-again", "dedup-" + i, "ok/app:" + i)); // same task id
+                    sent.add(TestCommands.launch("cmd-" + i + "-again", "dedup-" + i, "ok/app:" + i)); // same task id
                 }
             }
             assertEquals(240, sent.size());
             byte[] poison = {0x42, 0x00, (byte) 0xff, 0x13};
             try (var raw = new KafkaProducer<>(broker.clientProperties(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 raw.send(new ProducerRecord<>(topics.commands(), "dedup-0".getBytes(), poison)).get();
             }
             produceCommands(topics, sent);
@@ -176,9 +184,9 @@ class TranslatorPipelineIntegrationTest {
             assertEquals(200, readAll(topics.intents()).size(), "exactly one intent per task");
             List<ConsumerRecord<String, byte[]>> dead = readAll(topics.deadLetters());
             assertEquals(1, dead.size(), "the poison record, once, in the committed output");
-            assertTrue(java.util.Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
-            assertEquals("deserialize", dev.daskrelay.schemas.DeadLetterHeaders.get(dead.get(0).headers(),
-                    dev.daskrelay.schemas.DeadLetterHeaders.ERROR_STAGE));
+            assertTrue(Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
+            assertEquals("deserialize", DeadLetterHeaders.get(dead.get(0).headers(),
+                    DeadLetterHeaders.ERROR_STAGE));
             Map<String, Long> createdPerTask = applied(obs, IntentAction.CREATE).stream()
                     .collect(Collectors.groupingBy(Observation::getTaskId, Collectors.counting()));
             assertEquals(200, createdPerTask.size());
@@ -202,7 +210,7 @@ class TranslatorPipelineIntegrationTest {
         AtomicReference<String> killedAfter = new AtomicReference<>();
         CountDownLatch killed = new CountDownLatch(1);
         ApplyHooks crashOn25th = (intent, answer) -> {
-            if (answer.kind() == dev.daskrelay.translator.apply.ApiResponse.Kind.OK
+            if (answer.kind() == ApiResponse.Kind.OK
                     && created.incrementAndGet() == 25 && killedAfter.compareAndSet(null, intent.getTaskId())) {
                 first.get().halt(); // the process dies right after the API call: no observation, no commit
                 killed.countDown();
@@ -334,7 +342,7 @@ class TranslatorPipelineIntegrationTest {
             assertEquals("SpecConflict", conflict.getErrorCode());
             assertEquals("someone-elses-hash", direct.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS)
                     .inNamespace("default").withName("triage-0").get().getMetadata().getAnnotations()
-                    .get(Fabric8DaskJobApi.SPEC_HASH_ANNOTATION), "the foreign object is untouched");
+                    .get(KubernetesLabels.SPEC_HASH), "the foreign object is untouched");
             ApplyOutcome bad = byTask.get("triage-1").get(0);
             assertEquals(ApplyResult.FAILED, bad.getOutcome());
             assertEquals("BadTaskFormat", bad.getErrorCode());
@@ -414,7 +422,7 @@ class TranslatorPipelineIntegrationTest {
     }
 
     static KubernetesClient kubeClient(String url, int timeoutMs) {
-        return new KubernetesSettings(null, null, url, timeoutMs + "ms").client();
+        return new KubernetesSettings(null, null, url, Duration.ofMillis(timeoutMs)).client();
     }
 
     private Applier applier(Topics topics, String group, KubernetesClient client, ApplyHooks hooks,
@@ -458,7 +466,7 @@ class TranslatorPipelineIntegrationTest {
                 String task = prefix + i;
                 producer.send(new ProducerRecord<>(topics.intents(), task, DaskJobIntent.newBuilder()
                         .setIntentId(CommandDecider.intentId(task, IntentAction.CREATE)).setTaskId(task)
-                        .setCommandId("c-" + task).setExecution(Commands.execution(task))
+                        .setCommandId("c-" + task).setExecution(TestCommands.execution(task))
                         .setAction(IntentAction.CREATE).setNamespace("default").setName(task)
                         .setManifest(manifest(task, "hash-" + i)).setSpecHash("hash-" + i)
                         .setIssuedAt(Instant.now()).build()));
@@ -473,7 +481,7 @@ class TranslatorPipelineIntegrationTest {
                 String task = prefix + i;
                 producer.send(new ProducerRecord<>(topics.intents(), task, DaskJobIntent.newBuilder()
                         .setIntentId(CommandDecider.intentId(task, IntentAction.DELETE)).setTaskId(task)
-                        .setCommandId("a-" + task).setExecution(Commands.execution(task))
+                        .setCommandId("a-" + task).setExecution(TestCommands.execution(task))
                         .setAction(IntentAction.DELETE).setNamespace("default").setName(task)
                         .setReason("test").setIssuedAt(Instant.now()).build()));
             }
@@ -484,12 +492,12 @@ class TranslatorPipelineIntegrationTest {
         Properties p = broker.clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                new ByteArrayDeserializer())) {
             var parts = consumer.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             long deadline = System.currentTimeMillis() + WAIT.toMillis();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))

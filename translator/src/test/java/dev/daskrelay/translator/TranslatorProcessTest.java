@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.render.DaskJobNames;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,7 +50,8 @@ class TranslatorProcessTest {
                       ops: {host: 127.0.0.1, port: 0}
                       applier: {concurrency: 4}
                     """.formatted(broker.bootstrapServers(), k8s.url(), stateDir), "test");
-            TranslatorProcess process = TranslatorProcess.start(config);
+            KubernetesClient kube = config.section("kubernetes", KubernetesSettings.class).client();
+            TranslatorProcess process = TranslatorProcess.start(config, kube);
             try {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + process.opsPort();
@@ -57,7 +61,7 @@ class TranslatorProcessTest {
                 try (AvroSerde<TaskCommand> serde = AvroSerdes.specific(TaskCommand.class, registry, false);
                      var producer = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
                              serde.serializer())) {
-                    TaskCommand launch = Commands.launch("proc-c1", "proc-task-1", "ghcr.io/acme/app:1");
+                    TaskCommand launch = TestCommands.launch("proc-c1", "proc-task-1", "ghcr.io/acme/app:1");
                     producer.send(new ProducerRecord<>("proc.commands", launch.getTaskId(), launch)).get();
                 }
                 String name = DaskJobNames.nameOf("proc-task-1");
@@ -72,6 +76,7 @@ class TranslatorProcessTest {
             } finally {
                 process.close();
                 process.close(); // idempotent
+                kube.close();
             }
         }
     }

@@ -1,7 +1,8 @@
 package dev.daskrelay.watcher;
 
-import dev.daskrelay.schemas.config.KubernetesSettings;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,26 +39,23 @@ public final class WatcherCommand implements Callable<Integer> {
         try {
             cfg = config == null ? DaskRelayConfig.defaults() : DaskRelayConfig.load(config);
             cfg.section("watcher", WatcherSettings.class);
-            KubernetesSettings k = cfg.section("kubernetes", KubernetesSettings.class);
-            kubernetes = new KubernetesSettings(k.kubeconfig(), context != null ? context : k.context(),
-                    k.masterUrl(), k.requestTimeout());
-            kubernetes.requestTimeoutDuration();
+            kubernetes = cfg.section("kubernetes", KubernetesSettings.class).withContext(context);
         } catch (DaskRelayConfig.ConfigException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
-            return 2;
+            e.getMessage().lines().forEach(line -> spec.commandLine().getErr().println("error: " + line));
+            return ExitCodes.USAGE;
         }
         try (KubernetesClient client = kubernetes.client()) {
             WatcherProcess process;
             try {
                 process = WatcherProcess.start(cfg, client, Clock.systemUTC());
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 2;
+            } catch (DaskRelayConfig.ConfigException | IllegalArgumentException e) {
+                e.getMessage().lines().forEach(line -> spec.commandLine().getErr().println("error: " + line));
+                return ExitCodes.USAGE;
             }
             Thread hook = new Thread(process::close, "daskrelay-watcher-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             int code = process.awaitStop();
-            if (code != 0) {
+            if (code != ExitCodes.OK) {
                 spec.commandLine().getErr().println("error: the watcher stopped after a failure (see the log)");
             }
             return code;

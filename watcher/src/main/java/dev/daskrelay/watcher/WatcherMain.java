@@ -1,5 +1,6 @@
 package dev.daskrelay.watcher;
 
+import dev.daskrelay.schemas.ExitCodes;
 import picocli.CommandLine;
 
 /**
@@ -13,7 +14,7 @@ public final class WatcherMain {
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new WatcherCommand());
-        cli.setExitCodeExceptionMapper(t -> 2);
+        cli.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
         System.exit(cli.execute(args));
     }
 }

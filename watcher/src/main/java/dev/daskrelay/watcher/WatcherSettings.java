@@ -1,21 +1,33 @@
 package dev.daskrelay.watcher;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.daskrelay.schemas.config.CheckedSection;
+import dev.daskrelay.schemas.config.ConfigCheck;
 import dev.daskrelay.watcher.bridge.LeaderElection;
+import dev.daskrelay.watcher.bridge.ObservationBridge;
+import dev.daskrelay.watcher.bridge.ObservationTopicMemory;
+import dev.daskrelay.watcher.janitor.Janitor;
 import dev.daskrelay.watcher.janitor.RetentionPolicy;
-import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.watcher.status.LogLinkTemplate;
+import dev.daskrelay.watcher.status.StatusSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * The {@code watcher:} section of {@code daskrelay.yaml} as the bridge, the janitor and the process wiring read it.
- * The status topology reads its own keys ({@code stuckAfter}, {@code imagePullGrace}, {@code punctuationInterval},
- * {@code cloudEventsSource}, {@code logLinks}) from the same section; they are declared here too, so that the
- * section as a whole still rejects unknown (misspelt) keys. Durations: {@code 500ms}, {@code 90s}, {@code 15m},
- * {@code 2h}, {@code 1d}, compounds ({@code 1h30m}), {@code 0}, or ISO-8601 ({@code PT15M}).
+ * The {@code watcher:} section of {@code daskrelay.yaml}, bound once by {@code DaskRelayConfig.section}: the bridge,
+ * the janitor, the process wiring and the status topology ({@link #status(String)}) all read it from here. Absent
+ * keys take the defaults declared by the parts that use them; {@link #check} reports every value that cannot be used
+ * with its key path. Durations: {@code 500ms}, {@code 90s}, {@code 15m}, {@code 2h}, {@code 1d}, compounds
+ * ({@code 1h30m}), {@code 0}, or ISO-8601 ({@code PT15M}).
  *
+ * @param stuckAfter status topology: INITIALIZING longer than this fails the task (default {@code 15m})
+ * @param imagePullGrace status topology: runner image pull failing longer than this fails it (default {@code 3m})
+ * @param punctuationInterval status topology: how often timers are checked (default {@code 1s})
+ * @param cloudEventsSource the {@code ce_source} header of status records (default {@code /daskrelay/status})
+ * @param logLinks log link templates (default: Flyte's Kubernetes-dashboard link)
  * @param retainFinished janitor: delete DaskJobs this long after they finished; {@code 0} = at once; {@code -1} =
  *     never (default {@code 1h})
  * @param janitorInterval how often the janitor looks (default {@code 1m})
@@ -37,59 +49,61 @@ import java.util.List;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record WatcherSettings(
-        String stuckAfter,
-        String imagePullGrace,
-        String punctuationInterval,
+        Duration stuckAfter,
+        Duration imagePullGrace,
+        Duration punctuationInterval,
         String cloudEventsSource,
-        JsonNode logLinks,
-        String retainFinished,
-        String janitorInterval,
+        List<LogLink> logLinks,
+        RetentionPolicy retainFinished,
+        Duration janitorInterval,
         String leaseName,
         String leaseNamespace,
-        String leaseDuration,
-        String renewDeadline,
-        String retryPeriod,
+        Duration leaseDuration,
+        Duration renewDeadline,
+        Duration retryPeriod,
         String identity,
         List<String> namespaces,
         Boolean allNamespaces,
-        String resync,
+        Duration resync,
         String opsHost,
         Integer opsPort,
         String statusApplicationId,
         String stateDir,
-        String recallLookback,
-        Integer listPageSize) {
+        Duration recallLookback,
+        Integer listPageSize) implements CheckedSection {
 
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     /** The page size of client-go's reflectors, for the same reason: a list of 60,000 pods does not fit one heap. */
-    public static final int DEFAULT_LIST_PAGE_SIZE = dev.daskrelay.watcher.bridge.ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE;
+    public static final int DEFAULT_LIST_PAGE_SIZE = ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE;
+    public static final String DEFAULT_OPS_HOST = "0.0.0.0";
     public static final int DEFAULT_OPS_PORT = 8081;
 
-    /** Validates every value at once; the message lists each problem with its key path. */
+    /** One entry of {@code watcher.logLinks}. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record LogLink(String name, String uri) {
+    }
+
     public WatcherSettings {
+        LeaderElection.Timing lease = LeaderElection.Timing.DEFAULT;
+        stuckAfter = stuckAfter == null ? StatusSettings.DEFAULT_STUCK_AFTER : stuckAfter;
+        imagePullGrace = imagePullGrace == null ? StatusSettings.DEFAULT_IMAGE_PULL_GRACE : imagePullGrace;
+        punctuationInterval = punctuationInterval == null ? StatusSettings.DEFAULT_PUNCTUATION_INTERVAL
+                : punctuationInterval;
+        cloudEventsSource = cloudEventsSource == null ? StatusSettings.DEFAULT_CLOUDEVENTS_SOURCE : cloudEventsSource;
+        logLinks = logLinks == null ? null : Collections.unmodifiableList(new ArrayList<>(logLinks)); // nulls kept
+        retainFinished = retainFinished == null ? RetentionPolicy.DEFAULT : retainFinished;
+        janitorInterval = janitorInterval == null ? Janitor.DEFAULT_INTERVAL : janitorInterval;
+        leaseName = leaseName == null || leaseName.isBlank() ? DEFAULT_LEASE_NAME : leaseName;
+        leaseDuration = leaseDuration == null ? lease.leaseDuration() : leaseDuration;
+        renewDeadline = renewDeadline == null ? lease.renewDeadline() : renewDeadline;
+        retryPeriod = retryPeriod == null ? lease.retryPeriod() : retryPeriod;
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         allNamespaces = Boolean.TRUE.equals(allNamespaces);
-        leaseName = leaseName == null || leaseName.isBlank() ? DEFAULT_LEASE_NAME : leaseName;
-        opsHost = opsHost == null || opsHost.isBlank() ? "0.0.0.0" : opsHost;
+        resync = resync == null ? ObservationBridge.Options.DEFAULT_RESYNC_PERIOD : resync;
+        opsHost = opsHost == null || opsHost.isBlank() ? DEFAULT_OPS_HOST : opsHost;
         opsPort = opsPort == null ? DEFAULT_OPS_PORT : opsPort;
+        recallLookback = recallLookback == null ? ObservationTopicMemory.DEFAULT_LOOKBACK : recallLookback;
         listPageSize = listPageSize == null ? DEFAULT_LIST_PAGE_SIZE : listPageSize;
-        List<String> problems = new ArrayList<>();
-        check(problems, "retainFinished", retainFinished, true);
-        check(problems, "janitorInterval", janitorInterval, false);
-        check(problems, "leaseDuration", leaseDuration, false);
-        check(problems, "renewDeadline", renewDeadline, false);
-        check(problems, "retryPeriod", retryPeriod, false);
-        check(problems, "resync", resync, false);
-        check(problems, "recallLookback", recallLookback, false);
-        if (opsPort < 0 || opsPort > 65535) {
-            problems.add("watcher.opsPort: must be 0..65535");
-        }
-        if (listPageSize < 0) {
-            problems.add("watcher.listPageSize: must be 0 (no paging) or more, was " + listPageSize);
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
     }
 
     public static WatcherSettings defaults() {
@@ -97,8 +111,57 @@ public record WatcherSettings(
                 null, null, null, null, null, null, null, null, null);
     }
 
-    public Duration recallWindow() {
-        return recallLookback == null ? Duration.ofHours(24) : parse(recallLookback, "watcher.recallLookback");
+    /** Every value that cannot be used, each with its key path. */
+    @Override
+    public void check(ConfigCheck check) {
+        if (stuckAfter.isZero()) {
+            check.problem("stuckAfter", "must be greater than 0");
+        }
+        if (punctuationInterval.isZero()) {
+            check.problem("punctuationInterval", "must be greater than 0");
+        }
+        if (cloudEventsSource.isBlank()) {
+            check.problem("cloudEventsSource", "must not be empty");
+        }
+        if (logLinks != null) {
+            for (int i = 0; i < logLinks.size(); i++) {
+                LogLink link = logLinks.get(i);
+                if (link == null) {
+                    continue; // not a mapping: reported by the binding already
+                }
+                try {
+                    new LogLinkTemplate(link.name(), link.uri());
+                } catch (IllegalArgumentException e) {
+                    String m = e.getMessage(); // "uri: unknown placeholder ..."
+                    int colon = m.indexOf(": ");
+                    check.problem("logLinks[" + i + "]" + (colon > 0 ? "." + m.substring(0, colon) : ""),
+                            colon > 0 ? m.substring(colon + 2) : m);
+                }
+            }
+        }
+        if (janitorInterval.isZero()) {
+            check.problem("janitorInterval", "must be greater than 0");
+        }
+        try {
+            leaseTiming();
+        } catch (IllegalArgumentException e) {
+            check.problem("lease timing", "need retryPeriod < renewDeadline < leaseDuration");
+        }
+        if (resync.isZero()) {
+            check.problem("resync", "must be greater than 0");
+        }
+        check.port("opsPort", opsPort);
+        if (listPageSize < 0) {
+            check.problem("listPageSize", "must be 0 (no paging) or more, was " + listPageSize);
+        }
+    }
+
+    /** The status topology's settings, from the same section. */
+    public StatusSettings status(String topicPrefix) {
+        List<LogLinkTemplate> links = logLinks == null ? List.of(StatusSettings.DEFAULT_LOG_LINK)
+                : logLinks.stream().map(l -> new LogLinkTemplate(l.name(), l.uri())).toList();
+        return new StatusSettings(stuckAfter, imagePullGrace, punctuationInterval, links, topicPrefix,
+                cloudEventsSource);
     }
 
     /** The status topology's {@code application.id}. */
@@ -108,39 +171,24 @@ public record WatcherSettings(
     }
 
     /** The status topology's state directory. */
-    public java.nio.file.Path streamsStateDir() {
+    public Path streamsStateDir() {
         return stateDir == null || stateDir.isBlank()
-                ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "daskrelay-watcher-streams")
-                : java.nio.file.Path.of(stateDir);
+                ? Path.of(System.getProperty("java.io.tmpdir"), "daskrelay-watcher-streams")
+                : Path.of(stateDir);
     }
 
-    /** The janitor's policy (default: 1 hour). */
+    /** The janitor's policy. */
     public RetentionPolicy retention() {
-        if (retainFinished == null) {
-            return new RetentionPolicy(RetentionPolicy.DEFAULT_RETAIN);
-        }
-        return retainFinished.trim().equals("-1") ? RetentionPolicy.NEVER
-                : new RetentionPolicy(parse(retainFinished, "watcher.retainFinished"));
+        return retainFinished;
     }
 
-    public Duration janitorEvery() {
-        return janitorInterval == null ? Duration.ofMinutes(1) : parse(janitorInterval, "watcher.janitorInterval");
-    }
-
-    public Duration resyncPeriod() {
-        return resync == null ? Duration.ofMinutes(10) : parse(resync, "watcher.resync");
-    }
-
+    /**
+     * The Lease timing.
+     *
+     * @throws IllegalArgumentException {@code lease timing: need retryPeriod < renewDeadline < leaseDuration}
+     */
     public LeaderElection.Timing leaseTiming() {
-        LeaderElection.Timing d = LeaderElection.Timing.DEFAULT;
-        try {
-            return new LeaderElection.Timing(
-                    leaseDuration == null ? d.leaseDuration() : parse(leaseDuration, "watcher.leaseDuration"),
-                    renewDeadline == null ? d.renewDeadline() : parse(renewDeadline, "watcher.renewDeadline"),
-                    retryPeriod == null ? d.retryPeriod() : parse(retryPeriod, "watcher.retryPeriod"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("watcher." + e.getMessage());
-        }
+        return new LeaderElection.Timing(leaseDuration, renewDeadline, retryPeriod);
     }
 
     /** The namespaces to watch: empty = all; else these, or the platform's allow-list when none are set. */
@@ -149,21 +197,5 @@ public record WatcherSettings(
             return List.of();
         }
         return namespaces.isEmpty() ? List.copyOf(platformAllowed) : namespaces;
-    }
-
-    private static void check(List<String> problems, String key, String value, boolean minusOneAllowed) {
-        if (value == null || (minusOneAllowed && value.trim().equals("-1"))) {
-            return;
-        }
-        try {
-            parse(value, "watcher." + key);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-    }
-
-    /** Parses a duration as written in the config ({@link DurationText}, never negative); errors name {@code path}. */
-    static Duration parse(String text, String path) {
-        return DurationText.parse(text, path);
     }
 }

@@ -1,6 +1,9 @@
 package dev.daskrelay.watcher;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
@@ -21,7 +24,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +37,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,6 +45,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,7 +133,7 @@ class WatcherScenariosTest {
             WatcherProcess watcher = WatcherProcess.start(config(), k8s.newClient(), Clock.systemUTC());
             try {
                 await(() -> watcher.leading() && watcher.bridge().ready()
-                        && watcher.statusTopologyState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
+                        && watcher.statusTopologyState() == KafkaStreams.State.RUNNING,
                         "watcher leading, synced and running");
                 assertEquals(200, get(watcher, "/readyz"));
 
@@ -326,7 +330,7 @@ class WatcherScenariosTest {
             return out;
         }
 
-        void awaitUntil(java.util.function.Predicate<StatusReader> done, String what) {
+        void awaitUntil(Predicate<StatusReader> done, String what) {
             Instant deadline = Instant.now().plus(WAIT);
             while (!done.test(this)) {
                 if (Instant.now().isAfter(deadline)) {

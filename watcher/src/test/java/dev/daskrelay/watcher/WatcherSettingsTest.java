@@ -1,6 +1,8 @@
 package dev.daskrelay.watcher;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import java.time.Duration;
@@ -17,7 +19,7 @@ class WatcherSettingsTest {
     void defaults() {
         WatcherSettings s = watcher("");
         assertEquals(Duration.ofHours(1), s.retention().retain());
-        assertEquals(Duration.ofMinutes(1), s.janitorEvery());
+        assertEquals(Duration.ofMinutes(1), s.janitorInterval());
         assertEquals("daskrelay-watcher", s.leaseName());
         assertEquals(Duration.ofSeconds(15), s.leaseTiming().leaseDuration());
         assertEquals(Duration.ofSeconds(10), s.leaseTiming().renewDeadline());
@@ -46,7 +48,7 @@ class WatcherSettingsTest {
         assertEquals("my-lease", s.leaseName());
         assertEquals("ops", s.leaseNamespace());
         assertEquals(List.of("team-a"), s.watchedNamespaces(List.of("default")));
-        assertEquals(Duration.ofMinutes(5), s.resyncPeriod());
+        assertEquals(Duration.ofMinutes(5), s.resync());
         assertEquals(0, s.listPageSize());
     }
 
@@ -79,8 +81,8 @@ class WatcherSettingsTest {
 
     @Test
     void leaseTimingMustBeOrdered() {
-        var s = watcher("watcher: {leaseDuration: 5s, renewDeadline: 10s}");
-        var e = assertThrows(IllegalArgumentException.class, s::leaseTiming);
-        assertTrue(e.getMessage().startsWith("watcher.lease timing"), e.getMessage());
+        var e = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> watcher("watcher: {leaseDuration: 5s, renewDeadline: 10s}"));
+        assertTrue(e.problems().get(0).startsWith("watcher.lease timing"), e.getMessage());
     }
 }

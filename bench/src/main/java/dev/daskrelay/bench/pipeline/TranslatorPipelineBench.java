@@ -13,11 +13,11 @@ import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.bench.Await;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.InMemoryKubernetes;
-import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.apply.Applier;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.ApplyHooks;
@@ -41,6 +41,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,6 +50,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -92,7 +94,7 @@ public final class TranslatorPipelineBench {
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.forTests());
              InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
-            KubernetesClient client = new KubernetesSettings(null, null, k8s.url(), "30s").client();
+            KubernetesClient client = new KubernetesSettings(null, null, k8s.url(), Duration.ofSeconds(30)).client();
 
             ceiling(client, Math.min(500, launches), concurrency, "w-"); // warm-up of client, server and JIT
             deleteAll(client);
@@ -193,7 +195,7 @@ public final class TranslatorPipelineBench {
         final Applier applier;
         final KafkaProducer<String, TaskCommand> producer;
         final KafkaConsumer<String, Observation> outcomes;
-        final Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Long> sentAt = new ConcurrentHashMap<>();
         final Map<String, Long> createdAt = new HashMap<>();
         final List<AutoCloseable> serdes = new ArrayList<>();
 
@@ -239,9 +241,9 @@ public final class TranslatorPipelineBench {
             cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             KafkaConsumer<String, Observation> outcomes = new KafkaConsumer<>(cp, new StringDeserializer(),
                     observations.deserializer());
-            var parts = new ArrayList<org.apache.kafka.common.TopicPartition>();
+            var parts = new ArrayList<TopicPartition>();
             for (int i = 0; i < partitions; i++) {
-                parts.add(new org.apache.kafka.common.TopicPartition(topics.observations(), i));
+                parts.add(new TopicPartition(topics.observations(), i));
             }
             outcomes.assign(parts);
             outcomes.seekToBeginning(parts);

@@ -1,6 +1,7 @@
 package dev.daskrelay.bench.watcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.management.OperatingSystemMXBean;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.bench.Await;
 import dev.daskrelay.bench.TypicalTask;
@@ -23,6 +24,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -267,15 +270,15 @@ public final class BridgeScaleHarness {
                 String stat = Files.readString(Path.of("/proc", pid.trim(), "stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("serverPids: cannot read /proc/" + pid + "/stat", e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("serverPids: cannot read /proc/" + pid + "/stat", e);
             }
         }
         return ticks / 100.0;
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 

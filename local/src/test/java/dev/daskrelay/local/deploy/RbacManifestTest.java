@@ -12,6 +12,7 @@ import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.TaskFile;
 import dev.daskrelay.simulator.DaskCrds;
@@ -41,7 +42,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -61,7 +64,7 @@ class RbacManifestTest {
     private static final Path DEPLOY = Path.of("..", "deploy", "kubernetes");
     private static final String NS = "default";
     /** What the failure message shows: the calls recorded so far. */
-    private static volatile java.util.function.Supplier<String> DIAGNOSTICS = () -> "";
+    private static volatile Supplier<String> DIAGNOSTICS = () -> "";
 
     /** One RBAC permission. */
     record Permission(String group, String resource, String verb) implements Comparable<Permission> {
@@ -116,8 +119,9 @@ class RbacManifestTest {
                     .resource(Serialization.unmarshal(existing.toJson(), GenericKubernetesResource.class)).create();
 
             Map<String, Object> serdeConfig = Map.copyOf(config.registry().config());
-            try (WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
-                 TranslatorProcess translator = TranslatorProcess.start(config);
+            try (KubernetesClient translatorClient = config.section("kubernetes", KubernetesSettings.class).client();
+                 WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
+                 TranslatorProcess translator = TranslatorProcess.start(config, translatorClient);
                  KafkaProducer<String, TaskCommand> producer = new KafkaProducer<>(Map.of(
                          "bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
                          AvroSerdes.specific(TaskCommand.class, serdeConfig, false).serializer())) {
@@ -174,7 +178,7 @@ class RbacManifestTest {
             }
             try {
                 Thread.onSpinWait();
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             } catch (RuntimeException e) {
                 throw e;
             }

@@ -1,7 +1,7 @@
 package dev.daskrelay.schemas.config;
 
-import dev.daskrelay.schemas.task.DurationText;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.daskrelay.schemas.task.DurationText;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,20 +26,30 @@ import java.time.Duration;
  * @param requestTimeout one API request's timeout (default {@code 10s})
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record KubernetesSettings(String kubeconfig, String context, String masterUrl, String requestTimeout) {
+public record KubernetesSettings(String kubeconfig, String context, String masterUrl, Duration requestTimeout)
+        implements CheckedSection {
+
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     public KubernetesSettings {
-        if (requestTimeout != null && !requestTimeout.isBlank()) {
-            DurationText.parse(requestTimeout, "kubernetes.requestTimeout"); // fail early
-        }
+        requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
     }
 
     public static KubernetesSettings defaults() {
         return new KubernetesSettings(null, null, null, null);
     }
 
-    public Duration requestTimeoutDuration() {
-        return (requestTimeout == null || requestTimeout.isBlank() ? Duration.ofSeconds(10) : DurationText.parse(requestTimeout, "kubernetes.requestTimeout"));
+    /** The same settings with another context (a command-line override); null keeps this one. */
+    public KubernetesSettings withContext(String otherContext) {
+        return otherContext == null ? this : new KubernetesSettings(kubeconfig, otherContext, masterUrl, requestTimeout);
+    }
+
+    @Override
+    public void check(ConfigCheck check) {
+        if (requestTimeout.isZero() || requestTimeout.toMillis() > Integer.MAX_VALUE) {
+            check.problem("requestTimeout", "must be more than 0 and less than 24 days (was "
+                    + DurationText.format(requestTimeout) + ")");
+        }
     }
 
     /**
@@ -63,7 +73,7 @@ public record KubernetesSettings(String kubeconfig, String context, String maste
         if (masterUrl != null && !masterUrl.isBlank()) {
             b.withMasterUrl(masterUrl);
         }
-        int timeout = (int) requestTimeoutDuration().toMillis();
+        int timeout = (int) requestTimeout.toMillis();
         Config config = b.withRequestTimeout(timeout)
                 .withConnectionTimeout(Math.min(timeout, 10_000))
                 .withRequestRetryBackoffLimit(0)

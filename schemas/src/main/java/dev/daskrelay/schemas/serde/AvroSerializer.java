@@ -5,6 +5,12 @@ import dev.daskrelay.schemas.registry.RegisteredSchema;
 import dev.daskrelay.schemas.registry.SchemaNotRegisteredException;
 import dev.daskrelay.schemas.registry.SchemaRegistryClient;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericContainer;
@@ -17,13 +23,6 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
-
-import java.io.IOException;
-import java.io.OutputStream;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kafka serializer writing Avro records (generated {@link SpecificRecord}s or {@code GenericRecord}s, or any

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The task file (docs/TASK-FILES.md): the human face of a launch command, in YAML or
@@ -79,7 +80,7 @@ public final class TaskFile {
             .build());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private static final java.util.regex.Pattern PLAIN_INTEGER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)");
+    private static final Pattern PLAIN_INTEGER = Pattern.compile("-?(0|[1-9][0-9]*)");
 
     private TaskFile() {
     }

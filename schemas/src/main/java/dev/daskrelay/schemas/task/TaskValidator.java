@@ -1,6 +1,18 @@
 package dev.daskrelay.schemas.task;
 
-import static dev.daskrelay.schemas.task.TaskBounds.*;
+import static dev.daskrelay.schemas.task.TaskBounds.ABORT_REASON_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.ANNOTATIONS_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ARGS_ENTRIES_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ARG_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.COMMAND_ENTRIES_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.COMMAND_ID_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.COMMAND_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.ENV_ENTRIES_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ENV_VALUE_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.IDENTITY_PART_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.IMAGE_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ISSUED_BY_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.LABELS_MAX;
 
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.DaskScheduler;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -75,5 +76,56 @@ class DaskRelayConfigTest {
         var e = assertThrows(DaskRelayConfig.ConfigException.class,
                 () -> DaskRelayConfig.parse("platform:\n  namespce: x\n", "daskrelay.yaml"));
         assertTrue(e.getMessage().contains("platform.namespce: unknown key"), e.getMessage());
+    }
+
+    @Test
+    void everyProblemOfASectionIsReportedWithItsPathInTheUsersWords() {
+        var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig.parse("""
+                platform:
+                  maxWorkers: many
+                  allowedNamespaces: team-a
+                  dask: {cli: fancy}
+                  resources: {defaults: {cpu: "1", memry: 1Gi}}
+                """, "daskrelay.yaml"));
+        assertEquals(List.of(
+                "platform.maxWorkers: must be a whole number (was \"many\")",
+                "platform.allowedNamespaces: must be a list (was \"team-a\")",
+                "platform.dask.cli: must be one of modern, legacy (was \"fancy\")",
+                "platform.resources.defaults.memry: unknown key (known: [cpu, ephemeralStorage, gpu, memory])"),
+                e.problems());
+        assertTrue(e.getMessage().startsWith("daskrelay.yaml: platform.maxWorkers: "), e.getMessage());
+        assertEquals(4, e.getMessage().lines().count(), "one line per problem, each naming the file");
+        assertFalse(e.getMessage().contains("java."), "no Java type names: " + e.getMessage());
+        assertFalse(e.getMessage().contains("Cannot deserialize"), e.getMessage());
+    }
+
+    @Test
+    void durationsAreBoundOnceAsDurations() {
+        KubernetesSettings k = DaskRelayConfig.parse("kubernetes: {requestTimeout: 1m30s}", "test")
+                .section("kubernetes", KubernetesSettings.class);
+        assertEquals(Duration.ofSeconds(90), k.requestTimeout());
+        assertEquals(Duration.ofSeconds(10), DaskRelayConfig.defaults().section("kubernetes", KubernetesSettings.class)
+                .requestTimeout(), "the default, declared once in KubernetesSettings");
+        assertEquals(Duration.ofMinutes(15), DaskRelayConfig.parse("kubernetes: {requestTimeout: PT15M}", "test")
+                .section("kubernetes", KubernetesSettings.class).requestTimeout());
+        var soon = assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig
+                .parse("kubernetes: {requestTimeout: soon}", "test").section("kubernetes", KubernetesSettings.class));
+        assertEquals(List.of("kubernetes.requestTimeout: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")"),
+                soon.problems());
+        var negative = assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig
+                .parse("kubernetes: {requestTimeout: -5s}", "test").section("kubernetes", KubernetesSettings.class));
+        assertEquals(List.of("kubernetes.requestTimeout: must not be negative (was \"-5s\")"), negative.problems());
+        var zero = assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig
+                .parse("kubernetes: {requestTimeout: 0}", "test").section("kubernetes", KubernetesSettings.class));
+        assertEquals(List.of("kubernetes.requestTimeout: must be more than 0 and less than 24 days (was 0s)"),
+                zero.problems(), "the section's own check");
+    }
+
+    @Test
+    void aSectionOfTheWrongShapeIsNamed() {
+        var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig
+                .parse("kubernetes: [a, b]", "test").section("kubernetes", KubernetesSettings.class));
+        assertEquals(List.of("kubernetes: expected {kubeconfig, context, masterUrl, requestTimeout} (was a list)"),
+                e.problems());
     }
 }

@@ -1,5 +1,6 @@
 package dev.daskrelay.submitter.cli;
 
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import dev.daskrelay.submitter.client.TaskHandle;
@@ -23,7 +24,7 @@ public final class CancelCommand extends ClientCommand {
         try (DaskRelayClient client = connection.client(config)) {
             TaskHandle h = client.cancel(taskId, reason);
             out().println("abort requested for " + h.taskId() + " (command " + h.commandId() + ")");
-            return OK;
+            return ExitCodes.OK;
         }
     }
 }

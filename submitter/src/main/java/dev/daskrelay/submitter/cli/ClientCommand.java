@@ -1,5 +1,6 @@
 package dev.daskrelay.submitter.cli;
 
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.task.InvalidTaskException;
 import dev.daskrelay.submitter.client.DaskRelayException;
@@ -16,10 +17,6 @@ import picocli.CommandLine.Spec;
  * path), 1 when Kafka cannot be reached or the work failed.
  */
 abstract class ClientCommand implements Callable<Integer> {
-
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int USAGE = 2;
 
     @Spec
     CommandSpec spec;
@@ -47,19 +44,19 @@ abstract class ClientCommand implements Callable<Integer> {
             cfg = connection.load();
         } catch (DaskRelayConfig.ConfigException e) {
             err().println("error: " + e.getMessage());
-            return USAGE;
+            return ExitCodes.USAGE;
         }
         try {
             return run(cfg);
         } catch (InvalidTaskException e) {
             e.problems().forEach(p -> err().println(p));
-            return USAGE;
+            return ExitCodes.USAGE;
         } catch (IllegalArgumentException e) {
             err().println("error: " + e.getMessage());
-            return USAGE;
+            return ExitCodes.USAGE;
         } catch (DaskRelayException | KafkaException e) {
             err().println("error: " + e.getMessage());
-            return FAILED;
+            return ExitCodes.FAILURE;
         } finally {
             out().flush();
             err().flush();

@@ -1,11 +1,13 @@
 package dev.daskrelay.submitter.cli;
 
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import dev.daskrelay.submitter.client.StatusFollow;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,14 +31,14 @@ public final class FollowCommand extends ClientCommand {
 
     @Override
     int run(DaskRelayConfig config) {
-        java.time.Duration limit = timeout == null ? null : DurationText.parse(timeout);
+        Duration limit = timeout == null ? null : DurationText.parse(timeout);
         try (DaskRelayClient client = connection.client(config); StatusFollow follow = client.follow(taskId)) {
             Optional<TaskStatus> end = new StatusPrinter(out(), output, interactive(), Clock.systemUTC()).follow(follow, limit);
             if (end.isEmpty()) {
                 err().println("error: " + taskId + " did not reach a terminal status within " + timeout);
-                return FAILED;
+                return ExitCodes.FAILURE;
             }
-            return StatusPrinter.succeeded(end.get()) ? OK : FAILED;
+            return StatusPrinter.succeeded(end.get()) ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.daskrelay.submitter.cli;
 
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;
@@ -108,7 +109,7 @@ public final class ReplayCommand extends ClientCommand {
                 Files.writeString(outFile, text);
             } catch (IOException e) {
                 err().println("error: cannot write " + outFile + ": " + e.getMessage());
-                return FAILED;
+                return ExitCodes.FAILURE;
             }
             out().println("wrote " + outFile + ": " + report.timelines().size() + " tasks, " + report.anomalies().size() + " anomalies");
         } else {
@@ -116,8 +117,8 @@ public final class ReplayCommand extends ClientCommand {
         }
         if (!report.anomalies().isEmpty()) {
             err().println(report.anomalies().size() + " anomalies found");
-            return FAILED;
+            return ExitCodes.FAILURE;
         }
-        return OK;
+        return ExitCodes.OK;
     }
 }

@@ -1,9 +1,10 @@
 package dev.daskrelay.submitter.cli;
 
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
-import dev.daskrelay.submitter.output.StatusFormat;
 import dev.daskrelay.submitter.client.DaskRelayClient;
+import dev.daskrelay.submitter.output.StatusFormat;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,10 +27,10 @@ public final class StatusCommand extends ClientCommand {
             Optional<TaskStatus> s = client.status(taskId);
             if (s.isEmpty()) {
                 err().println("error: no status for task " + taskId);
-                return FAILED;
+                return ExitCodes.FAILURE;
             }
             out().println(output == StatusPrinter.Format.json ? StatusFormat.jsonLine(s.get()) : StatusFormat.textLine(s.get()));
-            return OK;
+            return ExitCodes.OK;
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.daskrelay.submitter.cli;
 
-import dev.daskrelay.submitter.output.StatusFormat;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.submitter.client.StatusFollow;
+import dev.daskrelay.submitter.output.StatusFormat;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.daskrelay.submitter.cli;
 
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.task.InvalidTaskException;
 import dev.daskrelay.schemas.task.TaskFile;
@@ -53,7 +54,7 @@ public final class SubmitCommand extends ClientCommand {
             }
         }
         if (invalid) {
-            return USAGE;
+            return ExitCodes.USAGE;
         }
         try (DaskRelayClient client = connection.client(config)) {
             List<TaskHandle> handles = new ArrayList<>();
@@ -64,7 +65,7 @@ public final class SubmitCommand extends ClientCommand {
                 (output == StatusPrinter.Format.text ? out() : err()).println("submitted " + h.taskId() + " (command " + h.commandId() + ")");
             }
             if (!follow) {
-                return OK;
+                return ExitCodes.OK;
             }
             boolean allSucceeded = true;
             StatusPrinter printer = new StatusPrinter(out(), output, interactive(), clock);
@@ -74,7 +75,7 @@ public final class SubmitCommand extends ClientCommand {
                     allSucceeded &= end.map(StatusPrinter::succeeded).orElse(false);
                 }
             }
-            return allSucceeded ? OK : FAILED;
+            return allSucceeded ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.LogKeys;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
@@ -29,6 +30,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -154,7 +156,7 @@ public final class DaskRelayClient implements AutoCloseable {
             launch = TaskCommand.newBuilder(launch).setIssuedBy(issuedBy).build();
         }
         TaskValidator.validate(launch, platform).throwIfInvalid();
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("taskId", launch.getTaskId())) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(LogKeys.TASK_ID, launch.getTaskId())) {
             RecordMetadata md = send(launch);
             LOG.info("submitted launch command {} to {}-{}@{}", launch.getCommandId(), md.topic(), md.partition(), md.offset());
             return new TaskHandle(launch.getTaskId(), launch.getCommandId(), launch.getIssuedAt(), md.partition(), md.offset());
@@ -179,7 +181,7 @@ public final class DaskRelayClient implements AutoCloseable {
                 .setPayload(new AbortDaskJob(reason))
                 .build();
         TaskValidator.validate(abort, platform).throwIfInvalid();
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("taskId", taskId)) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
             RecordMetadata md = send(abort);
             LOG.info("published abort command {} to {}-{}@{}", abort.getCommandId(), md.topic(), md.partition(), md.offset());
             return new TaskHandle(taskId, abort.getCommandId(), abort.getIssuedAt(), md.partition(), md.offset());
@@ -273,7 +275,7 @@ public final class DaskRelayClient implements AutoCloseable {
                     .get(sendTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new DaskRelayException("cannot publish to " + topics.commands() + " at " + bootstrap() + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException | KafkaException e) {
+        } catch (TimeoutException | KafkaException e) {
             throw new DaskRelayException("cannot publish to " + topics.commands() + " at " + bootstrap() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -41,7 +42,7 @@ public final class StatusFollow implements Iterator<TaskStatus>, AutoCloseable {
         this.partition = partition;
         this.taskId = taskId;
         this.clock = clock;
-        consumer.assign(java.util.List.of(partition));
+        consumer.assign(List.of(partition));
         consumer.seek(partition, startOffset);
     }
 

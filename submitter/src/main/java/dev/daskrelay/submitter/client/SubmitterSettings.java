@@ -1,8 +1,10 @@
 package dev.daskrelay.submitter.client;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.schemas.config.CheckedSection;
+import dev.daskrelay.schemas.config.ConfigCheck;
 import dev.daskrelay.submitter.query.SearchLimits;
+import java.time.Duration;
 
 /**
  * The optional {@code submitter} section of {@code daskrelay.yaml}: bounds of the status search
@@ -17,15 +19,24 @@ import dev.daskrelay.submitter.query.SearchLimits;
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record SubmitterSettings(Integer searchInitialWindow, Long searchMaxRecords, String searchMaxAge,
-                                String searchTimeout) {
+public record SubmitterSettings(Integer searchInitialWindow, Long searchMaxRecords, Duration searchMaxAge,
+                                Duration searchTimeout) implements CheckedSection {
+
+    public SubmitterSettings {
+        SearchLimits d = SearchLimits.DEFAULT;
+        searchInitialWindow = searchInitialWindow == null ? d.initialWindow() : searchInitialWindow;
+        searchMaxRecords = searchMaxRecords == null ? d.maxRecords() : searchMaxRecords;
+        searchMaxAge = searchMaxAge == null ? d.maxAge() : searchMaxAge;
+        searchTimeout = searchTimeout == null ? d.timeout() : searchTimeout;
+    }
+
+    @Override
+    public void check(ConfigCheck check) {
+        check.atLeast("searchInitialWindow", searchInitialWindow, 1);
+        check.atLeast("searchMaxRecords", searchMaxRecords, 1);
+    }
 
     public SearchLimits searchLimits() {
-        SearchLimits d = SearchLimits.DEFAULT;
-        return new SearchLimits(
-                searchInitialWindow == null ? d.initialWindow() : searchInitialWindow,
-                searchMaxRecords == null ? d.maxRecords() : searchMaxRecords,
-                searchMaxAge == null ? d.maxAge() : DurationText.parse(searchMaxAge),
-                searchTimeout == null ? d.timeout() : DurationText.parse(searchTimeout));
+        return new SearchLimits(searchInitialWindow, searchMaxRecords, searchMaxAge, searchTimeout);
     }
 }

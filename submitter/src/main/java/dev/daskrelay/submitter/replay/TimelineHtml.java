@@ -4,6 +4,7 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -124,7 +125,7 @@ public final class TimelineHtml {
         double x = LABEL_W + PLOT_W * (double) Duration.between(min, from).toMillis() / span;
         double w = Math.max(3, PLOT_W * (double) Duration.between(from, until).toMillis() / span);
         b.append("<rect class=\"phase-").append(phase).append("\" x=\"").append(String.format(java.util.Locale.ROOT, "%.1f", x)).append("\" y=\"")
-                .append(y + 3).append("\" width=\"").append(String.format(java.util.Locale.ROOT, "%.1f", w)).append("\" height=\"").append(ROW_H - 6)
+                .append(y + 3).append("\" width=\"").append(String.format(Locale.ROOT, "%.1f", w)).append("\" height=\"").append(ROW_H - 6)
                 .append("\" fill=\"").append(COLOURS.getOrDefault(phase, "#cccccc")).append("\"><title>").append(esc(title))
                 .append("</title></rect>");
     }

@@ -16,15 +16,19 @@ public record RetryPolicy(int maxAttempts, int forbiddenAttempts, Duration initi
 
     public RetryPolicy {
         if (maxAttempts < 1 || forbiddenAttempts < 1) {
-            throw new IllegalArgumentException("translator.applier.maxAttempts/forbiddenAttempts: must be >= 1");
+            throw new IllegalArgumentException("maxAttempts and forbiddenAttempts must be >= 1");
         }
         if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("translator.applier.maxBackoff: must be >= initialBackoff >= 0");
+            throw new IllegalArgumentException("need maxBackoff >= initialBackoff >= 0");
         }
     }
 
+    private static final RetryPolicy DEFAULT = new RetryPolicy(8, 3, Duration.ofMillis(200), Duration.ofSeconds(30),
+            Duration.ofMinutes(10));
+
+    /** The defaults, declared here only: 8 attempts, 3 for a 403, 200ms doubling up to 30s, quota retried 10m. */
     public static RetryPolicy defaults() {
-        return new RetryPolicy(8, 3, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMinutes(10));
+        return DEFAULT;
     }
 
     /**

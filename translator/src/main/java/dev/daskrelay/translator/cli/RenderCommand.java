@@ -2,6 +2,7 @@ package dev.daskrelay.translator.cli;
 
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.task.Problem;
@@ -73,10 +74,10 @@ public final class RenderCommand implements Callable<Integer> {
             renderer = new DaskJobRenderer(platform);
         } catch (UnreadableFile | DaskRelayConfig.ConfigException e) {
             err.println("error: " + e.getMessage()); // a config message starts with the file name
-            return 2;
+            return ExitCodes.USAGE;
         } catch (IllegalArgumentException e) {
             err.println("error: " + config + ": " + e.getMessage()); // e.g. platform.resources.limits.cpu: ...
-            return 2;
+            return ExitCodes.USAGE;
         }
 
         String text;
@@ -84,7 +85,7 @@ public final class RenderCommand implements Callable<Integer> {
             text = read(taskFile, "task file");
         } catch (UnreadableFile e) {
             err.println("error: " + e.getMessage());
-            return 2;
+            return ExitCodes.USAGE;
         }
 
         TaskFile.Parsed parsed = TaskFile.parse(text, Clock.systemUTC());
@@ -110,7 +111,7 @@ public final class RenderCommand implements Callable<Integer> {
                 err.println(new RenderProblem(Problem.DOCUMENT, "could not be rendered"));
             }
             err.flush();
-            return 2;
+            return ExitCodes.USAGE;
         }
         String manifest = rendered.job().print(output == Output.json ? ManifestFormat.JSON : ManifestFormat.YAML);
         out.print(manifest);
@@ -118,7 +119,7 @@ public final class RenderCommand implements Callable<Integer> {
             out.println();
         }
         out.flush();
-        return 0;
+        return ExitCodes.OK;
     }
 
     private static PlatformConfig loadConfig(Path file) {

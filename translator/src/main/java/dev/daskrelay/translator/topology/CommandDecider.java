@@ -11,6 +11,7 @@ import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.avro.v1.TaskCommand;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -95,7 +96,7 @@ public final class CommandDecider {
         String first = fate.launchCommandId() == null ? "" : " by command " + fate.launchCommandId();
         CommandOutcome outcome = outcome(cmdId, CommandOutcomeKind.LAUNCH_DUPLICATE, List.of(),
                 "task " + command.getTaskId() + " was already launched" + first + " ("
-                        + fate.state().name().toLowerCase(java.util.Locale.ROOT) + "); no second DaskJob", null);
+                        + fate.state().name().toLowerCase(Locale.ROOT) + "); no second DaskJob", null);
         return new Decision(null, null, observation(command, outcome, fate.name(), fate.namespace(), now));
     }
 

@@ -2,6 +2,7 @@ package dev.daskrelay.translator.topology;
 
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.schemas.DeadLetterHeaders;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
@@ -23,8 +24,7 @@ public final class CommandMetrics {
     private final Counter launches;
     private final Counter aborts;
     private final Counter rejections;
-    private final Counter deadLettersDeserialize;
-    private final Counter deadLettersProcess;
+    private final Map<DeadLetterHeaders.Stage, Counter> deadLetters = new EnumMap<>(DeadLetterHeaders.Stage.class);
     private final Map<CommandOutcomeKind, Counter> outcomes = new EnumMap<>(CommandOutcomeKind.class);
     private final Map<IntentAction, Counter> intents = new EnumMap<>(IntentAction.class);
 
@@ -35,10 +35,10 @@ public final class CommandMetrics {
                 .description("commands read").register(registry);
         rejections = Counter.builder("daskrelay.translator.rejections")
                 .description("launches rejected as invalid").register(registry);
-        deadLettersDeserialize = Counter.builder("daskrelay.translator.dead.letters").tag("stage", "deserialize")
-                .description("records sent to the dead-letter topic").register(registry);
-        deadLettersProcess = Counter.builder("daskrelay.translator.dead.letters").tag("stage", "process")
-                .description("records sent to the dead-letter topic").register(registry);
+        for (DeadLetterHeaders.Stage s : DeadLetterHeaders.Stage.values()) {
+            deadLetters.put(s, Counter.builder("daskrelay.translator.dead.letters").tag("stage", s.value())
+                    .description("records sent to the dead-letter topic").register(registry));
+        }
         for (CommandOutcomeKind k : CommandOutcomeKind.values()) {
             outcomes.put(k, Counter.builder("daskrelay.translator.command.outcomes")
                     .tag("kind", k.name().toLowerCase(Locale.ROOT)).register(registry));
@@ -64,7 +64,7 @@ public final class CommandMetrics {
         intents.get(action).increment();
     }
 
-    void deadLetter(String stage) {
-        ("deserialize".equals(stage) ? deadLettersDeserialize : deadLettersProcess).increment();
+    void deadLetter(DeadLetterHeaders.Stage stage) {
+        deadLetters.get(stage).increment();
     }
 }

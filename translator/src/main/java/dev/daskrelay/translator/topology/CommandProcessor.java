@@ -1,10 +1,11 @@
 package dev.daskrelay.translator.topology;
 
-import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -67,16 +68,15 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             if (SchemaSerdeException.isTransient(e)) {
                 throw e; // the registry, not the record: fail the task, the thread is replaced and retries it
             }
-            deadLetter(record, e, "deserialize");
+            deadLetter(record, e, DeadLetterHeaders.Stage.DESERIALIZE);
             return;
         }
-        MDC.put("taskId", command.getTaskId());
-        try {
-            decide(command);
-        } catch (RuntimeException e) {
-            deadLetter(record, e, "process");
-        } finally {
-            MDC.remove("taskId");
+        try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, command.getTaskId())) {
+            try {
+                decide(command);
+            } catch (RuntimeException e) {
+                deadLetter(record, e, DeadLetterHeaders.Stage.PROCESS); // logged with the task id
+            }
         }
     }
 
@@ -104,7 +104,7 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         LOG.info("command {} ({}): {}", command.getCommandId(), launch ? "launch" : "abort", d.kind());
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RuntimeException error, String stage) {
+    private void deadLetter(Record<byte[], byte[]> record, RuntimeException error, DeadLetterHeaders.Stage stage) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         DeadLetterHeaders.add(headers, error, stage, PROCESSOR_NAME,

@@ -9,6 +9,7 @@ import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -49,7 +50,7 @@ public final class CommandTopology {
         t.addProcessor(PROCESSOR, () -> new CommandProcessor(commandSerde.deserializer(), preparation, metrics),
                 SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FATE_STORE),
-                org.apache.kafka.common.serialization.Serdes.String(), new TaskFateSerde()), PROCESSOR);
+                Serdes.String(), new TaskFateSerde()), PROCESSOR);
         t.addSink(INTENTS_SINK, topics.intents(), new StringSerializer(), intentSerde.serializer(), PROCESSOR);
         t.addSink(OBSERVATIONS_SINK, topics.observations(), new StringSerializer(), observationSerde.serializer(),
                 PROCESSOR);

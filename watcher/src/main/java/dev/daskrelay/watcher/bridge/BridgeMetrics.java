@@ -15,7 +15,7 @@ public final class BridgeMetrics {
     final Counter relists;
     private final AtomicInteger leader = new AtomicInteger();
 
-    public BridgeMetrics(MeterRegistry registry, Supplier<ObservationBridge.CacheSizes> cached) {
+    public BridgeMetrics(MeterRegistry registry, Supplier<BridgeInformers.CacheSizes> cached) {
         published = Counter.builder("daskrelay.watcher.observations.published")
                 .description("snapshots published to the observations topic").register(registry);
         suppressed = Counter.builder("daskrelay.watcher.observations.suppressed")

@@ -33,6 +33,9 @@ public final class ObservationTopicMemory implements ObservationMemory {
     private final Properties clientProperties;
     private final String topic;
     private final Deserializer<Observation> deserializer;
+    /** How far back a new leader reads, unless configured ({@code watcher.recallLookback}). */
+    public static final Duration DEFAULT_LOOKBACK = Duration.ofHours(24);
+
     private final Duration lookback;
     private final Clock clock;
 

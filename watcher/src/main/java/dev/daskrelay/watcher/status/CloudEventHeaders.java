@@ -1,11 +1,10 @@
 package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.avro.v1.TaskStatus;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * CloudEvents 1.0 Kafka protocol binding, binary content mode: the event attributes travel as {@code ce_*} headers

@@ -1,6 +1,5 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.avro.v1.ApplyOutcome;
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.ComponentsDetail;
@@ -10,7 +9,7 @@ import dev.daskrelay.avro.v1.ErrorKind;
 import dev.daskrelay.avro.v1.KubeEventDetail;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.PodDetail;
-
+import dev.daskrelay.schemas.task.DurationText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,18 +162,17 @@ public final class PhaseDerivation {
         } else if (runner != null && runner.getName() != null) {
             b.runnerPod = runner.getName();
         }
-        String jobStatus = d.getJobStatus() == null ? "" : d.getJobStatus();
-        Verdict v = snapshotVerdict(b, d, jobStatus, runner, at, now, st);
+        Verdict v = snapshotVerdict(b, d, DaskJobStatus.of(d.getJobStatus()), runner, at, now, st);
         return v == null ? null : v.withComponents(comps);
     }
 
-    private static Verdict snapshotVerdict(TaskState.Builder b, DaskJobSnapshot d, String jobStatus, PodDetail runner,
-                                           Instant at, Instant now, StatusSettings st) {
+    private static Verdict snapshotVerdict(TaskState.Builder b, DaskJobSnapshot d, DaskJobStatus jobStatus,
+                                           PodDetail runner, Instant at, Instant now, StatusSettings st) {
         // 1. The operator's own terminal word wins, even on a deletion snapshot.
-        if (jobStatus.equals("Successful")) {
+        if (jobStatus == DaskJobStatus.SUCCESSFUL) {
             return Verdict.of(Phase.SUCCEEDED, "job succeeded", null);
         }
-        if (jobStatus.equals("Failed")) {
+        if (jobStatus == DaskJobStatus.FAILED) {
             return b.abortRequested ? aborted(b) : runnerFailure(runner);
         }
         // 2. Gone (or going) while not finished.
@@ -220,9 +218,8 @@ public final class PhaseDerivation {
         } else {
             clearImagePull(b);
         }
-        boolean running = jobStatus.equals("Running") || !isInitializingStatus(jobStatus);
         // 5. Running (and, as in Flyte, any unrecognised jobStatus). Resource trouble is detail here.
-        if (running) {
+        if (jobStatus.countsAsRunning()) {
             return Verdict.of(Phase.RUNNING, runningReason(d.getComponents()), null);
         }
         // 6. Not running yet, and the scheduler or a quota says why.
@@ -232,8 +229,8 @@ public final class PhaseDerivation {
         }
         // 7. Initializing, with what the components show.
         String base = switch (jobStatus) {
-            case "JobCreated" -> REASON_JOB_CREATED;
-            case "ClusterCreated" -> REASON_CLUSTER_CREATED;
+            case JOB_CREATED -> REASON_JOB_CREATED;
+            case CLUSTER_CREATED -> REASON_CLUSTER_CREATED;
             default -> REASON_UNKNOWN;
         };
         String detail = componentDetail(d.getComponents());
@@ -242,10 +239,6 @@ public final class PhaseDerivation {
 
     private static Verdict aborted(TaskState.Builder b) {
         return Verdict.of(Phase.ABORTED, b.abortReason, "DaskJob " + jobRef(b) + " deleted");
-    }
-
-    private static boolean isInitializingStatus(String jobStatus) {
-        return jobStatus.isEmpty() || jobStatus.equals("JobCreated") || jobStatus.equals("ClusterCreated");
     }
 
     /** FAILED from the runner: OOMKilled, exit code, eviction, deadline; else Flyte's "Dask Job failed". */

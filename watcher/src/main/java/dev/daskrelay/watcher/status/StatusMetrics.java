@@ -5,10 +5,10 @@ import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.DeadLetterHeaders;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
 import java.time.Duration;
 
 /**
@@ -77,8 +77,8 @@ public final class StatusMetrics {
                 .register(registry).increment();
     }
 
-    void deadLetter(String stage) {
-        Counter.builder("daskrelay.status.dead.letters").tag("stage", stage).register(registry).increment();
+    void deadLetter(DeadLetterHeaders.Stage stage) {
+        Counter.builder("daskrelay.status.dead.letters").tag("stage", stage.value()).register(registry).increment();
     }
 
     private static Duration nonNegative(Duration d) {

@@ -1,17 +1,13 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.schemas.Topics;
-
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * Typed settings of the status part of {@code daskrelay watcher} (the {@code watcher:} section of
- * {@code daskrelay.yaml}; keys of other parts of the watcher, e.g. {@code retainFinished}, are ignored here).
+ * Typed settings of the status part of {@code daskrelay watcher}. From {@code daskrelay.yaml} they come out of the
+ * {@code watcher:} section, bound once ({@code WatcherSettings.status(topicPrefix)}); tests build them directly.
  *
  * @param stuckAfter          INITIALIZING longer than this: FAILED (Stuck) and the DaskJob deleted
  * @param imagePullGrace      runner image pull failing longer than this: FAILED and the DaskJob deleted
@@ -39,13 +35,13 @@ public record StatusSettings(
             "http://localhost:30082/#!/log/{{ .namespace }}/{{ .podName }}/pod?namespace={{ .namespace }}");
 
     public StatusSettings {
-        requirePositive(stuckAfter, "watcher.stuckAfter");
-        requireNonNegative(imagePullGrace, "watcher.imagePullGrace");
-        requirePositive(punctuationInterval, "watcher.punctuationInterval");
-        logLinks = List.copyOf(Objects.requireNonNull(logLinks, "watcher.logLinks"));
+        requirePositive(stuckAfter, "stuckAfter");
+        requireNonNegative(imagePullGrace, "imagePullGrace");
+        requirePositive(punctuationInterval, "punctuationInterval");
+        logLinks = List.copyOf(Objects.requireNonNull(logLinks, "logLinks"));
         topicPrefix = new Topics(topicPrefix).prefix();
         if (cloudEventsSource == null || cloudEventsSource.isBlank()) {
-            throw new IllegalArgumentException("watcher.cloudEventsSource: must not be empty");
+            throw new IllegalArgumentException("cloudEventsSource: must not be empty");
         }
     }
 
@@ -54,50 +50,10 @@ public record StatusSettings(
                 List.of(DEFAULT_LOG_LINK), DEFAULT_TOPIC_PREFIX, DEFAULT_CLOUDEVENTS_SOURCE);
     }
 
-    /**
-     * Reads the {@code watcher:} section (as parsed from YAML/JSON into maps and lists). Known keys:
-     * {@code stuckAfter}, {@code imagePullGrace}, {@code punctuationInterval}, {@code cloudEventsSource},
-     * {@code logLinks: [{name, uri}]}; others are ignored. Every problem is reported at once, each naming its path.
-     */
-    public static StatusSettings fromWatcherSection(Map<String, ?> section, String topicPrefix) {
-        Map<String, ?> s = section == null ? Map.of() : section;
-        List<String> problems = new ArrayList<>();
-        Duration stuck = duration(s, "stuckAfter", DEFAULT_STUCK_AFTER, problems);
-        Duration grace = duration(s, "imagePullGrace", DEFAULT_IMAGE_PULL_GRACE, problems);
-        Duration tick = duration(s, "punctuationInterval", DEFAULT_PUNCTUATION_INTERVAL, problems);
-        String source = s.get("cloudEventsSource") == null ? DEFAULT_CLOUDEVENTS_SOURCE
-                : String.valueOf(s.get("cloudEventsSource"));
-        List<LogLinkTemplate> links = new ArrayList<>();
-        Object rawLinks = s.get("logLinks");
-        if (rawLinks == null) {
-            links.add(DEFAULT_LOG_LINK);
-        } else if (rawLinks instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                String path = "watcher.logLinks[" + i + "]";
-                if (!(list.get(i) instanceof Map<?, ?> m)) {
-                    problems.add(path + ": expected {name, uri}");
-                    continue;
-                }
-                try {
-                    links.add(new LogLinkTemplate(str(m.get("name")), str(m.get("uri"))));
-                } catch (IllegalArgumentException e) {
-                    problems.add(path + "." + e.getMessage());
-                }
-            }
-        } else {
-            problems.add("watcher.logLinks: expected a list of {name, uri}");
-        }
-        if (stuck != null && !stuck.isNegative() && stuck.isZero()) {
-            problems.add("watcher.stuckAfter: must be greater than 0");
-        }
-        if (tick != null && tick.isZero()) {
-            problems.add("watcher.punctuationInterval: must be greater than 0");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("\n", problems));
-        }
-        return new StatusSettings(stuck, grace, tick, links,
-                topicPrefix, source);
+    /** The defaults with the topics of {@code topicPrefix}. */
+    public static StatusSettings defaults(String topicPrefix) {
+        return new StatusSettings(DEFAULT_STUCK_AFTER, DEFAULT_IMAGE_PULL_GRACE, DEFAULT_PUNCTUATION_INTERVAL,
+                List.of(DEFAULT_LOG_LINK), topicPrefix, DEFAULT_CLOUDEVENTS_SOURCE);
     }
 
     public StatusSettings withStuckAfter(Duration d) {
@@ -131,23 +87,6 @@ public record StatusSettings(
 
     public String deadLettersTopic() {
         return topics().deadLetters();
-    }
-
-    private static String str(Object o) {
-        return o == null ? null : String.valueOf(o);
-    }
-
-    private static Duration duration(Map<String, ?> s, String key, Duration dflt, List<String> problems) {
-        Object v = s.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return DurationText.parse(String.valueOf(v), "watcher." + key);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-            return dflt;
-        }
     }
 
     private static void requirePositive(Duration d, String path) {

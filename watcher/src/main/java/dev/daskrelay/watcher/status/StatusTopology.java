@@ -1,11 +1,17 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,12 +31,6 @@ import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Properties;
 
 /**
  * The status topology: {@code <prefix>.observations} → per-task state machine → {@code <prefix>.status} (the only
@@ -60,10 +60,6 @@ public final class StatusTopology {
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
     /** {@link DeadLetterHeaders#ERROR_PROCESSOR} of records this topology dead-letters. */
     public static final String PROCESSOR_NAME = "status";
-    /** {@link DeadLetterHeaders#ERROR_STAGE}: the value could not be decoded into an Observation. */
-    public static final String STAGE_DESERIALIZE = "deserialize";
-    /** {@link DeadLetterHeaders#ERROR_STAGE}: decoded, but unusable (key/taskId mismatch, contract breach). */
-    public static final String STAGE_PROCESS = "process";
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusTopology.class);
 
@@ -133,7 +129,7 @@ public final class StatusTopology {
                 if (SchemaSerdeException.isTransient(e)) {
                     throw e; // the registry, not the record: the thread is replaced and the record retried
                 }
-                deadLetter(record, meta, e, STAGE_DESERIALIZE);
+                deadLetter(record, meta, e, DeadLetterHeaders.Stage.DESERIALIZE);
                 return;
             }
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
@@ -141,12 +137,11 @@ public final class StatusTopology {
             if (taskId == null || taskId.isBlank() || !taskId.equals(o.getTaskId())) {
                 deadLetter(record, meta, new IllegalArgumentException("taskId: the record key '" + key
                         + "' and the observation's taskId '" + o.getTaskId() + "' must be the same task id"),
-                        STAGE_PROCESS);
+                        DeadLetterHeaders.Stage.PROCESS);
                 return;
             }
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-            MDC.put("taskId", taskId);
-            try {
+            try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
                 TaskState state = tasks.get(taskId);
                 TaskStateMachine.Step step;
                 try {
@@ -155,13 +150,11 @@ public final class StatusTopology {
                 } catch (RuntimeException e) {
                     // A decodable observation the pure core cannot use (a bug or a contract breach): park it.
                     LOG.warn("observation {} cannot be applied: {}", o.getObservationId(), e.toString());
-                    deadLetter(record, meta, e, STAGE_PROCESS);
+                    deadLetter(record, meta, e, DeadLetterHeaders.Stage.PROCESS);
                     return;
                 }
                 metrics.observation(o, step.ignored());
                 commit(taskId, state, step);
-            } finally {
-                MDC.remove("taskId");
             }
         }
 
@@ -177,16 +170,13 @@ public final class StatusTopology {
                 }
             }
             for (String taskId : due) {
-                MDC.put("taskId", taskId);
-                try {
+                try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
                     TaskState state = tasks.get(taskId);
                     if (state == null) {
                         timers.delete(taskId);
                         continue;
                     }
                     commit(taskId, state, TaskStateMachine.tick(state, now, settings));
-                } finally {
-                    MDC.remove("taskId");
                 }
             }
         }
@@ -220,7 +210,8 @@ public final class StatusTopology {
             }
         }
 
-        private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, Exception e, String stage) {
+        private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, Exception e,
+                                DeadLetterHeaders.Stage stage) {
             LOG.warn("observation at {}-{}@{} sent to {}: {}", meta == null ? "?" : meta.topic(),
                     meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
                     settings.deadLettersTopic(), e.toString());

@@ -1,7 +1,6 @@
 package dev.daskrelay.watcher.status;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

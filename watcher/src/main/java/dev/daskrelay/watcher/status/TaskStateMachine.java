@@ -5,7 +5,6 @@ import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.LogLink;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,9 @@ package dev.daskrelay.watcher.bridge;
 
 import static dev.daskrelay.watcher.bridge.K8sFixtures.NS;
 import static dev.daskrelay.watcher.bridge.K8sFixtures.event;
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -52,11 +54,11 @@ class EventAttributionTest {
 
     @Test
     void theReasonsLeftOutByTheFieldSelectorAreNeverRelevantAsNormalEvents() {
-        for (String reason : ObservationBridge.CHATTY_EVENT_REASONS) {
+        for (String reason : BridgeInformers.CHATTY_EVENT_REASONS) {
             assertFalse(EventAttribution.relevant(event("Pod", "j-runner", "Normal", reason, "m", null)), reason);
         }
-        assertFalse(ObservationBridge.CHATTY_EVENT_REASONS.contains("Logging"),
+        assertFalse(BridgeInformers.CHATTY_EVENT_REASONS.contains("Logging"),
                 "kopf reports handler errors as type Error, reason Logging");
-        assertFalse(ObservationBridge.CHATTY_EVENT_REASONS.contains("Killing"));
+        assertFalse(BridgeInformers.CHATTY_EVENT_REASONS.contains("Killing"));
     }
 }

@@ -1,21 +1,29 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.task.DurationText;
-import dev.daskrelay.avro.v1.ApplyResult;
-import dev.daskrelay.avro.v1.IntentAction;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.schemas.testing.TestObservations;
+import dev.daskrelay.watcher.WatcherSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
 class StatusSettingsTest {
+
+    /** The status settings as the watcher binds them: from the watcher section of a daskrelay.yaml. */
+    private static StatusSettings status(String yaml, String topicPrefix) {
+        return DaskRelayConfig.parse(yaml, "test.yaml").section("watcher", WatcherSettings.class).status(topicPrefix);
+    }
 
     @ParameterizedTest
     @CsvSource({"90s,PT1M30S", "15m,PT15M", "2h,PT2H", "500ms,PT0.5S", "1d,PT24H", "1h30m,PT1H30M", "0,PT0S",
@@ -34,7 +42,7 @@ class StatusSettingsTest {
 
     @Test
     void defaults() {
-        StatusSettings s = StatusSettings.fromWatcherSection(Map.of("retainFinished", "1h"), null);
+        StatusSettings s = status("watcher: {retainFinished: 1h}", null);
         assertEquals(Duration.ofMinutes(15), s.stuckAfter());
         assertEquals(Duration.ofMinutes(3), s.imagePullGrace());
         assertEquals(Duration.ofSeconds(1), s.punctuationInterval());
@@ -49,10 +57,14 @@ class StatusSettingsTest {
 
     @Test
     void section() {
-        StatusSettings s = StatusSettings.fromWatcherSection(Map.of("stuckAfter", "90s", "imagePullGrace", "0",
-                "punctuationInterval", "250ms", "cloudEventsSource", "/prod/status",
-                "logLinks", List.of(Map.of("name", "Grafana", "uri", "https://g/{{ .namespace }}/{{.podName}}"))),
-                "prod");
+        StatusSettings s = status("""
+                watcher:
+                  stuckAfter: 90s
+                  imagePullGrace: "0"
+                  punctuationInterval: 250ms
+                  cloudEventsSource: /prod/status
+                  logLinks: [{name: Grafana, uri: "https://g/{{ .namespace }}/{{.podName}}"}]
+                """, "prod");
         assertEquals(Duration.ofSeconds(90), s.stuckAfter());
         assertEquals(Duration.ZERO, s.imagePullGrace());
         assertEquals(Duration.ofMillis(250), s.punctuationInterval());
@@ -63,23 +75,26 @@ class StatusSettingsTest {
 
     @Test
     void everyProblemIsReportedWithItsPath() {
-        var e = assertThrows(IllegalArgumentException.class, () -> StatusSettings.fromWatcherSection(Map.of(
-                "stuckAfter", "soon", "imagePullGrace", "3 minutes",
-                "logLinks", List.of(Map.of("name", "x", "uri", "https://x/{{ .pod }}"), "nope")), null));
+        var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> status("""
+                watcher:
+                  stuckAfter: soon
+                  imagePullGrace: 3 minutes
+                  logLinks: [{name: x, uri: "https://x/{{ .pod }}"}, nope]
+                """, null));
         String m = e.getMessage();
         assertTrue(m.contains("watcher.stuckAfter: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")"), m);
         assertTrue(m.contains("watcher.imagePullGrace: must be a duration like 90s, 15m, 2h or 1h30m (was \"3 minutes\")"), m);
         assertTrue(m.contains("watcher.logLinks[0].uri: unknown placeholder {{ .pod }}"), m);
         assertTrue(m.contains("watcher.logLinks[1]: expected {name, uri}"), m);
-        var zero = assertThrows(IllegalArgumentException.class,
-                () -> StatusSettings.fromWatcherSection(Map.of("stuckAfter", "0"), null));
-        assertTrue(zero.getMessage().startsWith("watcher.stuckAfter: "));
+        var zero = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> status("watcher: {stuckAfter: 0}", null));
+        assertTrue(zero.problems().get(0).startsWith("watcher.stuckAfter: "));
     }
 
     @Test
     void logLinkNeedsEveryPlaceholder() {
         LogLinkTemplate t = new LogLinkTemplate("L", "https://x/{{ .namespace }}/{{.podName}}?t={{ .taskId }}");
-        assertEquals(java.util.Optional.empty(), t.render(Map.of("namespace", "ns", "taskId", "t1")));
+        assertEquals(Optional.empty(), t.render(Map.of("namespace", "ns", "taskId", "t1")));
         assertEquals("https://x/ns/p$1?t=t1", t.render(Map.of("namespace", "ns", "podName", "p$1", "taskId", "t1"))
                 .orElseThrow());
         assertEquals("https://static", new LogLinkTemplate("S", "https://static").render(Map.of()).orElseThrow());
@@ -87,11 +102,11 @@ class StatusSettingsTest {
 
     @Test
     void taskStateSurvivesTheStoreSerde() {
-        TaskStateMachine.Step step = TaskStateMachine.apply(TaskState.initial(Obs.TASK),
-                Obs.accepted(Obs.T0, 600L), Obs.T0, StatusSettings.defaults());
-        step = TaskStateMachine.apply(step.state(), Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, Obs.T0),
-                Obs.T0, StatusSettings.defaults());
-        step = TaskStateMachine.apply(step.state(), Obs.snapshot(Obs.job("JobCreated").build(), Obs.T0), Obs.T0,
+        TaskStateMachine.Step step = TaskStateMachine.apply(TaskState.initial(TestObservations.TASK),
+                TestObservations.accepted(TestObservations.T0, 600L), TestObservations.T0, StatusSettings.defaults());
+        step = TaskStateMachine.apply(step.state(), TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, TestObservations.T0),
+                TestObservations.T0, StatusSettings.defaults());
+        step = TaskStateMachine.apply(step.state(), TestObservations.snapshot(TestObservations.job("JobCreated").build(), TestObservations.T0), TestObservations.T0,
                 StatusSettings.defaults());
         TaskState s = step.state();
         TaskStateSerde serde = new TaskStateSerde();

@@ -1,6 +1,23 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import static dev.daskrelay.schemas.testing.TestObservations.JOB;
+import static dev.daskrelay.schemas.testing.TestObservations.NS;
+import static dev.daskrelay.schemas.testing.TestObservations.RUNNER;
+import static dev.daskrelay.schemas.testing.TestObservations.T0;
+import static dev.daskrelay.schemas.testing.TestObservations.TASK;
+import static dev.daskrelay.schemas.testing.TestObservations.comps;
+import static dev.daskrelay.schemas.testing.TestObservations.container;
+import static dev.daskrelay.schemas.testing.TestObservations.gone;
+import static dev.daskrelay.schemas.testing.TestObservations.job;
+import static dev.daskrelay.schemas.testing.TestObservations.runner;
+import static dev.daskrelay.schemas.testing.TestObservations.snapshot;
+import static dev.daskrelay.schemas.testing.TestObservations.terminated;
+import static dev.daskrelay.schemas.testing.TestObservations.waiting;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.DaskJobIntent;
@@ -10,7 +27,17 @@ import dev.daskrelay.avro.v1.PodDetail;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import dev.daskrelay.schemas.testing.TestObservations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,32 +55,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Properties;
-import java.util.function.Function;
-
-import static dev.daskrelay.watcher.status.Obs.JOB;
-import static dev.daskrelay.watcher.status.Obs.NS;
-import static dev.daskrelay.watcher.status.Obs.RUNNER;
-import static dev.daskrelay.watcher.status.Obs.T0;
-import static dev.daskrelay.watcher.status.Obs.TASK;
-import static dev.daskrelay.watcher.status.Obs.comps;
-import static dev.daskrelay.watcher.status.Obs.container;
-import static dev.daskrelay.watcher.status.Obs.gone;
-import static dev.daskrelay.watcher.status.Obs.job;
-import static dev.daskrelay.watcher.status.Obs.runner;
-import static dev.daskrelay.watcher.status.Obs.snapshot;
-import static dev.daskrelay.watcher.status.Obs.terminated;
-import static dev.daskrelay.watcher.status.Obs.waiting;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The status topology end to end in a TopologyTestDriver (exactly_once_v2 config, wall-clock punctuation). */
 class StatusTopologyTest {
@@ -141,8 +142,8 @@ class StatusTopologyTest {
     }
 
     private void launchAndRun() {
-        send(0, at -> Obs.accepted(at, null));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, null));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(2, at -> snapshot(job("JobCreated").build(), at));
         send(3, at -> snapshot(job("ClusterCreated").setJobRunnerPodName(RUNNER).build(), at));
         send(10, at -> snapshot(job("Running").setJobRunnerPodName(RUNNER)
@@ -171,7 +172,7 @@ class StatusTopologyTest {
         assertEquals(2.0, registry.get("daskrelay.status.events").tag("phase", "RUNNING").counter().count());
         assertEquals(1, registry.get("daskrelay.status.time.to.first.running").timer().count());
         assertEquals(10_000, registry.get("daskrelay.status.time.to.first.running").timer()
-                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS), 0.5);
+                .totalTime(TimeUnit.MILLISECONDS), 0.5);
         assertEquals(6, registry.get("daskrelay.status.latency").timer().count());
         KeyValueStore<String, TaskState> store = driver.getKeyValueStore(StatusTopology.TASKS_STORE);
         assertEquals(Phase.SUCCEEDED, store.get(TASK).phase());
@@ -207,8 +208,8 @@ class StatusTopologyTest {
 
     @Test
     void imagePullErrorPastGraceByWallClock() {
-        send(0, at -> Obs.accepted(at, null));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, null));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(5, at -> snapshot(job("ClusterCreated").setJobRunnerPodName(RUNNER).setComponents(comps(
                 runner("Pending", waiting("ImagePullBackOff", "Back-off pulling image \"ghcr.io/x:nope\"")), null,
                 1, 0, 1)).build(), at));
@@ -230,7 +231,7 @@ class StatusTopologyTest {
 
     @Test
     void unschedulable() {
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         PodDetail r = PodDetail.newBuilder(runner("Pending", container().build()))
                 .setUnschedulableMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.").build();
         send(5, at -> snapshot(job("ClusterCreated").setComponents(comps(r, null, 1, 0, 1)).build(), at));
@@ -255,8 +256,8 @@ class StatusTopologyTest {
     @Test
     void abortMidRun() {
         launchAndRun();
-        send(20, at -> Obs.abort(CommandOutcomeKind.ABORT_ACCEPTED, "superseded by run 2", at));
-        send(21, at -> Obs.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
+        send(20, at -> TestObservations.abort(CommandOutcomeKind.ABORT_ACCEPTED, "superseded by run 2", at));
+        send(21, at -> TestObservations.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
         send(22, at -> snapshot(gone(), at));
         List<TaskStatus> s = statuses();
         assertEquals(5, s.size());
@@ -269,8 +270,8 @@ class StatusTopologyTest {
 
     @Test
     void stuckInJobCreated() {
-        send(0, at -> Obs.accepted(at, null));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, null));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(2, at -> snapshot(job("JobCreated").build(), at));
         assertEquals(2, statuses().size());
         KeyValueStore<String, Long> timers = driver.getKeyValueStore(StatusTopology.TIMERS_STORE);
@@ -290,7 +291,7 @@ class StatusTopologyTest {
         assertTrue(intents.isEmpty());
         assertNull(timers.get(TASK));
         // the delete we asked for comes back as observations: nothing more
-        send(17 * 60, at -> Obs.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
+        send(17 * 60, at -> TestObservations.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
         send(17 * 60 + 1, at -> snapshot(gone(), at));
         advanceTo(T0.plus(Duration.ofHours(2)));
         assertTrue(status.isEmpty());
@@ -299,8 +300,8 @@ class StatusTopologyTest {
 
     @Test
     void deadline() {
-        send(0, at -> Obs.accepted(at, 120L));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, 120L));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(10, at -> snapshot(job("Running").build(), at));
         statuses();
         advanceTo(T0.plusSeconds(121));
@@ -311,7 +312,7 @@ class StatusTopologyTest {
 
     @Test
     void rejection() {
-        send(0, at -> Obs.rejected(at, "image: required", "resources.limits.cpu: 'abc' is not a quantity"));
+        send(0, at -> TestObservations.rejected(at, "image: required", "resources.limits.cpu: 'abc' is not a quantity"));
         List<TaskStatus> s = statuses();
         assertEquals(1, s.size());
         assertEquals("BadTaskSpecification", s.get(0).getError().getCode());
@@ -326,7 +327,7 @@ class StatusTopologyTest {
         RecordHeaders h = new RecordHeaders();
         h.add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
         raw.pipeInput(new TestRecord<>(TASK.getBytes(StandardCharsets.UTF_8), poison, h, T0));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         TestRecord<byte[], byte[]> dl = deadLetters.readRecord();
         assertArrayEquals(TASK.getBytes(StandardCharsets.UTF_8), dl.key());
         assertArrayEquals(poison, dl.value());
@@ -347,7 +348,7 @@ class StatusTopologyTest {
 
     @Test
     void keyAndTaskIdMismatchGoesToDeadLetters() {
-        Observation o = Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, T0);
+        Observation o = TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, T0);
         observations.pipeInput("some-other-task", o, T0);
         TestRecord<byte[], byte[]> dl = deadLetters.readRecord();
         assertEquals("process", header(dl.headers(), DeadLetterHeaders.ERROR_STAGE));
@@ -372,7 +373,7 @@ class StatusTopologyTest {
 
     @Test
     void abortOfUnknownTaskIsAnswered() {
-        send(0, at -> Obs.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, "no such task", at));
+        send(0, at -> TestObservations.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, "no such task", at));
         List<TaskStatus> s = statuses();
         assertEquals(1, s.size());
         assertEquals(TaskPhase.ABORTED, s.get(0).getPhase());

@@ -1,0 +1,292 @@
+package dev.daskrelay.watcher.bridge;
+
+import dev.daskrelay.schemas.KubernetesLabels;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventList;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The bridge's informers and their caches: construction, enqueue-only event handlers, cache and index queries, and
+ * relist detection. Everything that knows fabric8's informers is here; the {@link ObservationBridge} only asks for a
+ * job's cached objects and is told which jobs changed.
+ *
+ * <p>Selection: DaskJobs and pods by the label {@code app.kubernetes.io/managed-by=daskrelay} (the operator copies
+ * the DaskJob's labels to its pods), pods grouped by {@code dask.org/cluster-name}. Events carry no labels and a
+ * field selector cannot express "objects of this job", so the event informer watches the Events of the watched
+ * namespaces and attributes them by involved object ({@link EventAttribution}). Most Events of a busy namespace are
+ * progress reports (a pod alone gets Scheduled, Pulling, Pulled, Created, Started), which the bridge never uses, so
+ * the informer asks the API server to leave those reasons out ({@link #CHATTY_EVENT_REASONS}, a field selector
+ * {@code reason!=Scheduled,reason!=Pulling,...}); every Warning and the notable Normal reasons (Killing,
+ * Preempted ...) still arrive. The fabric8 mock server used in tests ignores {@code !=} field selectors, so
+ * {@link EventAttribution#relevant} filters again in code. The caches keep slim copies of the objects
+ * ({@link SlimItemStore}).
+ */
+public final class BridgeInformers {
+
+    static final String JOB_INDEX = "daskrelay-job";
+    /**
+     * Event reasons the API server is asked not to send: progress reports of the scheduler, the kubelet and the
+     * Deployment/ReplicaSet controllers, which are most of a namespace's Events. Kubernetes only ever emits them as
+     * type Normal, and no Normal event of these reasons is {@link EventAttribution#relevant}, so nothing the bridge
+     * uses is left out. (kopf's {@code Logging} events stay: the operator reports handler errors as type Error with
+     * that reason, and a field selector cannot say "Normal and Logging".)
+     */
+    static final List<String> CHATTY_EVENT_REASONS = List.of("Scheduled", "Pulling", "Pulled", "Created", "Started",
+            "SuccessfulCreate", "SuccessfulDelete", "ScalingReplicaSet");
+
+    /** What the informers tell: which DaskJob a change concerns, and the final state of a deleted DaskJob. */
+    public interface Listener {
+        /** Something about this DaskJob changed (the job, one of its pods, an Event about it). */
+        void changed(JobRef job);
+
+        /** The DaskJob was deleted; this is its last known state (called before {@link #changed}). */
+        void jobDeleted(GenericKubernetesResource job);
+    }
+
+    /** How many objects the informer caches hold. */
+    public record CacheSizes(int jobs, int pods, int events) {
+    }
+
+    private final KubernetesClient client;
+    private final List<String> namespaces;
+    private final Duration resyncPeriod;
+    private final Long listLimit;
+    private final Listener listener;
+
+    /** The informers, one of each kind per watched namespace; set once by {@link #start()}. */
+    private record Informers(List<SharedIndexInformer<GenericKubernetesResource>> jobs,
+                             List<SharedIndexInformer<Pod>> pods, List<SharedIndexInformer<Event>> events) {
+        static final Informers NONE = new Informers(List.of(), List.of(), List.of());
+
+        Informers {
+            jobs = List.copyOf(jobs);
+            pods = List.copyOf(pods);
+            events = List.copyOf(events);
+        }
+
+        List<SharedIndexInformer<?>> all() {
+            List<SharedIndexInformer<?>> all = new ArrayList<>(jobs);
+            all.addAll(pods);
+            all.addAll(events);
+            return all;
+        }
+    }
+
+    private volatile Informers informers = Informers.NONE;
+    private final Map<SharedIndexInformer<?>, Boolean> watching = new HashMap<>();
+    private final Set<SharedIndexInformer<?>> everWatched = new HashSet<>();
+
+    /**
+     * @param namespaces namespaces to watch; empty = all namespaces
+     * @param resyncPeriod informer resync: every cached object is handed to the handlers again this often
+     * @param listLimit page size of the DaskJob and pod lists; null = one unpaged list (the Event informer is never
+     *     paged, see {@link #start()})
+     */
+    BridgeInformers(KubernetesClient client, List<String> namespaces, Duration resyncPeriod, Long listLimit,
+                    Listener listener) {
+        this.client = client;
+        this.namespaces = List.copyOf(namespaces);
+        this.resyncPeriod = resyncPeriod;
+        this.listLimit = listLimit;
+        this.listener = listener;
+    }
+
+    /** Builds and starts the informers; returns without waiting for their initial lists ({@link #synced()}). */
+    synchronized void start() {
+        if (informers != Informers.NONE) {
+            return;
+        }
+        List<SharedIndexInformer<GenericKubernetesResource>> jobInformers = new ArrayList<>();
+        List<SharedIndexInformer<Pod>> podInformers = new ArrayList<>();
+        List<SharedIndexInformer<Event>> eventInformers = new ArrayList<>();
+        List<String> scopes = namespaces.isEmpty() ? Collections.singletonList(null) : namespaces;
+        long resync = resyncPeriod.toMillis();
+        for (String ns : scopes) {
+            var jobsOp = client.genericKubernetesResources(DaskJobResource.CONTEXT);
+            var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
+                    .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
+                    .withLimit(listLimit).runnableInformer(resync);
+            jobs.itemStore(new SlimItemStore<>(SlimItemStore::daskJob));
+            jobs.addEventHandler(handler(j -> List.of(ref(j)), listener::jobDeleted));
+            jobInformers.add(jobs);
+
+            var pods = (ns == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
+                    .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
+                    .withLimit(listLimit).runnableInformer(resync);
+            pods.itemStore(new SlimItemStore<>(SlimItemStore::pod));
+            pods.addIndexers(Map.of(JOB_INDEX, BridgeInformers::podJobKeys));
+            pods.addEventHandler(handler(BridgeInformers::podJobs, null));
+            podInformers.add(pods);
+
+            FilterWatchListDeletable<Event, EventList, Resource<Event>> eventsOp = ns == null
+                    ? client.v1().events().inAnyNamespace() : client.v1().events().inNamespace(ns);
+            for (String reason : CHATTY_EVENT_REASONS) {
+                eventsOp = eventsOp.withoutField("reason", reason);
+            }
+            // Not paged: the field selector leaves few Events, and a paged (etcd-served) list with a selector makes
+            // the API server read every Event of the namespace from etcd to fill each page; unpaged, it filters
+            // its watch cache in memory.
+            var events = eventsOp.runnableInformer(resync);
+            events.itemStore(new SlimItemStore<>(SlimItemStore::event));
+            events.addIndexers(Map.of(JOB_INDEX, BridgeInformers::eventJobKeys));
+            events.addEventHandler(handler(BridgeInformers::eventJobs, null));
+            eventInformers.add(events);
+        }
+        informers = new Informers(jobInformers, podInformers, eventInformers);
+        for (SharedIndexInformer<?> i : informers.all()) {
+            watching.put(i, false);
+            i.start();
+        }
+    }
+
+    /** True once every informer has completed its initial list (false before {@link #start()}). */
+    boolean synced() {
+        List<SharedIndexInformer<?>> all = informers.all();
+        return !all.isEmpty() && all.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    /**
+     * True when a watch that had been established stopped and came back since the last call: the informer re-listed
+     * (after a 410 Gone or a dropped connection), and what happened meanwhile may have been compressed into that
+     * list. Called by one thread (the bridge's worker).
+     */
+    synchronized boolean relisted() {
+        boolean relisted = false;
+        for (SharedIndexInformer<?> i : informers.all()) {
+            boolean now = i.isWatching();
+            Boolean before = watching.put(i, now);
+            if (now && Boolean.FALSE.equals(before) && i.hasSynced() && everWatched.contains(i)) {
+                relisted = true;
+            }
+            if (now) {
+                everWatched.add(i);
+            }
+        }
+        return relisted;
+    }
+
+    /** The managed DaskJobs in the caches (a copy). */
+    List<GenericKubernetesResource> cachedJobs() {
+        List<GenericKubernetesResource> out = new ArrayList<>();
+        for (SharedIndexInformer<GenericKubernetesResource> i : informers.jobs()) {
+            out.addAll(i.getStore().list());
+        }
+        return out;
+    }
+
+    /** The sizes of the caches (counts keys: nothing is copied). */
+    CacheSizes cacheSizes() {
+        return new CacheSizes(keys(informers.jobs()), keys(informers.pods()), keys(informers.events()));
+    }
+
+    /** The cached DaskJob, or null. */
+    GenericKubernetesResource job(JobRef ref) {
+        for (SharedIndexInformer<GenericKubernetesResource> i : informers.jobs()) {
+            GenericKubernetesResource j = i.getStore().getByKey(ref.key());
+            if (j != null) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    /** The cached pods of the DaskJob (by {@code dask.org/cluster-name}). */
+    Collection<Pod> pods(JobRef ref) {
+        return byIndex(informers.pods(), ref);
+    }
+
+    /** The cached Events about the DaskJob or its objects ({@link EventAttribution}). */
+    Collection<Event> events(JobRef ref) {
+        return byIndex(informers.events(), ref);
+    }
+
+    /** Stops every informer. */
+    synchronized void stop() {
+        informers.all().forEach(SharedIndexInformer::stop);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<JobRef>> refs,
+                                                                   Consumer<T> onDelete) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                refs.apply(obj).forEach(listener::changed);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                refs.apply(newObj).forEach(listener::changed);
+                if (oldObj != null) {
+                    refs.apply(oldObj).forEach(listener::changed);
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                if (onDelete != null) {
+                    onDelete.accept(obj);
+                }
+                refs.apply(obj).forEach(listener::changed);
+            }
+        };
+    }
+
+    static JobRef ref(HasMetadata job) {
+        return new JobRef(job.getMetadata().getNamespace(), job.getMetadata().getName());
+    }
+
+    static List<JobRef> podJobs(Pod p) {
+        Map<String, String> labels = p.getMetadata().getLabels();
+        String cluster = labels == null ? null : labels.get(KubernetesLabels.DASK_CLUSTER_NAME);
+        return cluster == null || p.getMetadata().getNamespace() == null ? List.of()
+                : List.of(new JobRef(p.getMetadata().getNamespace(), cluster));
+    }
+
+    static List<String> podJobKeys(Pod p) {
+        return podJobs(p).stream().map(JobRef::key).toList();
+    }
+
+    static List<JobRef> eventJobs(Event e) {
+        return EventAttribution.relevant(e) ? EventAttribution.jobOf(e).map(List::of).orElse(List.of()) : List.of();
+    }
+
+    static List<String> eventJobKeys(Event e) {
+        return eventJobs(e).stream().map(JobRef::key).toList();
+    }
+
+    private static <T> Collection<T> byIndex(List<SharedIndexInformer<T>> informers, JobRef ref) {
+        List<T> out = new ArrayList<>();
+        for (SharedIndexInformer<T> i : informers) {
+            out.addAll(i.getIndexer().byIndex(JOB_INDEX, ref.key()));
+        }
+        return out;
+    }
+
+    private static int keys(List<? extends SharedIndexInformer<?>> informers) {
+        int n = 0;
+        for (SharedIndexInformer<?> i : informers) {
+            n += i.getStore().listKeys().size();
+        }
+        return n;
+    }
+}

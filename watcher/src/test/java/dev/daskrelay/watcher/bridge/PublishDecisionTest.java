@@ -1,0 +1,183 @@
+package dev.daskrelay.watcher.bridge;
+
+import static dev.daskrelay.watcher.bridge.K8sFixtures.daskJob;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.event;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.runner;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.withStatus;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
+import dev.daskrelay.schemas.KubernetesLabels;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Every combination of the bridge's decision inputs, and the cases that matter one by one. */
+class PublishDecisionTest {
+
+    private static final String J = "relay-t1-0";
+    private static final GenericKubernetesResource RUNNING = withStatus(daskJob(J, "t1", 2), "Running",
+            "2026-01-01T10:00:00Z", null);
+    private static final List<Pod> PODS = List.of(runner(J, "Running", true));
+    private static final List<Event> EVENTS = List.of();
+    private static final TaskIdentity T1 = TaskIdentity.of(RUNNING);
+
+    private static GenericKubernetesResource withoutTaskId(GenericKubernetesResource job) {
+        GenericKubernetesResource copy = new GenericKubernetesResourceBuilder(job).build();
+        copy.getMetadata().getAnnotations().remove(KubernetesLabels.TASK_ID);
+        copy.getMetadata().getLabels().remove(KubernetesLabels.TASK);
+        return copy;
+    }
+
+    private static DaskJobSnapshot current() {
+        return SnapshotDerivation.derive(RUNNING, PODS, EVENTS);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** What is in the job cache for the DaskJob. */
+    private enum JobIn { NONE, WITH_TASK_ID, WITHOUT_TASK_ID }
+
+    /** The kept final state of a deleted DaskJob. */
+    private enum TombstoneIn { NONE, WITH_TASK_ID, WITHOUT_TASK_ID }
+
+    /** What was last sent. */
+    private enum LastSent { NONE, SAME_AS_CURRENT, OTHER_EXISTING, GONE }
+
+    private record Case(JobIn job, TombstoneIn tombstone, LastSent last) {
+    }
+
+    private static final TaskIdentity OTHER = new TaskIdentity("t-earlier", null);
+    private static final DaskJobSnapshot EARLIER = SnapshotDerivation.derive(
+            withStatus(daskJob(J, "t1", 2), "JobCreated", null, null), List.of(), List.of());
+
+    private static PublishDecision.Next decide(Case c) {
+        GenericKubernetesResource job = switch (c.job()) {
+            case NONE -> null;
+            case WITH_TASK_ID -> RUNNING;
+            case WITHOUT_TASK_ID -> withoutTaskId(RUNNING);
+        };
+        GenericKubernetesResource tombstone = switch (c.tombstone()) {
+            case NONE -> null;
+            case WITH_TASK_ID -> RUNNING;
+            case WITHOUT_TASK_ID -> withoutTaskId(RUNNING);
+        };
+        PublishDecision.Sent last = switch (c.last()) {
+            case NONE -> null;
+            case SAME_AS_CURRENT -> new PublishDecision.Sent(T1, current());
+            case OTHER_EXISTING -> new PublishDecision.Sent(OTHER, EARLIER);
+            case GONE -> new PublishDecision.Sent(OTHER, SnapshotDerivation.gone(EARLIER));
+        };
+        return job == null ? PublishDecision.next(null, List.of(), List.of(), tombstone, last)
+                : PublishDecision.next(job, PODS, EVENTS, tombstone, last);
+    }
+
+    /** The table of PublishDecision's javadoc, written out independently. */
+    private static PublishDecision.Next expected(Case c) {
+        if (c.job() == JobIn.WITHOUT_TASK_ID) {
+            return new PublishDecision.Skip(PublishDecision.SkipReason.NO_TASK_ID);
+        }
+        if (c.job() == JobIn.WITH_TASK_ID) {
+            return c.last() == LastSent.SAME_AS_CURRENT ? new PublishDecision.Unchanged()
+                    : new PublishDecision.Publish(T1, current());
+        }
+        return switch (c.last()) {
+            case SAME_AS_CURRENT -> new PublishDecision.Publish(T1, SnapshotDerivation.gone(current()));
+            case OTHER_EXISTING -> new PublishDecision.Publish(OTHER, SnapshotDerivation.gone(EARLIER));
+            case GONE -> new PublishDecision.Skip(PublishDecision.SkipReason.ALREADY_GONE);
+            case NONE -> c.tombstone() == TombstoneIn.WITH_TASK_ID
+                    ? new PublishDecision.Publish(T1, SnapshotDerivation.gone(
+                            SnapshotDerivation.derive(RUNNING, List.of(), List.of())))
+                    : new PublishDecision.Skip(PublishDecision.SkipReason.NOTHING_KNOWN);
+        };
+    }
+
+    @Test
+    void everyCombinationOfInputsGivesTheTablesDecision() {
+        List<Case> cases = new ArrayList<>();
+        for (JobIn j : JobIn.values()) {
+            for (TombstoneIn t : TombstoneIn.values()) {
+                for (LastSent l : LastSent.values()) {
+                    cases.add(new Case(j, t, l));
+                }
+            }
+        }
+        assertEquals(36, cases.size());
+        for (Case c : cases) {
+            assertEquals(expected(c), decide(c), c.toString());
+        }
+    }
+
+    @Test
+    void noPublishedSnapshotOfAMissingJobSaysItExists() {
+        for (TombstoneIn t : TombstoneIn.values()) {
+            for (LastSent l : LastSent.values()) {
+                if (decide(new Case(JobIn.NONE, t, l)) instanceof PublishDecision.Publish p) {
+                    assertFalse(p.snapshot().getExists(), t + " " + l);
+                    assertFalse(p.snapshot().getDeleting(), t + " " + l);
+                }
+            }
+        }
+    }
+
+    @Nested
+    class ExistingJob {
+
+        @Test
+        void aRepeatedBackOffEventThatOnlyMovesLastSeenIsUnchanged() {
+            List<Event> first = List.of(event("Pod", J + "-runner", "Warning", "BackOff", "back-off",
+                    "2026-01-01T10:00:07Z"));
+            List<Event> again = List.of(event("Pod", J + "-runner", "Warning", "BackOff", "back-off",
+                    "2026-01-01T10:05:07Z"));
+            DaskJobSnapshot sent = SnapshotDerivation.derive(RUNNING, PODS, first);
+            assertInstanceOf(PublishDecision.Unchanged.class, PublishDecision.next(RUNNING, PODS, again, null,
+                    new PublishDecision.Sent(T1, sent)));
+        }
+
+        @Test
+        void aJobThatCameBackIsPublishedEvenWithATombstoneKept() {
+            PublishDecision.Next next = PublishDecision.next(RUNNING, PODS, EVENTS, RUNNING,
+                    new PublishDecision.Sent(T1, SnapshotDerivation.gone(current())));
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, next);
+            assertTrue(p.snapshot().getExists());
+        }
+
+        @Test
+        void theIdentityIsTheJobsNotTheLastSent() {
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
+                    PublishDecision.next(RUNNING, PODS, EVENTS, null, new PublishDecision.Sent(OTHER, EARLIER)));
+            assertEquals(T1, p.identity());
+            assertEquals("proj", p.identity().execution().getProject());
+        }
+    }
+
+    @Nested
+    class MissingJob {
+
+        @Test
+        void goneKeepsTheLastKnownStateAndTheLastSentTask() {
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
+                    PublishDecision.next(null, List.of(), List.of(), RUNNING, new PublishDecision.Sent(T1, current())));
+            assertEquals(T1, p.identity());
+            assertEquals("Running", p.snapshot().getJobStatus(), "the last known state, marked gone");
+            assertEquals(current().getComponents(), p.snapshot().getComponents());
+        }
+
+        @Test
+        void aTombstoneAloneReportsItsOwnStatusWithoutPods() {
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
+                    PublishDecision.next(null, List.of(), List.of(), RUNNING, null));
+            assertEquals("t1", p.identity().taskId());
+            assertEquals("Running", p.snapshot().getJobStatus());
+            assertEquals(null, p.snapshot().getComponents().getRunner(), "the pods are not derived again");
+        }
+    }
+}
