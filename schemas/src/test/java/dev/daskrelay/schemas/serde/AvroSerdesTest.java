@@ -101,6 +101,15 @@ class AvroSerdesTest {
         AvroSerde<TaskStatus> serde = AvroSerdes.specific(TaskStatus.class, mock(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"), false);
         assertThrows(SchemaNotRegisteredException.class, () -> serde.serializer().serialize("status", SampleRecords.status()));
         int id = MockSchemaRegistry.forScope(SCOPE).register("status-value", TaskStatus.getClassSchema());
+        assertEquals(id, WireFormat.schemaId(serde.serializer().serialize("status", SampleRecords.status())),
+                "a subject filled by an older daskrelay (the generated text) is still found");
+    }
+
+    @Test
+    void autoRegisterOffFindsThePublishedRegistryForm() {
+        AvroSerde<TaskStatus> serde = AvroSerdes.specific(TaskStatus.class, mock(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"), false);
+        int id = MockSchemaRegistry.forScope(SCOPE).register("status-value",
+                new Schema.Parser().parse(dev.daskrelay.schemas.registry.RegistryForm.text(TaskStatus.getClassSchema())));
         assertEquals(id, WireFormat.schemaId(serde.serializer().serialize("status", SampleRecords.status())));
     }
 
