@@ -15,6 +15,7 @@ import dev.daskrelay.watcher.bridge.ObservationBridge;
 import dev.daskrelay.watcher.bridge.ObservationMemory;
 import dev.daskrelay.watcher.bridge.ObservationTopicMemory;
 import dev.daskrelay.watcher.janitor.Janitor;
+import dev.daskrelay.watcher.status.DataSchemaSerializer;
 import dev.daskrelay.watcher.status.StatusSerdes;
 import dev.daskrelay.watcher.status.StatusService;
 import dev.daskrelay.watcher.status.StatusSettings;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,8 +131,10 @@ public final class WatcherProcess implements AutoCloseable {
             p.ops = new OpsServer().start(settings.opsHost(), settings.opsPort());
 
             // 3. status topology
+            var statuses = AvroSerdes.specific(TaskStatus.class, registry, false);
             var serdes = new StatusSerdes(AvroSerdes.specific(Observation.class, registry, false),
-                    AvroSerdes.specific(TaskStatus.class, registry, false),
+                    Serdes.serdeFrom(new DataSchemaSerializer<>(statuses.serializer(),
+                            DataSchemaSerializer.baseOf(config.registry().url())), statuses.deserializer()),
                     AvroSerdes.specific(DaskJobIntent.class, registry, false));
             Properties streamsProps = new Properties();
             streamsProps.putAll(kafka.properties());

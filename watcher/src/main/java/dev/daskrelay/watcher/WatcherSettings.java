@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The {@code watcher:} section of {@code daskrelay.yaml} as the bridge, the janitor and the process wiring read it.
  * The status topology reads its own keys ({@code stuckAfter}, {@code imagePullGrace}, {@code punctuationInterval},
- * {@code cloudEventsSource}, {@code logLinks}) from the same section; they are declared here too, so that the
+ * {@code cloudEventsSource}, {@code clusterName}, {@code logLinks}) from the same section; they are declared here too, so that the
  * section as a whole still rejects unknown (misspelt) keys. Durations: {@code 500ms}, {@code 90s}, {@code 15m},
  * {@code 2h}, {@code 1d}, compounds ({@code 1h30m}), {@code 0}, or ISO-8601 ({@code PT15M}).
  *
@@ -41,6 +41,7 @@ public record WatcherSettings(
         String imagePullGrace,
         String punctuationInterval,
         String cloudEventsSource,
+        String clusterName,
         JsonNode logLinks,
         String retainFinished,
         String janitorInterval,
@@ -94,7 +95,7 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     public Duration recallWindow() {

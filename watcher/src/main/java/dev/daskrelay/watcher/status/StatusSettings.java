@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param logLinks            log link templates (see {@link LogLinkTemplate})
  * @param topicPrefix         topics are {@code <prefix>.observations}, {@code .status}, {@code .intents},
  *                            {@code .dead-letters}
- * @param cloudEventsSource   the {@code ce_source} header of status records
+ * @param cloudEventsSource   the {@code ce_source} header of status records (default {@link #defaultSource})
  */
 public record StatusSettings(
         Duration stuckAfter,
@@ -33,7 +33,8 @@ public record StatusSettings(
     public static final Duration DEFAULT_IMAGE_PULL_GRACE = Duration.ofMinutes(3);
     public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofSeconds(1);
     public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
-    public static final String DEFAULT_CLOUDEVENTS_SOURCE = "/daskrelay/status";
+    /** The {@code ce_source} of {@link #defaults()}: the default topic prefix and no cluster name. */
+    public static final String DEFAULT_CLOUDEVENTS_SOURCE = defaultSource(Topics.DEFAULT_PREFIX, null);
     /** Flyte's default Kubernetes-dashboard link for the Dask runner. */
     public static final LogLinkTemplate DEFAULT_LOG_LINK = new LogLinkTemplate("Kubernetes Logs (Dask Runner Logs)",
             "http://localhost:30082/#!/log/{{ .namespace }}/{{ .podName }}/pod?namespace={{ .namespace }}");
@@ -49,6 +50,17 @@ public record StatusSettings(
         }
     }
 
+    /**
+     * The default {@code ce_source}: {@code /daskrelay/<clusterName>/<topicPrefix>}, or {@code /daskrelay/<topicPrefix>}
+     * without a cluster name, so that the status events of two installations have different sources (CloudEvents
+     * identifies an event by source + id, and event ids are {@code <taskId>:<sequence>}).
+     */
+    public static String defaultSource(String topicPrefix, String clusterName) {
+        String prefix = new Topics(topicPrefix).prefix();
+        return clusterName == null || clusterName.isBlank() ? "/daskrelay/" + prefix
+                : "/daskrelay/" + clusterName.strip() + "/" + prefix;
+    }
+
     public static StatusSettings defaults() {
         return new StatusSettings(DEFAULT_STUCK_AFTER, DEFAULT_IMAGE_PULL_GRACE, DEFAULT_PUNCTUATION_INTERVAL,
                 List.of(DEFAULT_LOG_LINK), DEFAULT_TOPIC_PREFIX, DEFAULT_CLOUDEVENTS_SOURCE);
@@ -57,7 +69,7 @@ public record StatusSettings(
     /**
      * Reads the {@code watcher:} section (as parsed from YAML/JSON into maps and lists). Known keys:
      * {@code stuckAfter}, {@code imagePullGrace}, {@code punctuationInterval}, {@code cloudEventsSource},
-     * {@code logLinks: [{name, uri}]}; others are ignored. Every problem is reported at once, each naming its path.
+     * {@code clusterName} (for the default source), {@code logLinks: [{name, uri}]}; others are ignored. Every problem is reported at once, each naming its path.
      */
     public static StatusSettings fromWatcherSection(Map<String, ?> section, String topicPrefix) {
         Map<String, ?> s = section == null ? Map.of() : section;
@@ -65,7 +77,13 @@ public record StatusSettings(
         Duration stuck = duration(s, "stuckAfter", DEFAULT_STUCK_AFTER, problems);
         Duration grace = duration(s, "imagePullGrace", DEFAULT_IMAGE_PULL_GRACE, problems);
         Duration tick = duration(s, "punctuationInterval", DEFAULT_PUNCTUATION_INTERVAL, problems);
-        String source = s.get("cloudEventsSource") == null ? DEFAULT_CLOUDEVENTS_SOURCE
+        String clusterName = s.get("clusterName") == null ? null : String.valueOf(s.get("clusterName"));
+        if (clusterName != null && !clusterName.strip().matches("[A-Za-z0-9._~-]{1,100}")) {
+            problems.add("watcher.clusterName: letters, digits, '.', '_', '~' or '-', at most 100 (was \""
+                    + clusterName + "\")");
+            clusterName = null;
+        }
+        String source = s.get("cloudEventsSource") == null ? defaultSource(topicPrefix, clusterName)
                 : String.valueOf(s.get("cloudEventsSource"));
         List<LogLinkTemplate> links = new ArrayList<>();
         Object rawLinks = s.get("logLinks");

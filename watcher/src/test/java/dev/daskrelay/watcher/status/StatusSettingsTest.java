@@ -43,8 +43,20 @@ class StatusSettingsTest {
         assertEquals("daskrelay.status", s.statusTopic());
         assertEquals("daskrelay.intents", s.intentsTopic());
         assertEquals("daskrelay.dead-letters", s.deadLettersTopic());
-        assertEquals("/daskrelay/status", s.cloudEventsSource());
+        assertEquals("/daskrelay/daskrelay", s.cloudEventsSource());
         assertEquals(s, StatusSettings.defaults());
+    }
+
+    @Test
+    void theDefaultSourceNamesTheInstallation() {
+        assertEquals("/daskrelay/prod-eu-1/flyte", StatusSettings.fromWatcherSection(
+                Map.of("clusterName", "prod-eu-1"), "flyte").cloudEventsSource());
+        assertEquals("/daskrelay/flyte", StatusSettings.fromWatcherSection(Map.of(), "flyte").cloudEventsSource());
+        assertEquals("/mine", StatusSettings.fromWatcherSection(
+                Map.of("clusterName", "prod-eu-1", "cloudEventsSource", "/mine"), "flyte").cloudEventsSource());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> StatusSettings.fromWatcherSection(Map.of("clusterName", "a/b"), "flyte"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("watcher.clusterName:"), e.getMessage());
     }
 
     @Test

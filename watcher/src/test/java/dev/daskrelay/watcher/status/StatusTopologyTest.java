@@ -1,5 +1,10 @@
 package dev.daskrelay.watcher.status;
 
+import dev.daskrelay.schemas.serde.AvroSerdes;
+import java.nio.file.Files;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+
 import dev.daskrelay.schemas.serde.AvroBinarySerde;
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
@@ -121,6 +126,46 @@ class StatusTopologyTest {
         }).toList();
     }
 
+    @Test
+    void statusRecordsNameTheirSchemaInTheRegistry() throws Exception {
+        String scope = "status-dataschema";
+        Map<String, String> cfg = Map.of("schema.registry.url", "mock://" + scope);
+        var statuses = AvroSerdes.specific(TaskStatus.class, cfg, false);
+        var serdes = new StatusSerdes(AvroSerdes.specific(Observation.class, cfg, false),
+                Serdes.serdeFrom(new DataSchemaSerializer<>(statuses.serializer(),
+                        DataSchemaSerializer.baseOf("http://user:secret@registry.example:8081/apis/ccompat/v7/")),
+                        statuses.deserializer()),
+                AvroSerdes.specific(DaskJobIntent.class, cfg, false));
+        Properties props = StatusTopology.streamsProperties("status-dataschema", "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stateDir, "ds").toString());
+        try (TopologyTestDriver d = new TopologyTestDriver(new StatusTopology(settings, serdes, registry).build(),
+                props, T0)) {
+            var in = d.createInputTopic(settings.observationsTopic(), new StringSerializer(),
+                    AvroSerdes.specific(Observation.class, cfg, false).serializer());
+            var out = d.createOutputTopic(settings.statusTopic(), new StringDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            in.pipeInput(TASK, Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, T0));
+            var r = out.readRecord();
+            int id = dev.daskrelay.schemas.serde.WireFormat.schemaId(r.value());
+            assertEquals("http://registry.example:8081/apis/ccompat/v7/schemas/ids/" + id,
+                    header(r.headers(), "ce_dataschema"), "first URL, no credentials, the id the record carries");
+            assertEquals("application/avro", header(r.headers(), "content-type"));
+            assertEquals(TaskStatus.getClassSchema().getFullName(),
+                    dev.daskrelay.schemas.registry.MockSchemaRegistry.forScope(scope).schemaById(id).getFullName());
+        } finally {
+            dev.daskrelay.schemas.registry.MockSchemaRegistry.dropScope(scope);
+        }
+    }
+
+    @Test
+    void theDataSchemaBaseIsTheFirstRegistryUrlWithoutCredentials() {
+        assertEquals("https://r1:8081", DataSchemaSerializer.baseOf("https://r1:8081/, https://r2:8081"));
+        assertEquals("http://reg/apis/ccompat/v7", DataSchemaSerializer.baseOf("http://u:p@reg/apis/ccompat/v7?x=1"));
+        assertEquals("bundled://", DataSchemaSerializer.baseOf("bundled://"));
+        assertEquals("bundled:///schemas/ids/7", DataSchemaSerializer.dataSchema(DataSchemaSerializer.baseOf("bundled://"), 7));
+        assertEquals(null, DataSchemaSerializer.baseOf("not a url"));
+    }
+
     private static List<TaskPhase> phases(List<TaskStatus> s) {
         return s.stream().map(TaskStatus::getPhase).toList();
     }
@@ -133,7 +178,8 @@ class StatusTopologyTest {
     private static void assertCloudEvent(Headers h, TaskStatus s) {
         assertEquals(s.getEventId(), header(h, "ce_id"));
         assertEquals(TASK + ":" + s.getSequence(), header(h, "ce_id"));
-        assertEquals("/daskrelay/status", header(h, "ce_source"));
+        assertEquals("/daskrelay/daskrelay", header(h, "ce_source"));
+        assertEquals("application/avro", header(h, "content-type"));
         assertEquals("dev.daskrelay.task.status.v1", header(h, "ce_type"));
         assertEquals("1.0", header(h, "ce_specversion"));
         assertEquals(TASK, header(h, "ce_subject"));

@@ -460,6 +460,28 @@ class TaskStateMachineTest {
     }
 
     @Test
+    void aRejectedAbortIsAnsweredWithAReasonChangeAndTheTaskGoesOn() {
+        running();
+        feed(Obs.of(dev.daskrelay.avro.v1.CommandOutcome.newBuilder().setCommandId("cmd-3")
+                .setKind(CommandOutcomeKind.ABORT_REJECTED).setMessage("abort rejected")
+                .setProblems(List.of("execution: the abort names execution a/b/c/d/0 but ...")).build(),
+                dev.daskrelay.avro.v1.ObservationSource.COMMANDS, at(3)));
+        assertLast(TaskPhase.RUNNING, 1, "abort rejected");
+        assertEquals("execution: the abort names execution a/b/c/d/0 but ...", last().getMessage());
+        assertFalse(last().getTerminal());
+        feed(snapshot(job("Successful").build(), at(5)));
+        assertEquals(TaskPhase.SUCCEEDED, last().getPhase(), "the task goes on to its own end");
+    }
+
+    @Test
+    void aRejectedAbortBeforeAnyStatusIsAnsweredAsQueued() {
+        feed(Obs.command(CommandOutcomeKind.LAUNCH_ACCEPTED, at(0)));
+        feed(Obs.abort(CommandOutcomeKind.ABORT_REJECTED, "abort rejected: its execution identity is not the task's",
+                at(1)));
+        assertLast(TaskPhase.QUEUED, 0, "abort rejected");
+    }
+
+    @Test
     void abortOfFinishedTaskAddsNothing() {
         running();
         feed(snapshot(job("Successful").build(), at(5)));
