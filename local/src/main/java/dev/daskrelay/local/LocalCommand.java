@@ -10,6 +10,7 @@ import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
+import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.schemas.task.Problem;
@@ -69,8 +70,8 @@ public final class LocalCommand implements Callable<Integer> {
     List<Path> taskFiles = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "daskrelay.yaml (platform, watcher, translator sections ...); kafka, registry and "
-                    + "kubernetes are the local stack's own.")
+            description = "daskrelay.yaml (platform, watcher, translator sections ...); kafka and kubernetes are "
+                    + "the local stack's own; registry: bundled:// unless the file names an http(s):// registry.")
     Path config;
 
     @Option(names = "--keep-running", description = "Stay up after the tasks finished, for other terminals "
@@ -139,6 +140,7 @@ public final class LocalCommand implements Callable<Integer> {
         }
         try {
             userTree = readConfigTree(config);
+            LocalStack.registryUrl(userTree); // exit 2 for a registry the stack cannot use, before anything starts
             userConfig = config == null ? DaskRelayConfig.defaults() : DaskRelayConfig.load(config);
         } catch (DaskRelayConfig.ConfigException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
@@ -315,7 +317,9 @@ public final class LocalCommand implements Callable<Integer> {
         out.println();
         out.println("the local stack keeps running (Ctrl-C to stop):");
         out.println("  Kafka bootstrap     " + stack.bootstrapServers()
-                + "   registry bundled:// (no server)   topics " + stack.config().kafka().topicPrefix() + ".*");
+                + "   registry " + (stack.registryUrl().equals(RegistrySettings.DEFAULT_URL) ? "bundled:// (no server)"
+                : stack.registryUrl() + " (other terminals: --config with the same registry section)")
+                + "   topics " + stack.config().kafka().topicPrefix() + ".*");
         if (stack.kubernetesUrl() != null) {
             out.println("  Kubernetes API      " + stack.kubernetesUrl() + " (in-memory; operator simulator "
                     + (fast ? "fast" : "demo") + " timing)");
