@@ -76,4 +76,11 @@ class DaskRelayConfigTest {
                 () -> DaskRelayConfig.parse("platform:\n  namespce: x\n", "daskrelay.yaml"));
         assertTrue(e.getMessage().contains("platform.namespce: unknown key"), e.getMessage());
     }
+
+    @Test
+    void aPartitionerSettingIsRefusedBecauseDaskrelayPartitionsByTaskId() {
+        var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig.parse(
+                "kafka:\n  properties:\n    partitioner.class: org.example.Mine\n", "daskrelay.yaml").kafka());
+        assertTrue(e.getMessage().contains("kafka.properties.partitioner.class: not allowed"), e.getMessage());
+    }
 }
