@@ -10,6 +10,7 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
+import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.submitter.client.DaskRelayClient;
@@ -59,8 +60,8 @@ public final class LocalCommand implements Callable<Integer> {
     List<Path> taskFiles = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "daskrelay.yaml (platform, watcher, translator sections ...); kafka, registry and "
-                    + "kubernetes are the local stack's own.")
+            description = "daskrelay.yaml (platform, watcher, translator sections ...); kafka and kubernetes are "
+                    + "the local stack's own; registry: bundled:// unless the file names an http(s):// registry.")
     Path config;
 
     @Option(names = "--keep-running", description = "Stay up after the tasks finished, for other terminals "
@@ -123,7 +124,8 @@ public final class LocalCommand implements Callable<Integer> {
         if (options.config() != null) {
             try {
                 userTree = readConfigTree(config);
-            } catch (DaskRelayConfig.ConfigException e) {
+                LocalStack.registryUrl(userTree); // a registry the stack cannot use is refused before anything starts
+            } catch (DaskRelayConfig.ConfigException | IllegalArgumentException e) {
                 optionProblems.addAll(e.getMessage().lines().toList());
             }
         }
@@ -286,7 +288,9 @@ public final class LocalCommand implements Callable<Integer> {
         out.println();
         out.println("the local stack keeps running (Ctrl-C to stop):");
         out.println("  Kafka bootstrap     " + stack.bootstrapServers()
-                + "   registry bundled:// (no server)   topics " + stack.config().kafka().topicPrefix() + ".*");
+                + "   registry " + (stack.registryUrl().equals(RegistrySettings.DEFAULT_URL) ? "bundled:// (no server)"
+                : stack.registryUrl() + " (other terminals: --config with the same registry section)")
+                + "   topics " + stack.config().kafka().topicPrefix() + ".*");
         if (stack.kubernetesUrl() != null) {
             out.println("  Kubernetes API      " + stack.kubernetesUrl() + " (in-memory; operator simulator "
                     + (fast ? "fast" : "demo") + " timing)");

@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <li>the embedded Kafka broker on 127.0.0.1:{@code kafkaPort} (19092 by default, the port every other
  *     {@code daskrelay} command defaults to) and the five topics;</li>
  * <li>the effective configuration: the user's {@code daskrelay.yaml} (or defaults) with the local-stack
- *     overrides (bootstrap servers, {@code bundled://} registry, ops endpoints on ephemeral loopback ports, state
+ *     overrides (bootstrap servers, the registry: {@code bundled://} unless the user's {@code registry:} section
+ *     names a real one ({@link #registryUrl(ObjectNode)}), ops endpoints on ephemeral loopback ports, state
  *     directories, the Kubernetes API);</li>
  * <li>the translator (command topology + applier) and the watcher (status topology, bridge and janitor behind
  *     the Lease);</li>
@@ -240,15 +241,15 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * The user's configuration with what the local stack decides: its broker, the {@code bundled://} registry
-     * (no server), ops endpoints on ephemeral loopback ports, state under the working directory, the Kubernetes API.
+     * The user's configuration with what the local stack decides: its broker, the registry
+     * ({@link #registryUrl(ObjectNode)}), ops endpoints on ephemeral loopback ports, state under the working directory, the Kubernetes API.
      * Everything else (platform, watcher timeouts, applier tuning, topic prefix) stays as the user wrote it.
      */
     static ObjectNode effectiveConfig(Options options, String bootstrap, String inMemoryUrl, Path workDir) {
         ObjectNode root = options.userConfig().deepCopy();
         ObjectNode kafka = object(root, "kafka");
         kafka.put("bootstrapServers", bootstrap);
-        object(root, "registry").put(RegistrySettings.URL_KEY, RegistrySettings.DEFAULT_URL);
+        object(root, "registry").put(RegistrySettings.URL_KEY, registryUrl(options.userConfig()));
 
         ObjectNode translator = object(root, "translator");
         translator.put("createTopics", false);
@@ -284,6 +285,42 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         return root;
+    }
+
+    /**
+     * The registry the stack uses: the user's {@code registry: {schema.registry.url: ...}} when it is a real
+     * registry ({@code http(s)://}, one URL or a comma-separated list; the section's other keys, e.g. credentials,
+     * apply as written) or {@code bundled://}; {@code bundled://} when the section gives no URL (the environment
+     * variable {@code DASKRELAY_SCHEMA_REGISTRY_URL} is not read here, so a stray one cannot move the stack).
+     *
+     * @throws IllegalArgumentException for any other URL (e.g. {@code mock://}, which lives inside one JVM while the
+     *     stack serves other terminals), naming the key
+     */
+    static String registryUrl(ObjectNode userConfig) {
+        JsonNode url = userConfig.path("registry").path(RegistrySettings.URL_KEY);
+        if (url.isMissingNode() || url.isNull() || url.asText().isBlank()) {
+            return RegistrySettings.DEFAULT_URL;
+        }
+        String text = url.asText().trim();
+        if (text.equals(RegistrySettings.DEFAULT_URL)) {
+            return text;
+        }
+        for (String one : text.split(",")) {
+            String u = one.trim();
+            if (!u.startsWith("http://") && !u.startsWith("https://")) {
+                throw new IllegalArgumentException("registry." + RegistrySettings.URL_KEY + ": the local stack takes "
+                        + "bundled:// (no server, the default) or the http(s):// URL of a Confluent-compatible "
+                        + "registry (e.g. the compose registry, http://localhost:8081/apis/ccompat/v7); not \""
+                        + u + "\"" + (u.startsWith("mock://") ? " (a mock:// registry lives inside one process, "
+                        + "and the local stack's other clients run in other terminals)" : ""));
+            }
+        }
+        return text;
+    }
+
+    /** The registry URL in use (as configured; {@code bundled://} = no server). */
+    public String registryUrl() {
+        return config.registry().url();
     }
 
     private static ObjectNode object(ObjectNode parent, String field) {

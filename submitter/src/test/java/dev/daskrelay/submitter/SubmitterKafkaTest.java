@@ -19,6 +19,7 @@ import dev.daskrelay.avro.v1.TaskError;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.embedded.KafkaBroker;
+import dev.daskrelay.schemas.KeyPartitioning;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
@@ -35,6 +36,7 @@ import dev.daskrelay.submitter.cli.SubmitCommand;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import dev.daskrelay.submitter.client.StatusFollow;
 import dev.daskrelay.submitter.client.TaskHandle;
+import dev.daskrelay.submitter.query.PartitionSearch;
 import dev.daskrelay.submitter.query.SearchLimits;
 import dev.daskrelay.submitter.query.SearchResult;
 import dev.daskrelay.submitter.sdk.Dask;
@@ -62,6 +64,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.kafka.clients.admin.Admin;
@@ -393,6 +396,59 @@ class SubmitterKafkaTest {
         assertTrue(r.out.contains(abort.value().getCommandId()), r.out);
     }
 
+    /**
+     * Producers partition commands by their own rule (librdkafka: CRC32; others: round-robin, custom), so the
+     * submitter finds a launch on any partition: follow's start and cancel's execution identity come from it.
+     */
+    @Test
+    void aLaunchOnAnotherPartitionThanJavasIsFoundWhateverPartitionerWroteIt() throws Exception {
+        Topics topics = topics("anypart");
+        List<String> found = new ArrayList<>();
+        for (int i = 0; found.size() < 2; i++) {
+            String task = "p-d-anypart" + i + "-n0-0";
+            if (KeyPartitioning.crc32(task, 3) != KeyPartitioning.murmur2(task, 3)) {
+                found.add(task);
+            }
+        }
+        String crc = found.get(0);
+        String other = found.get(1);
+        int otherPartition = 3 - KeyPartitioning.crc32(other, 3) - KeyPartitioning.murmur2(other, 3);
+        try (KafkaProducer<String, TaskCommand> producer = new KafkaProducer<>(broker.clientProperties(),
+                new StringSerializer(), commandSerde.serializer());
+             DaskRelayClient client = client("anypart", Clock.systemUTC())) {
+            for (var e : Map.of(crc, KeyPartitioning.crc32(crc, 3), other, otherPartition).entrySet()) {
+                String[] parts = e.getKey().split("-");
+                TaskCommand launch = DaskTask.builder().execution(parts[0], parts[1], parts[2], parts[3], 0)
+                        .image("img:1").build(PlatformConfig.defaults(), Clock.systemUTC());
+                producer.send(new ProducerRecord<>(topics.commands(), e.getValue(), e.getKey(), launch)).get();
+                TaskCommand latest = client.latestLaunch(e.getKey()).orElseThrow(() ->
+                        new AssertionError("launch of " + e.getKey() + " on partition " + e.getValue() + " not found"));
+                assertEquals(launch, latest);
+                client.cancel(e.getKey(), "stop");
+            }
+        }
+        for (String task : found) {
+            ConsumerRecord<String, TaskCommand> abort = awaitRecord(topics.commands(), commandSerde, task,
+                    c -> c.getPayload() instanceof AbortDaskJob);
+            assertEquals(KeyPartitioning.murmur2(task, 3), abort.partition(), "the Java client's own rule");
+            String[] parts = task.split("-");
+            assertEquals(new ExecutionIdentity(parts[0], parts[1], parts[2], parts[3], 0), abort.value().getExecution(),
+                    "the abort carries the launch's execution, found on the producer's partition");
+        }
+    }
+
+    @Test
+    void candidatePartitionsTryJavaThenLibrdkafkaThenTheRest() {
+        String task = "p-d-anypart0-n0-0";
+        List<Integer> order = PartitionSearch.candidates(task, 6);
+        assertEquals(KeyPartitioning.murmur2(task, 6), order.get(0));
+        assertEquals(6, new HashSet<>(order).size());
+        assertEquals(6, order.size());
+        if (KeyPartitioning.crc32(task, 6) != KeyPartitioning.murmur2(task, 6)) {
+            assertEquals(KeyPartitioning.crc32(task, 6), order.get(1));
+        }
+    }
+
     @Test
     void cliSubmitOfAnInvalidFileExitsTwoNamingFieldPathsAndPublishesNothing() throws Exception {
         Topics topics = topics("invalid");
@@ -626,9 +682,15 @@ class SubmitterKafkaTest {
     }
 
     private <V> ConsumerRecord<String, V> awaitRecord(String topic, AvroSerde<V> serde, String key) {
+        return awaitRecord(topic, serde, key, v -> true);
+    }
+
+    private <V> ConsumerRecord<String, V> awaitRecord(String topic, AvroSerde<V> serde, String key,
+                                                      Predicate<V> accept) {
         Instant deadline = Instant.now().plus(WAIT);
         while (Instant.now().isBefore(deadline)) {
-            Optional<ConsumerRecord<String, V>> r = readAll(topic, serde).stream().filter(x -> key.equals(x.key())).reduce((a, b) -> b);
+            Optional<ConsumerRecord<String, V>> r = readAll(topic, serde).stream()
+                    .filter(x -> key.equals(x.key()) && accept.test(x.value())).reduce((a, b) -> b);
             if (r.isPresent()) {
                 return r.get();
             }

@@ -14,6 +14,7 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.KeyPartitioning;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.KubernetesSettings;
@@ -29,6 +30,7 @@ import dev.daskrelay.translator.apply.DeadLetterSink;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import dev.daskrelay.translator.topology.CommandDecider;
+import dev.daskrelay.translator.topology.CommandRouting;
 import dev.daskrelay.translator.topology.CommandTopology;
 import dev.daskrelay.translator.topology.RenderingPreparation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -396,6 +398,78 @@ class TranslatorPipelineIntegrationTest {
         }
     }
 
+    /**
+     * A launch and an abort of the same task written to different partitions, as a librdkafka-based producer (CRC32)
+     * and a Java one (murmur2) would: the repartition by task id brings both to one fate store, in both orders. The
+     * same records through the previous design (decide on the producer's partition) go wrong, which shows the test
+     * can fail.
+     */
+    @Test
+    void commandsOfOneTaskOnDifferentPartitionsMeetInOneFateStore() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; ids.size() < 4; i++) {
+            String id = "xp-" + i;
+            if (KeyPartitioning.crc32(id, PARTITIONS) != KeyPartitioning.murmur2(id, PARTITIONS)) {
+                ids.add(id);
+            }
+        }
+        Map<String, List<CommandOutcomeKind>> fixed = crossPartitionOutcomes("xpart", ids, CommandRouting.REPARTITION_BY_TASK_ID);
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_ACCEPTED), fixed.get(ids.get(0)));
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_ACCEPTED), fixed.get(ids.get(1)));
+        assertEquals(List.of(CommandOutcomeKind.ABORT_UNKNOWN_TASK, CommandOutcomeKind.LAUNCH_AFTER_ABORT),
+                fixed.get(ids.get(2)));
+        assertEquals(List.of(CommandOutcomeKind.ABORT_UNKNOWN_TASK, CommandOutcomeKind.LAUNCH_AFTER_ABORT),
+                fixed.get(ids.get(3)));
+
+        Map<String, List<CommandOutcomeKind>> before = crossPartitionOutcomes("xpold", ids, CommandRouting.PRODUCER_PARTITION);
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_UNKNOWN_TASK),
+                before.get(ids.get(0)), "the previous design answers the abort from another partition's store");
+        assertEquals(List.of(CommandOutcomeKind.ABORT_UNKNOWN_TASK, CommandOutcomeKind.LAUNCH_ACCEPTED),
+                before.get(ids.get(2)), "the previous design accepts a launch its abort should have refused");
+    }
+
+    /**
+     * For each task: ids 0 and 1 launch on their CRC32 partition then abort on their murmur2 partition; ids 2 and 3
+     * abort on the CRC32 partition then launch on the murmur2 partition; the second command is written once the
+     * first one's outcome is out. Returns each task's outcome kinds in order, after checking the intents.
+     */
+    private Map<String, List<CommandOutcomeKind>> crossPartitionOutcomes(String name, List<String> ids,
+                                                                         CommandRouting routing) throws Exception {
+        Topics topics = topics(name);
+        KafkaStreams streams = startTopology(topics, routing);
+        try (var producer = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
+                commandSerde.serializer())) {
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < ids.size(); i++) {
+                    String id = ids.get(i);
+                    boolean launchFirst = i < 2;
+                    boolean launch = (round == 0) == launchFirst;
+                    TaskCommand c = launch ? TestCommands.launch("l-" + id, id, "ok/img:1")
+                            : TestCommands.abort("a-" + id, id, "stop");
+                    int partition = round == 0 ? KeyPartitioning.crc32(id, PARTITIONS)
+                            : KeyPartitioning.murmur2(id, PARTITIONS);
+                    producer.send(new ProducerRecord<>(topics.commands(), partition, id, c)).get();
+                }
+                int expected = (round + 1) * ids.size();
+                awaitObservations(topics, obs -> obs.size() >= expected);
+            }
+        } finally {
+            streams.close(Duration.ofSeconds(30));
+        }
+        Map<String, List<CommandOutcomeKind>> kinds = new HashMap<>();
+        for (Observation o : decodeObservations(topics)) {
+            kinds.computeIfAbsent(o.getTaskId(), k -> new ArrayList<>()).add(((CommandOutcome) o.getPayload()).getKind());
+        }
+        if (routing == CommandRouting.REPARTITION_BY_TASK_ID) {
+            List<String> intents = readAll(topics.intents()).stream()
+                    .map(r -> intentSerde.deserializer().deserialize(topics.intents(), r.value()).getIntentId())
+                    .sorted().toList();
+            assertEquals(List.of(ids.get(0) + "/CREATE", ids.get(0) + "/DELETE", ids.get(1) + "/CREATE",
+                    ids.get(1) + "/DELETE"), intents, "one CREATE and one DELETE per launched task, none for the others");
+        }
+        return kinds;
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     private Topics topics(String name) {
@@ -409,6 +483,10 @@ class TranslatorPipelineIntegrationTest {
     }
 
     private KafkaStreams startTopology(Topics topics) throws Exception {
+        return startTopology(topics, CommandRouting.REPARTITION_BY_TASK_ID);
+    }
+
+    private KafkaStreams startTopology(Topics topics, CommandRouting routing) throws Exception {
         Properties p = CommandTopology.requiredProperties(topics.prefix() + "-translator");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("translator-it").toString());
@@ -416,7 +494,8 @@ class TranslatorPipelineIntegrationTest {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         KafkaStreams streams = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde,
-                observationSerde, new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry()), p);
+                observationSerde, new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry(), routing),
+                p);
         streams.start();
         return streams;
     }

@@ -26,7 +26,9 @@ import java.util.List;
  * @param stuckAfter status topology: INITIALIZING longer than this fails the task (default {@code 15m})
  * @param imagePullGrace status topology: runner image pull failing longer than this fails it (default {@code 3m})
  * @param punctuationInterval status topology: how often timers are checked (default {@code 1s})
- * @param cloudEventsSource the {@code ce_source} header of status records (default {@code /daskrelay/status})
+ * @param cloudEventsSource the {@code ce_source} header of status records (default
+ *     {@code /daskrelay/<clusterName>/<topicPrefix>}, see {@link StatusSettings#defaultSource})
+ * @param clusterName this installation's cluster, for the default {@code ce_source} (optional)
  * @param logLinks log link templates (default: Flyte's Kubernetes-dashboard link)
  * @param retainFinished janitor: delete DaskJobs this long after they finished; {@code 0} = at once; {@code -1} =
  *     never (default {@code 1h})
@@ -53,6 +55,7 @@ public record WatcherSettings(
         Duration imagePullGrace,
         Duration punctuationInterval,
         String cloudEventsSource,
+        String clusterName,
         List<LogLink> logLinks,
         RetentionPolicy retainFinished,
         Duration janitorInterval,
@@ -89,7 +92,7 @@ public record WatcherSettings(
         imagePullGrace = imagePullGrace == null ? StatusSettings.DEFAULT_IMAGE_PULL_GRACE : imagePullGrace;
         punctuationInterval = punctuationInterval == null ? StatusSettings.DEFAULT_PUNCTUATION_INTERVAL
                 : punctuationInterval;
-        cloudEventsSource = cloudEventsSource == null ? StatusSettings.DEFAULT_CLOUDEVENTS_SOURCE : cloudEventsSource;
+        clusterName = clusterName == null || clusterName.isBlank() ? null : clusterName.strip();
         logLinks = logLinks == null ? null : Collections.unmodifiableList(new ArrayList<>(logLinks)); // nulls kept
         retainFinished = retainFinished == null ? RetentionPolicy.DEFAULT : retainFinished;
         janitorInterval = janitorInterval == null ? Janitor.DEFAULT_INTERVAL : janitorInterval;
@@ -108,7 +111,7 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every value that cannot be used, each with its key path. */
@@ -120,8 +123,12 @@ public record WatcherSettings(
         if (punctuationInterval.isZero()) {
             check.problem("punctuationInterval", "must be greater than 0");
         }
-        if (cloudEventsSource.isBlank()) {
+        if (cloudEventsSource != null && cloudEventsSource.isBlank()) {
             check.problem("cloudEventsSource", "must not be empty");
+        }
+        if (clusterName != null && !clusterName.matches("[A-Za-z0-9._~-]{1,100}")) {
+            check.problem("clusterName", "letters, digits, '.', '_', '~' or '-', at most 100 (was \"" + clusterName
+                    + "\")");
         }
         if (logLinks != null) {
             for (int i = 0; i < logLinks.size(); i++) {
@@ -161,7 +168,7 @@ public record WatcherSettings(
         List<LogLinkTemplate> links = logLinks == null ? List.of(StatusSettings.DEFAULT_LOG_LINK)
                 : logLinks.stream().map(l -> new LogLinkTemplate(l.name(), l.uri())).toList();
         return new StatusSettings(stuckAfter, imagePullGrace, punctuationInterval, links, topicPrefix,
-                cloudEventsSource);
+                cloudEventsSource != null ? cloudEventsSource : StatusSettings.defaultSource(topicPrefix, clusterName));
     }
 
     /** The status topology's {@code application.id}. */

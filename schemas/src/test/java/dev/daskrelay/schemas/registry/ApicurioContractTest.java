@@ -169,8 +169,8 @@ class ApicurioContractTest {
             TaskStatus status = SampleRecords.status();
             byte[] frame = serde.serializer().serialize("contract-status", status);
             int id = WireFormat.schemaId(frame);
-            assertEquals(rest.lookup("contract-status-value", TaskStatus.getClassSchema()).id(), id,
-                    "the frame carries the id the registry assigned");
+            assertEquals(rest.lookup("contract-status-value", RegistryForm.of(TaskStatus.getClassSchema())).id(), id,
+                    "the frame carries the id the registry assigned to the registry form the serializer registered");
             assertEquals(status, serde.deserializer().deserialize("contract-status", frame));
 
             // a newer producer (TaskStatus + defaulted field) writes; this build's class reads it

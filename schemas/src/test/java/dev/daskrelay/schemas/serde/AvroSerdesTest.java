@@ -13,6 +13,7 @@ import dev.daskrelay.schemas.registry.BundledSchemaRegistry;
 import dev.daskrelay.schemas.registry.IncompatibleSchemaException;
 import dev.daskrelay.schemas.registry.MockSchemaRegistry;
 import dev.daskrelay.schemas.registry.RegistryConfig;
+import dev.daskrelay.schemas.registry.RegistryForm;
 import dev.daskrelay.schemas.registry.SchemaNotRegisteredException;
 import dev.daskrelay.schemas.registry.SubjectNameStrategy;
 import dev.daskrelay.schemas.registry.UnknownSchemaIdException;
@@ -101,6 +102,15 @@ class AvroSerdesTest {
         AvroSerde<TaskStatus> serde = AvroSerdes.specific(TaskStatus.class, mock(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"), false);
         assertThrows(SchemaNotRegisteredException.class, () -> serde.serializer().serialize("status", SampleRecords.status()));
         int id = MockSchemaRegistry.forScope(SCOPE).register("status-value", TaskStatus.getClassSchema());
+        assertEquals(id, WireFormat.schemaId(serde.serializer().serialize("status", SampleRecords.status())),
+                "a subject filled by an older daskrelay (the generated text) is still found");
+    }
+
+    @Test
+    void autoRegisterOffFindsThePublishedRegistryForm() {
+        AvroSerde<TaskStatus> serde = AvroSerdes.specific(TaskStatus.class, mock(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"), false);
+        int id = MockSchemaRegistry.forScope(SCOPE).register("status-value",
+                new Schema.Parser().parse(RegistryForm.text(TaskStatus.getClassSchema())));
         assertEquals(id, WireFormat.schemaId(serde.serializer().serialize("status", SampleRecords.status())));
     }
 

@@ -1,5 +1,6 @@
 package dev.daskrelay.submitter.cli;
 
+import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.ExitCodes;
@@ -10,6 +11,7 @@ import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import dev.daskrelay.submitter.query.LenientDeserializer;
+import dev.daskrelay.submitter.replay.ObservedOutcome;
 import dev.daskrelay.submitter.replay.ReplayFilter;
 import dev.daskrelay.submitter.replay.ReplayReader;
 import dev.daskrelay.submitter.replay.ReplayRecord;
@@ -26,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,17 +91,27 @@ public final class ReplayCommand extends ClientCommand {
         Topics topics = config.kafka().topics();
         Map<String, String> registry = config.registry().config();
         List<ReplayRecord> records;
+        List<ObservedOutcome> outcomes = List.of();
         try (AvroSerde<TaskCommand> commands = AvroSerdes.specific(TaskCommand.class, registry, false);
              AvroSerde<TaskStatus> statuses = AvroSerdes.specific(TaskStatus.class, registry, false);
+             AvroSerde<Observation> observations = AvroSerdes.specific(Observation.class, registry, false);
              KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(
                      DaskRelayClient.readerProperties(config.kafka().clientProperties()), new StringDeserializer(),
                      new TopicValueDeserializer(Map.of(
                              topics.commands(), new LenientDeserializer<>(commands.deserializer()),
-                             topics.status(), new LenientDeserializer<>(statuses.deserializer()))))) {
-            records = new ReplayReader(consumer, topics, DurationText.parse(timeout)).read(fromTime, toTime);
+                             topics.status(), new LenientDeserializer<>(statuses.deserializer()),
+                             topics.observations(), new LenientDeserializer<>(observations.deserializer()))))) {
+            ReplayReader reader = new ReplayReader(consumer, topics, DurationText.parse(timeout));
+            records = reader.read(fromTime, toTime);
+            try {
+                outcomes = reader.readOutcomes(fromTime, toTime);
+            } catch (AuthorizationException e) {
+                err().println("note: " + topics.observations() + " is not readable (" + e.getMessage()
+                        + "): status and cluster agreement not checked");
+            }
         }
         Instant end = toTime == null ? now : toTime;
-        ReplayReport report = ReplayReport.of(records, filter, fromTime, toTime, end.minus(grace));
+        ReplayReport report = ReplayReport.of(records, outcomes, filter, fromTime, toTime, end.minus(grace));
         String text = switch (output) {
             case table -> TimelineText.table(report);
             case json -> String.join("\n", TimelineText.jsonLines(report)) + (report.timelines().isEmpty() && report.anomalies().isEmpty() ? "" : "\n");

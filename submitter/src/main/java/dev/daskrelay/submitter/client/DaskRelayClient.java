@@ -202,11 +202,15 @@ public final class DaskRelayClient implements AutoCloseable {
         }
     }
 
-    /** The task's latest launch command on the commands topic, if within the search limits. */
+    /**
+     * The task's latest launch command on the commands topic, if within the search limits. Producers may partition
+     * by any rule, so the search tries the Java clients' partition, librdkafka's, then the others
+     * ({@link PartitionSearch#latestOnAnyPartition}).
+     */
     public Optional<TaskCommand> latestLaunch(String taskId) {
         try (KafkaConsumer<String, TaskCommand> c = consumer(commandSerde)) {
             Predicate<TaskCommand> isLaunch = cmd -> cmd.getPayload() instanceof LaunchDaskJob;
-            return new PartitionSearch<>(c, limits, clock).latest(topics.commands(), taskId, isLaunch)
+            return new PartitionSearch<>(c, limits, clock).latestOnAnyPartition(topics.commands(), taskId, isLaunch)
                     .record().map(r -> r.value());
         } catch (KafkaException e) {
             throw new DaskRelayException("cannot read " + topics.commands() + " at " + bootstrap() + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package dev.daskrelay.translator.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -281,6 +282,61 @@ class CommandTopologyTest {
     void fatesSurviveInTheStore() {
         send(TestCommands.launch("c1", "task-a", "ok/img:1"));
         TaskFate fate = driver.<String, TaskFate>getKeyValueStore(CommandTopology.FATE_STORE).get("task-a");
-        assertEquals(new TaskFate(TaskFate.State.LAUNCHED, "c1", null, "task-a", "default"), fate);
+        assertEquals(new TaskFate(TaskFate.State.LAUNCHED, "c1", null, "task-a", "default",
+                TaskFate.Execution.of(TestCommands.execution("task-a"))), fate);
+    }
+
+    @Test
+    void commandsReachTheFateStoreThroughARepartitionByTaskId() {
+        String described = CommandTopology.build(topics, commandSerde, new AvroBinarySerde<>(DaskJobIntent.class),
+                new AvroBinarySerde<>(Observation.class), new TestPreparation(), registry).describe().toString();
+        assertTrue(described.contains("topics: [" + CommandTopology.REPARTITION + "-repartition]"), described);
+        assertEquals("app-commands-by-task-id-repartition", CommandTopology.repartitionTopic("app"));
+        String before = CommandTopology.build(topics, commandSerde, new AvroBinarySerde<>(DaskJobIntent.class),
+                new AvroBinarySerde<>(Observation.class), new TestPreparation(), registry,
+                CommandRouting.PRODUCER_PARTITION).describe().toString();
+        assertFalse(before.contains("repartition"), before);
+    }
+
+    @Test
+    void aRecordWithoutAKeyIsDeadLetteredNotLost() {
+        TaskCommand launch = TestCommands.launch("c1", "task-a", "ok/img:1");
+        rawCommands.pipeInput(null, commandSerde.serializer().serialize(topics.commands(), launch));
+
+        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        assertNull(dead.key());
+        assertTrue(DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ERROR_MESSAGE).contains("record key null"));
+        assertEquals(topics.commands(), DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC));
+        assertTrue(observations.isEmpty());
+    }
+
+    @Test
+    void anAbortNamingAnotherExecutionIsRejectedAndChangesNothing() {
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        TaskCommand stranger = TaskCommand.newBuilder(TestCommands.abort("a1", "task-a", "stop"))
+                .setExecution(TestCommands.execution("task-b")).build();
+        send(stranger);
+        send(TestCommands.abort("a2", "task-a", "stop"));
+
+        List<Observation> obs = observations.readValuesToList();
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_REJECTED,
+                CommandOutcomeKind.ABORT_ACCEPTED), obs.stream().map(o -> outcome(o).getKind()).toList());
+        CommandOutcome rejected = outcome(obs.get(1));
+        assertEquals(1, rejected.getProblems().size());
+        assertTrue(rejected.getProblems().get(0).startsWith("execution: the abort names execution "),
+                rejected.getProblems().get(0));
+        assertTrue(rejected.getProblems().get(0).contains("was launched as"), rejected.getProblems().get(0));
+        assertEquals(List.of(IntentAction.CREATE, IntentAction.DELETE),
+                intents.readValuesToList().stream().map(DaskJobIntent::getAction).toList(),
+                "only the abort with the task's own execution deletes the DaskJob");
+    }
+
+    @Test
+    void fatesStoredBeforeTheExecutionWasKeptStillRead() {
+        TaskFate old = new TaskFateSerde().deserializer().deserialize("t", """
+                {"state":"LAUNCHED","launchCommandId":"c1","abortCommandId":null,"name":"task-a","namespace":"default"}
+                """.getBytes(StandardCharsets.UTF_8));
+        assertEquals(new TaskFate(TaskFate.State.LAUNCHED, "c1", null, "task-a", "default"), old);
+        assertNull(old.execution(), "no execution: aborts of such tasks are not checked");
     }
 }

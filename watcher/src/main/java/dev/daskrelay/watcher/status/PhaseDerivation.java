@@ -27,6 +27,8 @@ public final class PhaseDerivation {
     public static final String REASON_JOB_CREATED = "job created";
     public static final String REASON_CLUSTER_CREATED = "cluster created";
     public static final String DEFAULT_ABORT_REASON = "aborted by request";
+    /** Reason of the event that answers an abort whose execution identity is not the task's. */
+    public static final String ABORT_REJECTED_REASON = "abort rejected";
 
     private PhaseDerivation() {
     }
@@ -103,6 +105,10 @@ public final class PhaseDerivation {
                     ? Verdict.of(Phase.ABORTED, "abort of unknown task",
                     c.getMessage() == null ? "no launch is known for this task id" : c.getMessage())
                     : null;
+            // The abort named another execution than the task's launch: the task goes on; the answer is a reason
+            // change of its current phase (QUEUED when it has no status yet), with the problem as the message.
+            case ABORT_REJECTED -> Verdict.of(b.phase == null ? Phase.QUEUED : b.phase, ABORT_REJECTED_REASON,
+                    c.getProblems().isEmpty() ? c.getMessage() : String.join("; ", c.getProblems()));
             // A finished task's terminal event is the answer: nothing may follow it.
             case ABORT_OF_FINISHED_TASK, ABORT_DUPLICATE, LAUNCH_DUPLICATE, UNKNOWN -> null;
         };

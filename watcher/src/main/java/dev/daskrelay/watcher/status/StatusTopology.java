@@ -4,6 +4,7 @@ import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.KeyPartitioning;
 import dev.daskrelay.schemas.LogKeys;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -31,7 +34,6 @@ import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-
 /**
  * The status topology: {@code <prefix>.observations} → per-task state machine → {@code <prefix>.status} (the only
  * writer), plus DaskJob DELETE intents to {@code <prefix>.intents} for Stuck/Timeout/image failures and
@@ -92,13 +94,19 @@ public final class StatusTopology {
                 new TaskStateSerde()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), Serdes.String(),
                 Serdes.Long()), PROCESSOR);
+        // partitioned by murmur2(taskId) explicitly, whatever partitioner.class the Kafka properties set: the
+        // submitter finds a task's status by computing its partition, the applier's lanes follow the intents' keys
         t.addSink(STATUS_SINK, settings.statusTopic(), new StringSerializer(), serdes.statuses().serializer(),
-                PROCESSOR);
+                StatusTopology::taskPartition, PROCESSOR);
         t.addSink(INTENTS_SINK, settings.intentsTopic(), new StringSerializer(), serdes.intents().serializer(),
-                PROCESSOR);
+                StatusTopology::taskPartition, PROCESSOR);
         t.addSink(DEAD_LETTER_SINK, settings.deadLettersTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
                 PROCESSOR);
         return t;
+    }
+
+    private static Optional<Set<Integer>> taskPartition(String topic, String key, Object value, int partitions) {
+        return Optional.of(Set.of(KeyPartitioning.murmur2(key, partitions)));
     }
 
     /** Thin shell around {@link TaskStateMachine}: decode, load, step, store, forward, count. */

@@ -51,8 +51,24 @@ class StatusSettingsTest {
         assertEquals("daskrelay.status", s.statusTopic());
         assertEquals("daskrelay.intents", s.intentsTopic());
         assertEquals("daskrelay.dead-letters", s.deadLettersTopic());
-        assertEquals("/daskrelay/status", s.cloudEventsSource());
+        assertEquals("/daskrelay/daskrelay", s.cloudEventsSource());
         assertEquals(s, StatusSettings.defaults());
+    }
+
+    @Test
+    void theDefaultSourceNamesTheInstallation() {
+        assertEquals("/daskrelay/prod-eu-1/flyte", watcher("watcher: {clusterName: prod-eu-1}").status("flyte")
+                .cloudEventsSource());
+        assertEquals("/daskrelay/flyte", watcher("watcher: {}").status("flyte").cloudEventsSource());
+        assertEquals("/mine", watcher("watcher: {clusterName: prod-eu-1, cloudEventsSource: /mine}").status("flyte")
+                .cloudEventsSource());
+        DaskRelayConfig.ConfigException e = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> watcher("watcher: {clusterName: a/b}"));
+        assertTrue(e.getMessage().contains("watcher.clusterName:"), e.getMessage());
+    }
+
+    private static WatcherSettings watcher(String yaml) {
+        return DaskRelayConfig.parse(yaml, "daskrelay.yaml").section("watcher", WatcherSettings.class);
     }
 
     @Test

@@ -27,14 +27,19 @@ import dev.daskrelay.avro.v1.PodDetail;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.registry.MockSchemaRegistry;
 import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.serde.WireFormat;
 import dev.daskrelay.schemas.testing.TestObservations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -43,6 +48,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -122,6 +128,46 @@ class StatusTopologyTest {
         }).toList();
     }
 
+    @Test
+    void statusRecordsNameTheirSchemaInTheRegistry() throws Exception {
+        String scope = "status-dataschema";
+        Map<String, String> cfg = Map.of("schema.registry.url", "mock://" + scope);
+        var statuses = AvroSerdes.specific(TaskStatus.class, cfg, false);
+        var serdes = new StatusSerdes(AvroSerdes.specific(Observation.class, cfg, false),
+                Serdes.serdeFrom(new DataSchemaSerializer<>(statuses.serializer(),
+                        DataSchemaSerializer.baseOf("http://user:secret@registry.example:8081/apis/ccompat/v7/")),
+                        statuses.deserializer()),
+                AvroSerdes.specific(DaskJobIntent.class, cfg, false));
+        Properties props = StatusTopology.streamsProperties("status-dataschema", "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stateDir, "ds").toString());
+        try (TopologyTestDriver d = new TopologyTestDriver(new StatusTopology(settings, serdes, registry).build(),
+                props, T0)) {
+            var in = d.createInputTopic(settings.observationsTopic(), new StringSerializer(),
+                    AvroSerdes.specific(Observation.class, cfg, false).serializer());
+            var out = d.createOutputTopic(settings.statusTopic(), new StringDeserializer(),
+                    new ByteArrayDeserializer());
+            in.pipeInput(TASK, TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, T0));
+            var r = out.readRecord();
+            int id = WireFormat.schemaId(r.value());
+            assertEquals("http://registry.example:8081/apis/ccompat/v7/schemas/ids/" + id,
+                    header(r.headers(), "ce_dataschema"), "first URL, no credentials, the id the record carries");
+            assertEquals("application/avro", header(r.headers(), "content-type"));
+            assertEquals(TaskStatus.getClassSchema().getFullName(),
+                    MockSchemaRegistry.forScope(scope).schemaById(id).getFullName());
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
+    }
+
+    @Test
+    void theDataSchemaBaseIsTheFirstRegistryUrlWithoutCredentials() {
+        assertEquals("https://r1:8081", DataSchemaSerializer.baseOf("https://r1:8081/, https://r2:8081"));
+        assertEquals("http://reg/apis/ccompat/v7", DataSchemaSerializer.baseOf("http://u:p@reg/apis/ccompat/v7?x=1"));
+        assertEquals("bundled://", DataSchemaSerializer.baseOf("bundled://"));
+        assertEquals("bundled:///schemas/ids/7", DataSchemaSerializer.dataSchema(DataSchemaSerializer.baseOf("bundled://"), 7));
+        assertEquals(null, DataSchemaSerializer.baseOf("not a url"));
+    }
+
     private static List<TaskPhase> phases(List<TaskStatus> s) {
         return s.stream().map(TaskStatus::getPhase).toList();
     }
@@ -134,7 +180,8 @@ class StatusTopologyTest {
     private static void assertCloudEvent(Headers h, TaskStatus s) {
         assertEquals(s.getEventId(), header(h, "ce_id"));
         assertEquals(TASK + ":" + s.getSequence(), header(h, "ce_id"));
-        assertEquals("/daskrelay/status", header(h, "ce_source"));
+        assertEquals("/daskrelay/daskrelay", header(h, "ce_source"));
+        assertEquals("application/avro", header(h, "content-type"));
         assertEquals("dev.daskrelay.task.status.v1", header(h, "ce_type"));
         assertEquals("1.0", header(h, "ce_specversion"));
         assertEquals(TASK, header(h, "ce_subject"));

@@ -24,11 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.ErrorKind;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.avro.v1.PodDetail;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
@@ -475,6 +477,28 @@ class TaskStateMachineTest {
             running();
             feed(TestObservations.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, null, at(10)));
             assertEquals(2, events.size());
+        }
+
+        @Test
+        void aRejectedAbortIsAnsweredWithAReasonChangeAndTheTaskGoesOn() {
+            running();
+            feed(TestObservations.of(CommandOutcome.newBuilder().setCommandId("cmd-3")
+                    .setKind(CommandOutcomeKind.ABORT_REJECTED).setMessage("abort rejected")
+                    .setProblems(List.of("execution: the abort names execution a/b/c/d/0 but ...")).build(),
+                    ObservationSource.COMMANDS, at(3)));
+            assertLast(TaskPhase.RUNNING, 1, "abort rejected");
+            assertEquals("execution: the abort names execution a/b/c/d/0 but ...", last().getMessage());
+            assertFalse(last().getTerminal());
+            feed(snapshot(job("Successful").build(), at(5)));
+            assertEquals(TaskPhase.SUCCEEDED, last().getPhase(), "the task goes on to its own end");
+        }
+
+        @Test
+        void aRejectedAbortBeforeAnyStatusIsAnsweredAsQueued() {
+            feed(TestObservations.command(CommandOutcomeKind.LAUNCH_ACCEPTED, at(0)));
+            feed(TestObservations.abort(CommandOutcomeKind.ABORT_REJECTED,
+                    "abort rejected: its execution identity is not the task's", at(1)));
+            assertLast(TaskPhase.QUEUED, 0, "abort rejected");
         }
 
         @Test
