@@ -210,6 +210,11 @@ public final class TaskValidator {
             add(path, "must not contain spaces or control characters (was " + quote(image) + ")");
             return;
         }
+        java.util.Optional<String> syntax = ImageReference.problem(image);
+        if (syntax.isPresent()) {
+            add(path, "not a valid image reference: " + syntax.get() + " (was " + quote(image) + ")");
+            return;
+        }
         if (!platform.imageAllowed(image)) {
             add(path, "not allowed by the platform (allowed: " + String.join(", ", platform.allowedImages())
                     + ") (was " + quote(image) + ")");
