@@ -33,6 +33,9 @@ public final class DaskRelayCli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DaskRelayCli());
+        // -V/--version on every subcommand prints the same version as `daskrelay --version`
+        Version version = new Version();
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
         cli.setExitCodeExceptionMapper(t -> 2);
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
