@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 dev.daskrelay.submitter.cli.SubmitCommand.class,
                 dev.daskrelay.submitter.cli.FollowCommand.class,
                 dev.daskrelay.submitter.cli.StatusCommand.class,
+                dev.daskrelay.submitter.cli.ListCommand.class,
                 dev.daskrelay.submitter.cli.CancelCommand.class,
                 dev.daskrelay.submitter.cli.ReplayCommand.class,
                 dev.daskrelay.translator.cli.RenderCommand.class,

@@ -169,7 +169,18 @@ public final class DaskRelayClient implements AutoCloseable {
     public TaskHandle cancel(String taskId, String reason) {
         ExecutionIdentity execution = status(taskId).map(TaskStatus::getExecution)
                 .or(() -> latestLaunch(taskId).map(TaskCommand::getExecution))
-                .orElseGet(() -> new ExecutionIdentity("unknown", "unknown", "unknown", "unknown", 0));
+                .orElse(null);
+        return cancel(taskId, reason, execution);
+    }
+
+    /**
+     * Publishes an abort of a task whose execution identity the caller already knows (null: not known, written
+     * as {@code unknown/unknown/unknown/unknown/0}).
+     */
+    public TaskHandle cancel(String taskId, String reason, ExecutionIdentity execution) {
+        if (execution == null) {
+            execution = new ExecutionIdentity("unknown", "unknown", "unknown", "unknown", 0);
+        }
         TaskCommand abort = TaskCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setTaskId(taskId)
@@ -183,6 +194,63 @@ public final class DaskRelayClient implements AutoCloseable {
             RecordMetadata md = send(abort);
             LOG.info("published abort command {} to {}-{}@{}", abort.getCommandId(), md.topic(), md.partition(), md.offset());
             return new TaskHandle(taskId, abort.getCommandId(), abort.getIssuedAt(), md.partition(), md.offset());
+        }
+    }
+
+    /**
+     * Checks within {@code timeout} that a broker answers and that the given topics exist (default: the commands
+     * and status topics), so that a command fails at once with a clear reason instead of after the clients'
+     * own timeouts.
+     *
+     * @throws KafkaUnavailableException naming the bootstrap servers, or the missing topics
+     */
+    public void ping(Duration timeout, String... topicNames) {
+        java.util.List<String> wanted = topicNames.length == 0 ? java.util.List.of(topics.commands(), topics.status())
+                : java.util.List.of(topicNames);
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        int ms = (int) Math.max(1, timeout.toMillis());
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+                String.valueOf(Math.min(ms, 10_000)));
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG,
+                String.valueOf(Math.min(ms, 10_000)));
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.CLIENT_ID_CONFIG,
+                "daskrelay-ping-" + UUID.randomUUID().toString().substring(0, 8));
+        String servers = bootstrap();
+        org.apache.kafka.clients.admin.Admin admin;
+        try {
+            admin = org.apache.kafka.clients.admin.Admin.create(p);
+        } catch (KafkaException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                    "cannot reach Kafka at " + servers + ": " + cause.getMessage(), e);
+        }
+        try (admin) {
+            try {
+                admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                        "cannot reach Kafka at " + servers + ": no broker answered within "
+                                + dev.daskrelay.schemas.task.DurationText.format(timeout), e);
+            }
+            java.util.Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                        "cannot list the topics of Kafka at " + servers + ": " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+            }
+            java.util.List<String> missing = wanted.stream().filter(t -> !existing.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.NO_TOPICS, servers,
+                        "Kafka at " + servers + " has no topic " + String.join(", ", missing), null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaskRelayException("interrupted while connecting to Kafka", e);
         }
     }
 

@@ -93,7 +93,8 @@ public final class ReplayReader {
             if (!records.isEmpty()) {
                 deadline = System.nanoTime() + timeout.toNanos();
             } else if (System.nanoTime() > deadline) {
-                throw new TimeoutException("replay made no progress for " + timeout + " on " + open);
+                throw new TimeoutException("replay made no progress for "
+                        + dev.daskrelay.schemas.task.DurationText.format(timeout) + " on " + open);
             }
         }
         return out;
