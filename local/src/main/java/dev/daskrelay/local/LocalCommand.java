@@ -27,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,13 @@ import picocli.CommandLine.Parameters;
                 + "submit the task files (default: the bundled examples success, failure, interruptible), show "
                 + "live progress and each task's status timeline.",
                 "Exit codes: 0 every task reached its expected end; 1 otherwise; 2 invalid task file, "
-                        + "configuration or usage."})
+                        + "configuration or usage; 130 after Ctrl-C, 143 after SIGTERM."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay local                          # the bundled examples, then exit",
+                "  daskrelay local my-task.yaml --fast      # your own task files, sub-second simulator steps",
+                "  daskrelay local --keep-running           # stay up for submit/follow/list from other terminals",
+                "  daskrelay local --config stuck.yaml stuck-task.yaml --plain",
+                "  daskrelay local --kubeconfig ~/.kube/config --context kind-dask   # a real cluster"})
 public final class LocalCommand implements Callable<Integer> {
 
     /** The bundled examples run when no task file is given (resources under /examples/). */
@@ -117,6 +122,7 @@ public final class LocalCommand implements Callable<Integer> {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch mainDone = new CountDownLatch(1);
     private volatile KafkaConsumer<String, TaskStatus> reader;
+    private volatile RunDirectory runDir;
 
     /** A task to submit. */
     record LocalTask(String source, TaskCommand command, TaskPhase expected) {
@@ -147,7 +153,11 @@ public final class LocalCommand implements Callable<Integer> {
         try {
             runTimeout = DurationText.parse(timeout);
         } catch (IllegalArgumentException e) {
-            err.println("error: --timeout: " + e.getMessage());
+            err.println("error: --timeout: " + e.getMessage() + " (was \"" + timeout + "\")");
+            return 2;
+        }
+        if (runTimeout.isZero() || runTimeout.isNegative()) {
+            err.println("error: --timeout: must be more than 0 (was \"" + timeout + "\")");
             return 2;
         }
         if (kafkaPort < 0 || kafkaPort > 65535) {
@@ -172,7 +182,20 @@ public final class LocalCommand implements Callable<Integer> {
             return 2;
         }
 
-        // 2. the stack
+        // 2. the stack, in a directory of its own under the temporary directory (leftovers of killed runs removed)
+        Path tmpRoot = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> stale = RunDirectory.removeStale(tmpRoot);
+        if (!stale.isEmpty()) {
+            out.println("daskrelay local: removed " + stale.size() + " leftover director" + (stale.size() == 1 ? "y" : "ies")
+                    + " of earlier runs that were killed: " + stale.stream().map(Path::toString)
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
+        try {
+            runDir = RunDirectory.create(tmpRoot, keepData);
+        } catch (IOException e) {
+            err.println("error: cannot create a directory under " + tmpRoot + ": " + e.getMessage());
+            return 1;
+        }
         out.println("daskrelay local: starting Kafka, Kubernetes " + (kubeconfig != null || context != null
                 ? "(real cluster" + (simulator ? ", operator simulator" : "") + ")" : "(in-memory API, operator simulator, "
                 + (fast ? "fast" : "demo") + " timing)") + ", translator, watcher ...");
@@ -182,9 +205,11 @@ public final class LocalCommand implements Callable<Integer> {
             stack = LocalStack.start(new LocalStack.Options(kafkaPort, keepData, fast, kubeconfig, context, simulator,
                     userTree), Duration.ofMinutes(2));
         } catch (LocalStack.PortInUseException e) {
+            runDir.deleteUnlessKept();
             err.println("error: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
+            runDir.deleteUnlessKept();
             err.println("error: the local stack did not start: " + rootMessage(e));
             return 1;
         }
@@ -228,6 +253,11 @@ public final class LocalCommand implements Callable<Integer> {
             return code;
         }
         stack.close();
+        runDir.deleteUnlessKept();
+        if (keepData) {
+            out.println("daskrelay local: data kept in " + stack.workDir());
+            out.flush();
+        }
         return code;
     }
 
@@ -248,7 +278,7 @@ public final class LocalCommand implements Callable<Integer> {
             out.println();
             out.println("submitting " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + ":");
             for (LocalTask t : tasks) {
-                client.submit(t.command());
+                client.submitNow(t.command()); // issued when published, not when the file was read
                 progress.submitted(t.command().getTaskId(), clock.instant());
                 out.println("  " + t.command().getTaskId() + "  (" + t.source() + ", expect " + t.expected() + ")");
             }
@@ -326,12 +356,11 @@ public final class LocalCommand implements Callable<Integer> {
         }
         out.println("  ops endpoints       translator http://127.0.0.1:" + stack.translatorOpsPort()
                 + "/metrics   watcher http://127.0.0.1:" + stack.watcherOpsPort() + "/metrics");
-        String flags = stack.bootstrapServers().equals(KafkaSettings.LOCAL_STACK_BOOTSTRAP) ? ""
-                : "   (with DASKRELAY_BOOTSTRAP_SERVERS=" + stack.bootstrapServers() + ")";
-        out.println("from another terminal" + flags + ":");
-        out.println("  bin/daskrelay submit " + writeTryMe(stack) + " --follow");
-        out.println("  bin/daskrelay status TASK_ID      bin/daskrelay follow TASK_ID      bin/daskrelay cancel TASK_ID");
-        out.println("  bin/daskrelay replay");
+        String cli = CopyPaste.cli(stack.bootstrapServers(), stack.config().kafka().topicPrefix());
+        out.println("from another terminal" + (cli.equals(CopyPaste.PLAIN) ? " (no flags needed)" : "") + ":");
+        out.println("  " + cli + " submit " + writeTryMe(stack) + " --follow");
+        out.println("  " + cli + " list      " + cli + " status TASK_ID      " + cli + " follow TASK_ID");
+        out.println("  " + cli + " cancel TASK_ID      " + cli + " replay");
         out.println();
         out.println("status events of every task from now on:");
         out.flush();
@@ -358,20 +387,14 @@ public final class LocalCommand implements Callable<Integer> {
     /** In keep-running mode: one line per status event of any task, until Ctrl-C. */
     private void streamUntilStopped(LocalStack stack, PrintWriter out) {
         KafkaConsumer<String, TaskStatus> c = openReader(stack);
-        Map<String, Instant> firstSeen = new HashMap<>();
+        EventStream stream = new EventStream();
         try (c) {
             while (!stopping.get()) {
                 for (ConsumerRecord<String, TaskStatus> r : c.poll(Duration.ofMillis(500))) {
-                    TaskStatus s = r.value();
-                    if (s == null) {
-                        continue;
+                    if (r.value() != null) {
+                        out.println(stream.line(r.value(), Instant.now()));
+                        out.flush();
                     }
-                    Instant first = firstSeen.computeIfAbsent(s.getTaskId(), k -> s.getOccurredAt());
-                    out.printf("%7s  %s  #%-2d %-24s %s%n",
-                            Timeline.seconds(Duration.between(first, s.getOccurredAt())), s.getTaskId(),
-                            s.getSequence(), s.getPhase() + (s.getPhaseVersion() > 0 ? " v" + s.getPhaseVersion() : ""),
-                            Timeline.describe(s));
-                    out.flush();
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -397,6 +420,7 @@ public final class LocalCommand implements Callable<Integer> {
         out.println("daskrelay local: stopping ...");
         out.flush();
         stack.close();
+        runDir.deleteUnlessKept();
         out.println("daskrelay local: stopped" + (keepData ? " (data kept in " + stack.workDir() + ")" : ""));
         out.flush();
     }
@@ -411,11 +435,9 @@ public final class LocalCommand implements Callable<Integer> {
         } else {
             for (Path f : taskFiles) {
                 try {
-                    sources.add(new String[] {f.toString(), Files.readString(f)});
-                } catch (java.nio.file.NoSuchFileException e) {
-                    problems.add(f + ": cannot read task file: no such file");
-                } catch (IOException e) {
-                    problems.add(f + ": cannot read task file: " + e.getMessage());
+                    sources.add(new String[] {f.toString(), TaskFile.readText(f)});
+                } catch (dev.daskrelay.schemas.task.InvalidTaskException e) {
+                    e.problems().forEach(p -> problems.add(f + ": " + p)); // worded as render and submit word it
                 }
             }
         }
@@ -432,6 +454,7 @@ public final class LocalCommand implements Callable<Integer> {
                 if (command.getPayload() instanceof LaunchDaskJob launch) {
                     try {
                         expected = ExpectedEnd.of(launch.getAnnotations());
+                        ExpectedEnd.checkScenario(launch.getAnnotations());
                     } catch (IllegalArgumentException e) {
                         lines.add(src[0] + ": " + e.getMessage());
                     }

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,10 +129,7 @@ public final class SubmitCommand extends ClientCommand {
         Clock clock = Clock.systemUTC();
         List<TaskHandle> handles = new ArrayList<>();
         for (int i = 0; i < launches.size(); i++) {
-            // issued now, when it is published, not when the file was read
-            TaskCommand launch = TaskCommand.newBuilder(launches.get(i))
-                    .setIssuedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS)).build();
-            TaskHandle h = client.submit(launch);
+            TaskHandle h = client.submitNow(launches.get(i)); // issued when published, not when the file was read
             handles.add(h);
             if (output == StatusPrinter.Format.json) {
                 ObjectNode o = StatusFormat.JSON.createObjectNode().put("type", "submitted").put("taskId", h.taskId())

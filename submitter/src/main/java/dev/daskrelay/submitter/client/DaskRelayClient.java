@@ -162,6 +162,14 @@ public final class DaskRelayClient implements AutoCloseable {
     }
 
     /**
+     * {@link #submit(TaskCommand)} with {@code issuedAt} set to now (the client's clock), the moment of publishing:
+     * for a command read from a file some time before (the CLI's {@code submit} and {@code local}).
+     */
+    public TaskHandle submitNow(TaskCommand launch) {
+        return submit(TaskCommand.newBuilder(launch).setIssuedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS)).build());
+    }
+
+    /**
      * Publishes an abort of a task. The command carries the task's execution identity, found from its latest
      * status or launch; for a task never seen, the execution is {@code unknown/unknown/unknown/unknown/0} (the
      * command topology answers an abort of an unknown task with a status all the same).
