@@ -113,6 +113,11 @@ class TaskStateMachinePropertyTest {
             for (TaskStateMachine.RejectedTransition r : step.rejected()) {
                 assertFalse(r.from() == null, "the first event is never rejected");
             }
+            if (events.isEmpty() && !step.events().isEmpty() && o != null
+                    && o.getPayload() instanceof dev.daskrelay.avro.v1.DaskJobSnapshot) {
+                assertEquals(dev.daskrelay.avro.v1.TaskPhase.QUEUED, step.events().get(0).getPhase(),
+                        "a task whose DaskJob is seen starts with QUEUED: " + step.events());
+            }
             state = step.state();
             events.addAll(step.events());
         }
