@@ -26,7 +26,8 @@ import java.util.List;
  * @param namespaces namespaces to watch (default: {@code platform.allowedNamespaces})
  * @param allNamespaces watch every namespace instead (needs cluster-wide list/watch RBAC; default false)
  * @param resync informer resync period: every cached DaskJob is re-derived this often (default {@code 10m})
- * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 0.0.0.0:8081)
+ * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 127.0.0.1:8081:
+ *     loopback only unless configured; the manifests set 0.0.0.0 for the kubelet's probes and Prometheus)
  * @param statusApplicationId Kafka Streams {@code application.id} of the status topology (default
  *     {@code <topicPrefix>-status}); every watcher instance uses the same one
  * @param stateDir Kafka Streams state directory (default {@code <tmpdir>/daskrelay-watcher-streams})
@@ -70,7 +71,7 @@ public record WatcherSettings(
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         allNamespaces = Boolean.TRUE.equals(allNamespaces);
         leaseName = leaseName == null || leaseName.isBlank() ? DEFAULT_LEASE_NAME : leaseName;
-        opsHost = opsHost == null || opsHost.isBlank() ? "0.0.0.0" : opsHost;
+        opsHost = opsHost == null || opsHost.isBlank() ? "127.0.0.1" : opsHost;
         opsPort = opsPort == null ? DEFAULT_OPS_PORT : opsPort;
         listPageSize = listPageSize == null ? DEFAULT_LIST_PAGE_SIZE : listPageSize;
         List<String> problems = new ArrayList<>();
