@@ -236,7 +236,7 @@ public final class DaskRelayClient implements AutoCloseable {
             throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
                     "cannot reach Kafka at " + servers + ": " + cause.getMessage(), e);
         }
-        try (admin) {
+        try {
             try {
                 admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -259,6 +259,8 @@ public final class DaskRelayClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DaskRelayException("interrupted while connecting to Kafka", e);
+        } finally {
+            admin.close(Duration.ZERO); // a call still waiting for an unreachable broker is dropped, not waited for
         }
     }
 
