@@ -213,6 +213,7 @@ public final class LocalCommand implements Callable<Integer> {
             err.println("error: the local stack did not start: " + rootMessage(e));
             return 1;
         }
+        RunDirectory.unlinkLoadedTempLibraries(tmpRoot);
         Thread hook = new Thread(() -> shutdown(stack, out), "daskrelay-local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Duration startup = Duration.between(jvmStart, Instant.now());
@@ -231,6 +232,7 @@ public final class LocalCommand implements Callable<Integer> {
         int code;
         try {
             code = run(stack, tasks, runTimeout, out);
+            RunDirectory.unlinkLoadedTempLibraries(tmpRoot); // RocksDB may have loaded after the stack was ready
             if (keepRunning && !stopping.get()) {
                 printKeepRunning(stack, out);
                 streamUntilStopped(stack, out);
@@ -446,11 +448,12 @@ public final class LocalCommand implements Callable<Integer> {
         for (String[] src : sources) {
             TaskFile.Parsed parsed = TaskFile.parse(src[1], Clock.systemUTC());
             Set<String> lines = new LinkedHashSet<>();
-            parsed.problems().forEach(p -> lines.add(src[0] + ": " + p));
             TaskCommand command = parsed.command();
+            List<Problem> found = command == null ? parsed.problems()
+                    : Problem.inStages(parsed.problems(), TaskValidator.validate(command, cfg.platform()).problems());
+            found.forEach(p -> lines.add(src[0] + ": " + p)); // each path once, as render and submit print it
             TaskPhase expected = null;
             if (command != null) {
-                TaskValidator.validate(command, cfg.platform()).problems().forEach(p -> lines.add(src[0] + ": " + p));
                 if (command.getPayload() instanceof LaunchDaskJob launch) {
                     try {
                         expected = ExpectedEnd.of(launch.getAnnotations());

@@ -14,9 +14,11 @@ import java.util.UUID;
 
 /**
  * One directory per {@code daskrelay local} run under the system's temporary directory, holding everything the run
- * writes to temporary storage: the stack's working directory (broker data, Streams state, kubeconfig), the native
- * library RocksDB unpacks, Vert.x's file cache. The JVM's {@code java.io.tmpdir} is pointed at it before anything
- * creates a temporary file, so nothing lands beside it.
+ * writes to temporary storage: the stack's working directory (broker data, Streams state, kubeconfig) and Vert.x's
+ * file cache ({@code java.io.tmpdir} and {@code vertx.cacheDirBase} point at it for code that reads them at run
+ * time). The one file that cannot be placed there is the native library RocksDB unpacks with
+ * {@code File.createTempFile} (the JDK fixes that directory at JVM start): once it is loaded, the run unlinks it
+ * ({@link #unlinkLoadedTempLibraries}), which Linux allows for a mapped file, so a killed run leaves no copy behind.
  *
  * <p>A run that ends normally deletes its directory (unless {@code --keep-data} marked it kept). A run killed with
  * {@code kill -9} cannot; the next run finds it by its owner file (the process id and start time of the run) and
@@ -68,6 +70,40 @@ final class RunDirectory {
         } catch (IOException e) {
             // the next run removes it as stale
         }
+    }
+
+    /**
+     * Unlinks the native libraries this process has loaded from {@code tmpRoot} itself (RocksDB's
+     * {@code librocksdbjni*.so}, unpacked there with a random name and otherwise deleted only at a normal JVM exit):
+     * the mapping stays valid, the file is gone even if the run is killed. Reads {@code /proc/self/maps}; does
+     * nothing where there is none.
+     *
+     * @return the files unlinked
+     */
+    static List<Path> unlinkLoadedTempLibraries(Path tmpRoot) {
+        List<Path> unlinked = new ArrayList<>();
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return unlinked;
+        }
+        try {
+            Path root = tmpRoot.toRealPath(); // the kernel shows mapped files by their real path
+            for (String line : Files.readAllLines(maps, StandardCharsets.UTF_8)) {
+                int slash = line.indexOf('/');
+                if (slash < 0) {
+                    continue;
+                }
+                Path lib = Path.of(line.substring(slash).replace(" (deleted)", "").trim());
+                String name = lib.getFileName().toString();
+                if (root.equals(lib.getParent()) && name.startsWith("librocksdbjni") && name.endsWith(".so")
+                        && !unlinked.contains(lib) && Files.deleteIfExists(lib)) {
+                    unlinked.add(lib);
+                }
+            }
+        } catch (IOException e) {
+            return unlinked;
+        }
+        return unlinked;
     }
 
     /** Directories of earlier runs under {@code root} whose process is gone and that are not kept: deleted, and returned. */

@@ -425,6 +425,21 @@ class SubmitterKafkaTest {
     }
 
     @Test
+    void submitNowStampsIssuedAtWhenPublishingNotWhenTheFileWasRead() throws Exception {
+        Topics topics = topics("stamp");
+        TaskCommand read = TaskFile.load("execution: {project: p, domain: d, name: stamp, nodeId: n0}\nimage: img:1\n",
+                PlatformConfig.defaults(), Clock.fixed(Instant.parse("2020-01-01T00:00:00Z"), ZoneOffset.UTC));
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (DaskRelayClient client = client("stamp", Clock.systemUTC())) {
+            TaskHandle h = client.submitNow(read);
+            assertFalse(h.issuedAt().isBefore(before), h.issuedAt() + " is the time of publishing");
+        }
+        Instant published = awaitRecord(topics.commands(), commandSerde, "p-d-stamp-n0-0").value().getIssuedAt();
+        assertFalse(published.isBefore(before), published.toString());
+        assertFalse(published.isAfter(Instant.now()), published.toString());
+    }
+
+    @Test
     void cliSubmitOfATaskLaunchedBeforeIsADuplicateNamingTheLaunchAndHowToRunAgainExitThree() throws Exception {
         Topics topics = topics("dup");
         Path cfg = config("dup");
@@ -683,6 +698,9 @@ class SubmitterKafkaTest {
         assertEquals(0, oneTask.code, oneTask.toString());
         assertTrue(oneTask.out.contains("TASK ok-succeeded") && oneTask.out.contains("no anomalies"), oneTask.out);
         assertFalse(oneTask.out.contains("TASK gap"), oneTask.out);
+
+        Result running = cli("replay", "--config", cfg.toString(), "--from", from, "--task", "open");
+        assertEquals(0, running.code, "a task still running is not an anomaly by default (24h in-flight grace): " + running);
 
         Result byExecution = cli("replay", "--config", cfg.toString(), "--from", from, "--execution", "proj/dom/gap", "-o", "table");
         assertEquals(1, byExecution.code, byExecution.toString());
