@@ -8,8 +8,9 @@ import java.util.List;
  * One frame of {@code daskrelay local}'s live view, as a pure function of the run's progress, the time and the
  * terminal's width: one line per task, {@code mark  task  phase  workers  elapsed  detail}, every line at most
  * {@code width - 1} characters so that no line wraps (a wrapped line takes two rows, and the redraw, which moves
- * the cursor up one row per line, would then miss it and frames would pile up). Long task ids are shortened in the
- * middle and the detail is cut to what is left; a terminal narrower than {@link #MIN_WIDTH} gets no frame at all
+ * the cursor up one row per line, would then miss it and frames would pile up). Long task ids are shortened (their
+ * end kept) so that at least {@link #MIN_DETAIL} characters of the latest reason show, and the reason is cut to
+ * what is left; a terminal narrower than {@link #MIN_WIDTH} gets no frame at all
  * (the view then prints plain lines).
  */
 final class LiveFrame {
@@ -21,7 +22,7 @@ final class LiveFrame {
     static final int ELAPSED = 7;
     /** Mark, separators and the fixed columns, without the task id and the detail. */
     static final int FIXED = 3 + 2 + PHASE + 1 + WORKERS + 1 + ELAPSED + 2;
-    static final int MIN_DETAIL = 10;
+    static final int MIN_DETAIL = 20;
     static final int MIN_ID = 16;
 
     private LiveFrame() {
@@ -50,12 +51,16 @@ final class LiveFrame {
         return s.length() <= max ? s : s.substring(0, Math.max(0, max - 1)) + "…";
     }
 
-    /** The text shortened in the middle to {@code max} characters (task ids differ at both ends). */
+    /**
+     * The text shortened to {@code max} characters, keeping mostly its end: a task id derived from the execution
+     * ({@code project-domain-name-node-attempt}) tells tasks apart by its last parts; the whole ids are printed
+     * above the live view and in the timelines.
+     */
     static String middle(String s, int max) {
         if (s.length() <= max) {
             return s;
         }
-        int head = (max - 1) / 2;
+        int head = (max - 1) / 4;
         int tail = max - 1 - head;
         return s.substring(0, head) + "…" + s.substring(s.length() - tail);
     }
