@@ -361,8 +361,14 @@ public final class LocalCommand implements Callable<Integer> {
         String cli = CopyPaste.cli(stack.bootstrapServers(), stack.config().kafka().topicPrefix());
         out.println("from another terminal" + (cli.equals(CopyPaste.PLAIN) ? " (no flags needed)" : "") + ":");
         out.println("  " + cli + " submit " + writeTryMe(stack) + " --follow");
-        out.println("  " + cli + " list      " + cli + " status TASK_ID      " + cli + " follow TASK_ID");
-        out.println("  " + cli + " cancel TASK_ID      " + cli + " replay");
+        if (cli.equals(CopyPaste.PLAIN)) {
+            out.println("  " + cli + " list      " + cli + " status TASK_ID      " + cli + " follow TASK_ID");
+            out.println("  " + cli + " cancel TASK_ID      " + cli + " replay");
+        } else {
+            for (String command : List.of("list", "status TASK_ID", "follow TASK_ID", "cancel TASK_ID", "replay")) {
+                out.println("  " + cli + " " + command);
+            }
+        }
         out.println();
         out.println("status events of every task from now on:");
         out.flush();
