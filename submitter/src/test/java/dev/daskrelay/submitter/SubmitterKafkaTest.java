@@ -637,6 +637,15 @@ class SubmitterKafkaTest {
         assertEquals(2, timeoutWithoutFollow.code, timeoutWithoutFollow.toString());
     }
 
+    @Test
+    void cliAgainstABrokerWithoutDaskrelaysTopicsSaysWhichTopicsAndThePrefix() throws Exception {
+        Result r = cli("status", "--config", config("nothing-here").toString(), "some-task");
+        assertEquals(1, r.code, r.toString());
+        assertEquals("error: Kafka at " + broker.bootstrapServers() + " has no topic nothing-here.commands, "
+                + "nothing-here.status: is daskrelay installed there with topic prefix 'nothing-here'? Set "
+                + "DASKRELAY_TOPIC_PREFIX (or kafka.topicPrefix in --config)\n", r.err);
+    }
+
     /** A config whose Kafka nobody listens on: commands that get as far as connecting fail with exit 1. */
     private Path unreachableConfig() throws Exception {
         Path f = dir.resolve("unreachable.yaml");

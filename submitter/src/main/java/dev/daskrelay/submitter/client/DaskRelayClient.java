@@ -244,14 +244,23 @@ public final class DaskRelayClient implements AutoCloseable {
                         "cannot reach Kafka at " + servers + ": no broker answered within "
                                 + dev.daskrelay.schemas.task.DurationText.format(timeout), e);
             }
-            java.util.Set<String> existing;
-            try {
-                existing = admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
-                        "cannot list the topics of Kafka at " + servers + ": " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+            java.util.List<String> missing = new java.util.ArrayList<>();
+            for (var e : admin.describeTopics(wanted).topicNameValues().entrySet()) {
+                try {
+                    e.getValue().get(ms, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                        missing.add(e.getKey());
+                    } else {
+                        throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                                "cannot use topic " + e.getKey() + " at " + servers + ": " + ex.getCause().getMessage(), ex);
+                    }
+                } catch (java.util.concurrent.TimeoutException ex) {
+                    throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                            "Kafka at " + servers + " did not describe topic " + e.getKey() + " within "
+                                    + dev.daskrelay.schemas.task.DurationText.format(timeout), ex);
+                }
             }
-            java.util.List<String> missing = wanted.stream().filter(t -> !existing.contains(t)).toList();
             if (!missing.isEmpty()) {
                 throw new KafkaUnavailableException(KafkaUnavailableException.Reason.NO_TOPICS, servers,
                         "Kafka at " + servers + " has no topic " + String.join(", ", missing), null);
