@@ -245,7 +245,9 @@ public final class DaskRelayClient implements AutoCloseable {
                                 + dev.daskrelay.schemas.task.DurationText.format(timeout), e);
             }
             java.util.List<String> missing = new java.util.ArrayList<>();
-            for (var e : admin.describeTopics(wanted).topicNameValues().entrySet()) {
+            var described = admin.describeTopics(wanted).topicNameValues();
+            for (String topic : wanted) {
+                var e = java.util.Map.entry(topic, described.get(topic));
                 try {
                     e.getValue().get(ms, TimeUnit.MILLISECONDS);
                 } catch (ExecutionException ex) {
