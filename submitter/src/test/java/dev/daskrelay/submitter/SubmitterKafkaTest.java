@@ -635,6 +635,11 @@ class SubmitterKafkaTest {
         assertTrue(follow.err.startsWith("error: --timeout: must be more than 0"), follow.err);
         Result timeoutWithoutFollow = cli("submit", "--config", cfg.toString(), "x.yaml", "--timeout", "1m");
         assertEquals(2, timeoutWithoutFollow.code, timeoutWithoutFollow.toString());
+        Path missing = dir.resolve("missing.yaml");
+        Result unreadable = cli("submit", "--config", cfg.toString(), missing.toString());
+        assertEquals(2, unreadable.code, unreadable.toString());
+        assertEquals(List.of(missing + ": (file): cannot read: no such file", "error: nothing submitted (1 problem)"),
+                unreadable.err.lines().toList(), "worded as render and local word it, no Java exception names");
     }
 
     @Test
