@@ -23,7 +23,8 @@ import java.util.Locale;
 public final class PhaseDerivation {
 
     public static final String REASON_SUBMITTED = "task submitted to Kubernetes";
-    public static final String REASON_UNKNOWN = "unknown";
+    /** INITIALIZING before the operator set any jobStatus on the DaskJob: it has not picked the job up yet. */
+    public static final String REASON_OPERATOR_PENDING = "waiting for the Dask operator";
     public static final String REASON_JOB_CREATED = "job created";
     public static final String REASON_CLUSTER_CREATED = "cluster created";
     public static final String DEFAULT_ABORT_REASON = "aborted by request";
@@ -237,7 +238,7 @@ public final class PhaseDerivation {
         String base = switch (jobStatus) {
             case JOB_CREATED -> REASON_JOB_CREATED;
             case CLUSTER_CREATED -> REASON_CLUSTER_CREATED;
-            default -> REASON_UNKNOWN;
+            default -> REASON_OPERATOR_PENDING;
         };
         String detail = componentDetail(d.getComponents());
         return Verdict.of(Phase.INITIALIZING, detail.isEmpty() ? base : base + " (" + detail + ")", null);

@@ -1,6 +1,7 @@
 package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.avro.v1.DaskJobIntent;
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.LogLink;
 import dev.daskrelay.avro.v1.Observation;
@@ -24,6 +25,12 @@ import java.util.Objects;
  * (reported in {@link Step#rejected()}, no event); nothing follows a terminal event; sequence numbers start at 1
  * and have no gaps; the event id is {@code <taskId>:<sequence>}. Exact replays of recent observations (same
  * observation id) and observations much older than the newest applied one ({@link #STALE_AFTER}) change nothing.
+ *
+ * <p>QUEUED is the first event of every task whose DaskJob was created: the applier's CREATED outcome gives it,
+ * and when the watcher's first snapshot of the DaskJob is applied before that outcome (they travel on different
+ * paths to the observations topic), the snapshot's event is preceded by a QUEUED event at the same time. A task
+ * that ends or waits before any DaskJob exists (launch rejected, aborted before launch, creation refused or
+ * failed) starts with that event instead.
  */
 public final class TaskStateMachine {
 
@@ -43,7 +50,8 @@ public final class TaskStateMachine {
      * The result of one step.
      *
      * @param state    the new state
-     * @param events   status events to publish, in order (at most two: a last phase change, then a timer)
+     * @param events   status events to publish, in order (at most three: a QUEUED the first snapshot implies, a
+     *                 phase change, then a timer)
      * @param intents  DaskJob delete intents to publish (Stuck, Timeout, image failures)
      * @param rejected transitions the phase model refused
      * @param ignored  true when the observation was a replay or stale, or the task was already terminal
@@ -70,6 +78,13 @@ public final class TaskStateMachine {
         List<DaskJobIntent> intents = new ArrayList<>();
         List<RejectedTransition> rejected = new ArrayList<>();
         if (d.verdict() != null) {
+            if (b.phase == null && o.getPayload() instanceof DaskJobSnapshot && d.verdict().phase() != Phase.QUEUED) {
+                // the DaskJob exists (the watcher sees it) before the applier's CREATED arrived: QUEUED first
+                emit(b, Verdict.of(Phase.QUEUED, PhaseDerivation.REASON_SUBMITTED, "DaskJob "
+                                + (b.daskJobNamespace == null ? "?" : b.daskJobNamespace) + "/"
+                                + (b.daskJobName == null ? "?" : b.daskJobName) + " observed"),
+                        o.getObservedAt(), now, settings, events, intents, rejected);
+            }
             emit(b, d.verdict(), o.getObservedAt(), now, settings, events, intents, rejected);
         }
         TaskState after = b.build();

@@ -135,7 +135,7 @@ class TaskStateMachineTest {
 
         @ParameterizedTest(name = "jobStatus ''{0}'' -> {1} ''{2}''")
         @CsvSource(delimiter = '|', value = {
-                "''             | INITIALIZING | unknown",
+                "''             | INITIALIZING | waiting for the Dask operator",
                 "JobCreated     | INITIALIZING | job created",
                 "ClusterCreated | INITIALIZING | cluster created",
                 "Running        | RUNNING      | running",
@@ -153,16 +153,44 @@ class TaskStateMachineTest {
         }
 
         @Test
-        void nullJobStatusIsUnknown() {
+        void noJobStatusYetMeansTheOperatorHasNotPickedTheJobUp() {
             feed(snapshot(job(null).build(), at(0)));
-            assertLast(TaskPhase.INITIALIZING, 0, "unknown");
+            assertLast(TaskPhase.INITIALIZING, 0, "waiting for the Dask operator");
+        }
+
+        @Test
+        void aFirstSnapshotBeforeTheAppliersOutcomeIsPrecededByQueued() {
+            feed(snapshot(job("JobCreated").build(), at(1)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING),
+                    events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals("task submitted to Kubernetes", events.get(0).getReason());
+            assertEquals("DaskJob " + NS + "/" + JOB + " observed", events.get(0).getMessage());
+            assertEquals(at(1), events.get(0).getOccurredAt());
+            assertEquals(List.of(1L, 2L), events.stream().map(TaskStatus::getSequence).toList());
+            // the applier's CREATED, arriving late, changes nothing (QUEUED again would be a regression)
+            TaskStateMachine.Step late = feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(2)));
+            assertEquals(List.of(), late.events());
+            assertEquals(2, events.size());
+        }
+
+        @Test
+        void aFirstSnapshotThatIsAlreadyTerminalIsPrecededByQueuedToo() {
+            feed(snapshot(job("Successful").build(), at(1)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.SUCCEEDED),
+                    events.stream().map(TaskStatus::getPhase).toList());
+        }
+
+        @Test
+        void aTaskThatEndsBeforeItsDaskJobExistsDoesNotStartWithQueued() {
+            feed(TestObservations.rejected(at(0)));
+            assertEquals(List.of(TaskPhase.FAILED), events.stream().map(TaskStatus::getPhase).toList());
         }
 
         @Test
         void flyteSequenceWithVersionBumps() {
             feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(0)));
             feed(snapshot(job("").build(), at(1)));
-            assertLast(TaskPhase.INITIALIZING, 0, "unknown");
+            assertLast(TaskPhase.INITIALIZING, 0, "waiting for the Dask operator");
             feed(snapshot(job("JobCreated").build(), at(2)));
             assertLast(TaskPhase.INITIALIZING, 1, "job created");
             feed(snapshot(job("ClusterCreated").build(), at(3)));
@@ -195,7 +223,7 @@ class TaskStateMachineTest {
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 3, 0)).build(), at(1)));
             assertLast(TaskPhase.RUNNING, 1, "workers ready 3/3");
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 3, 0)).build(), at(2)));
-            assertEquals(2, events.size(), "same reason again: no event");
+            assertEquals(3, events.size(), "QUEUED, RUNNING, RUNNING v1; the same reason again: no event");
         }
 
         @Test
@@ -620,7 +648,8 @@ class TaskStateMachineTest {
         void deadlineAlsoFiresOnALateObservation() {
             feed(accepted(at(0), 60L));
             feed(snapshot(job("Running").build(), at(30)), at(61));
-            assertEquals(List.of(TaskPhase.RUNNING, TaskPhase.FAILED), events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.RUNNING, TaskPhase.FAILED),
+                    events.stream().map(TaskStatus::getPhase).toList());
             assertEquals("Timeout", last().getError().getCode());
         }
 
@@ -672,7 +701,7 @@ class TaskStateMachineTest {
             feed(snapshot(job("ClusterCreated").build(), at(1)));
             var replay = feed(o, at(2));
             assertTrue(replay.ignored());
-            assertEquals(2, events.size());
+            assertEquals(3, events.size(), "QUEUED, INITIALIZING, INITIALIZING v1");
         }
 
         @Test
