@@ -118,8 +118,9 @@ class WatcherScenariosTest {
     @Test
     void everyScenarioYieldsItsExactStatusSequence() throws Exception {
         Map<String, List<String>> expected = new LinkedHashMap<>();
-        // No applier here: the DaskJobs are created directly, so QUEUED is the one the state machine emits when it
-        // first sees a DaskJob (docs/STATUS-MODEL.md, "Is QUEUED always the first event?").
+        // No command topology or applier here: each task's launch is published as the command topology would accept
+        // it, then its DaskJob is created directly, so QUEUED is the one the state machine emits when it first sees
+        // the DaskJob (docs/STATUS-MODEL.md, "Is QUEUED always the first event?").
         expected.put("success", List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"));
         expected.put("exit1", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
         expected.put("oom", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:OOMKilled"));
@@ -218,7 +219,8 @@ class WatcherScenariosTest {
         return "relay-" + task + "-0";
     }
 
-    private static void create(String task, String scenario, String runFor) {
+    private static void create(String task, String scenario, String runFor) throws Exception {
+        publishCommandOutcome(task, CommandOutcomeKind.LAUNCH_ACCEPTED, null); // a status answers a launch
         GenericKubernetesResource job = new GenericKubernetesResourceBuilder()
                 .withApiVersion(DaskCrds.API_VERSION).withKind("DaskJob")
                 .withNewMetadata().withName(jobName(task)).withNamespace(NS)
@@ -265,14 +267,19 @@ class WatcherScenariosTest {
 
     /** What the command topology publishes when it accepts an abort. */
     private static void publishAbortAccepted(String task) throws Exception {
+        publishCommandOutcome(task, CommandOutcomeKind.ABORT_ACCEPTED, "user asked");
+    }
+
+    /** An outcome of the command topology for {@code task}, as it publishes them on the observations topic. */
+    private static void publishCommandOutcome(String task, CommandOutcomeKind kind, String message) throws Exception {
         Properties p = broker.clientProperties();
         try (var producer = new KafkaProducer<>(p, new StringSerializer(),
                 AvroSerdes.specific(Observation.class, Map.of("schema.registry.url", REGISTRY), false).serializer())) {
             producer.send(new ProducerRecord<>(PREFIX + ".observations", task, Observation.newBuilder()
-                    .setObservationId("abort-" + task).setTaskId(task).setSource(ObservationSource.COMMANDS)
+                    .setObservationId(kind + "-" + task).setTaskId(task).setSource(ObservationSource.COMMANDS)
                     .setObservedAt(Instant.now()).setDaskJobName(jobName(task)).setDaskJobNamespace(NS)
-                    .setPayload(CommandOutcome.newBuilder().setCommandId("cmd-abort-" + task)
-                            .setKind(CommandOutcomeKind.ABORT_ACCEPTED).setMessage("user asked").build())
+                    .setPayload(CommandOutcome.newBuilder().setCommandId("cmd-" + kind + "-" + task)
+                            .setKind(kind).setMessage(message).build())
                     .build())).get(60, TimeUnit.SECONDS);
         }
     }

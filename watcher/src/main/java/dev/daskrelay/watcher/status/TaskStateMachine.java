@@ -6,9 +6,13 @@ import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.LogLink;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +35,12 @@ import java.util.Objects;
  * paths to the observations topic), the snapshot's event is preceded by a QUEUED event at the same time. A task
  * that ends or waits before any DaskJob exists (launch rejected, aborted before launch, creation refused or
  * failed) starts with that event instead.
+ *
+ * <p>A status answers a launch: a DaskJob snapshot of a task whose launch is not known yet (no LAUNCH_ACCEPTED, no
+ * status) is held, the newest one kept, and applied right after the launch becomes known. This is what a watcher
+ * sees after the Kafka state was lost while the cluster kept its DaskJobs: it re-observes them before the
+ * orchestrator launches the same tasks again, and each re-launch then reads QUEUED followed by what the DaskJob
+ * already shows (its end, for a finished one), the same terminal phase and error as the first time.
  */
 public final class TaskStateMachine {
 
@@ -71,12 +81,43 @@ public final class TaskStateMachine {
         if (state.isTerminal() || isReplay(state, o)) {
             return new Step(state, List.of(), List.of(), List.of(), true);
         }
-        PhaseDerivation.Derived d = PhaseDerivation.derive(state, o, now, settings);
-        TaskState.Builder b = d.state();
-        remember(b, o);
+        if (o.getPayload() instanceof DaskJobSnapshot && !state.launchKnown()) {
+            // The DaskJob is seen before its launch is known here: the watcher re-observed existing DaskJobs after
+            // the Kafka state was lost, or the bridge ran ahead. A status answers a launch, so the newest snapshot
+            // waits until the launch arrives and is applied then (after QUEUED).
+            TaskState.Builder b = state.toBuilder();
+            remember(b, o);
+            if (b.heldSnapshot == null || !o.getObservedAt().isBefore(held(b.heldSnapshot).getObservedAt())) {
+                b.heldSnapshot = encode(o);
+            }
+            return new Step(b.build(), List.of(), List.of(), List.of(), false);
+        }
         List<TaskStatus> events = new ArrayList<>();
         List<DaskJobIntent> intents = new ArrayList<>();
         List<RejectedTransition> rejected = new ArrayList<>();
+        TaskState after = step(state, o, now, settings, events, intents, rejected);
+        if (after.heldSnapshot() != null && after.launchKnown() && !after.isTerminal()) {
+            Observation held = held(after.heldSnapshot());
+            TaskState.Builder b = after.toBuilder();
+            b.heldSnapshot = null;
+            after = step(b.build(), held, now, settings, events, intents, rejected);
+        }
+        Verdict timer = PhaseDerivation.timers(after, now, settings);
+        if (timer != null) {
+            TaskState.Builder tb = after.toBuilder();
+            emit(tb, timer, now, now, settings, events, intents, rejected);
+            after = tb.build();
+        }
+        return new Step(after, events, intents, rejected, false);
+    }
+
+    /** Derives the verdict of {@code o} and emits it (after the QUEUED a first snapshot implies). */
+    private static TaskState step(TaskState state, Observation o, Instant now, StatusSettings settings,
+                                  List<TaskStatus> events, List<DaskJobIntent> intents,
+                                  List<RejectedTransition> rejected) {
+        PhaseDerivation.Derived d = PhaseDerivation.derive(state, o, now, settings);
+        TaskState.Builder b = d.state();
+        remember(b, o);
         if (d.verdict() != null) {
             if (b.phase == null && o.getPayload() instanceof DaskJobSnapshot && d.verdict().phase() != Phase.QUEUED) {
                 // the DaskJob exists (the watcher sees it) before the applier's CREATED arrived: QUEUED first
@@ -87,14 +128,26 @@ public final class TaskStateMachine {
             }
             emit(b, d.verdict(), o.getObservedAt(), now, settings, events, intents, rejected);
         }
-        TaskState after = b.build();
-        Verdict timer = PhaseDerivation.timers(after, now, settings);
-        if (timer != null) {
-            TaskState.Builder tb = after.toBuilder();
-            emit(tb, timer, now, now, settings, events, intents, rejected);
-            after = tb.build();
+        return b.build();
+    }
+
+    private static String encode(Observation o) {
+        try {
+            ByteBuffer buf = Observation.getEncoder().encode(o);
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            return Base64.getEncoder().encodeToString(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("observation " + o.getObservationId() + " cannot be kept", e);
         }
-        return new Step(after, events, intents, rejected, false);
+    }
+
+    private static Observation held(String encoded) {
+        try {
+            return Observation.getDecoder().decode(Base64.getDecoder().decode(encoded));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the held observation cannot be read", e);
+        }
     }
 
     /** The wall clock alone: deadline, image pull grace and stuck INITIALIZING. */
