@@ -24,10 +24,12 @@ class LocalOptionsTest {
     void aTimeoutThatIsNotAPositiveDurationIsBadUsage() {
         String[] zero = run("local", "--timeout", "0s");
         assertEquals("2", zero[0]);
-        assertEquals("error: --timeout: must be more than 0 (was \"0s\")\n", zero[2]);
+        assertEquals("error: --timeout: must be more than 0 (was \"0s\")\nerror: nothing submitted (1 problem)\n",
+                zero[2]);
         assertEquals("", zero[1], "nothing started");
         String[] text = run("local", "--timeout", "soon");
         assertEquals("2", text[0]);
-        assertEquals("error: --timeout: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")\n", text[2]);
+        assertEquals("error: --timeout: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")\n"
+                + "error: nothing submitted (1 problem)\n", text[2]);
     }
 }
