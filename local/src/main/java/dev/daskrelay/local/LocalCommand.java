@@ -4,39 +4,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.management.OperatingSystemMXBean;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
-import dev.daskrelay.avro.v1.TaskCommand;
-import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
+import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.DurationText;
-import dev.daskrelay.schemas.task.Problem;
-import dev.daskrelay.schemas.task.TaskFile;
-import dev.daskrelay.schemas.task.TaskValidator;
 import dev.daskrelay.submitter.client.DaskRelayClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -59,7 +51,13 @@ import picocli.CommandLine.Parameters;
                 + "submit the task files (default: the bundled examples success, failure, interruptible), show "
                 + "live progress and each task's status timeline.",
                 "Exit codes: 0 every task reached its expected end; 1 otherwise; 2 invalid task file, "
-                        + "configuration or usage."})
+                        + "configuration or usage; 130 after Ctrl-C, 143 after SIGTERM."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay local                          # the bundled examples, then exit",
+                "  daskrelay local my-task.yaml --fast      # your own task files, sub-second simulator steps",
+                "  daskrelay local --keep-running           # stay up for submit/follow/list from other terminals",
+                "  daskrelay local --config stuck.yaml stuck-task.yaml --plain",
+                "  daskrelay local --kubeconfig ~/.kube/config --context kind-dask   # a real cluster"})
 public final class LocalCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "TASK_FILE",
@@ -67,8 +65,8 @@ public final class LocalCommand implements Callable<Integer> {
     List<Path> taskFiles = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "daskrelay.yaml (platform, watcher, translator sections ...); kafka, registry and "
-                    + "kubernetes are the local stack's own.")
+            description = "daskrelay.yaml (platform, watcher, translator sections ...); kafka and kubernetes are "
+                    + "the local stack's own; registry: bundled:// unless the file names an http(s):// registry.")
     Path config;
 
     @Option(names = "--keep-running", description = "Stay up after the tasks finished, for other terminals "
@@ -115,6 +113,7 @@ public final class LocalCommand implements Callable<Integer> {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch mainDone = new CountDownLatch(1);
     private volatile KafkaConsumer<String, TaskStatus> reader;
+    private volatile RunDirectory runDir;
 
     @Override
     public Integer call() {
@@ -131,7 +130,8 @@ public final class LocalCommand implements Callable<Integer> {
         if (options.config() != null) {
             try {
                 userTree = readConfigTree(config);
-            } catch (DaskRelayConfig.ConfigException e) {
+                LocalStack.registryUrl(userTree); // a registry the stack cannot use is refused before anything starts
+            } catch (DaskRelayConfig.ConfigException | IllegalArgumentException e) {
                 optionProblems.addAll(e.getMessage().lines().toList());
             }
         }
@@ -151,7 +151,20 @@ public final class LocalCommand implements Callable<Integer> {
         }
         Duration runTimeout = options.runTimeout();
 
-        // 2. the stack
+        // 2. the stack, in a directory of its own under the temporary directory (leftovers of killed runs removed)
+        Path tmpRoot = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> stale = RunDirectory.removeStale(tmpRoot);
+        if (!stale.isEmpty()) {
+            out.println("daskrelay local: removed " + stale.size() + " leftover director" + (stale.size() == 1 ? "y" : "ies")
+                    + " of earlier runs that were killed: " + stale.stream().map(Path::toString)
+                    .collect(Collectors.joining(", ")));
+        }
+        try {
+            runDir = RunDirectory.create(tmpRoot, keepData);
+        } catch (IOException e) {
+            err.println("error: cannot create a directory under " + tmpRoot + ": " + e.getMessage());
+            return 1;
+        }
         out.println("daskrelay local: starting Kafka, Kubernetes " + (kubeconfig != null || context != null
                 ? "(real cluster" + (simulator ? ", operator simulator" : "") + ")" : "(in-memory API, operator simulator, "
                 + (fast ? "fast" : "demo") + " timing)") + ", translator, watcher ...");
@@ -161,17 +174,20 @@ public final class LocalCommand implements Callable<Integer> {
             stack = LocalStack.start(new LocalStack.Options(kafkaPort, keepData, fast, kubeconfig, context, simulator,
                     userTree), Duration.ofMinutes(2));
         } catch (LocalStack.PortInUseException e) {
+            runDir.deleteUnlessKept();
             err.println("error: " + e.getMessage());
             return ExitCodes.FAILURE;
         } catch (RuntimeException e) {
+            runDir.deleteUnlessKept();
             err.println("error: the local stack did not start: " + rootMessage(e));
             return ExitCodes.FAILURE;
         }
+        RunDirectory.unlinkLoadedTempLibraries(tmpRoot);
         Thread hook = new Thread(() -> shutdown(stack, out), "daskrelay-local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Duration startup = Duration.between(jvmStart, Instant.now());
         if (verbose && ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
+                instanceof OperatingSystemMXBean os) {
             err.printf("startup: %.1f s wall since JVM start, %.1f s CPU (all threads)%n", startup.toMillis() / 1000.0,
                     os.getProcessCpuTime() / 1e9);
             err.flush();
@@ -185,6 +201,7 @@ public final class LocalCommand implements Callable<Integer> {
         int code;
         try {
             code = run(stack, tasks, runTimeout, out);
+            RunDirectory.unlinkLoadedTempLibraries(tmpRoot); // RocksDB may have loaded after the stack was ready
             if (keepRunning && !stopping.get()) {
                 printKeepRunning(stack, out);
                 streamUntilStopped(stack, out);
@@ -207,6 +224,11 @@ public final class LocalCommand implements Callable<Integer> {
             return code;
         }
         stack.close();
+        runDir.deleteUnlessKept();
+        if (keepData) {
+            out.println("daskrelay local: data kept in " + stack.workDir());
+            out.flush();
+        }
         return code;
     }
 
@@ -227,7 +249,7 @@ public final class LocalCommand implements Callable<Integer> {
             out.println();
             out.println("submitting " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + ":");
             for (LocalTasks.LocalTask t : tasks) {
-                client.submit(t.command());
+                client.submitNow(t.command()); // issued when published, not when the file was read
                 progress.submitted(t.command().getTaskId(), clock.instant());
                 out.println("  " + t.command().getTaskId() + "  (" + t.source() + ", expect " + t.expected() + ")");
             }
@@ -294,7 +316,9 @@ public final class LocalCommand implements Callable<Integer> {
         out.println();
         out.println("the local stack keeps running (Ctrl-C to stop):");
         out.println("  Kafka bootstrap     " + stack.bootstrapServers()
-                + "   registry bundled:// (no server)   topics " + stack.config().kafka().topicPrefix() + ".*");
+                + "   registry " + (stack.registryUrl().equals(RegistrySettings.DEFAULT_URL) ? "bundled:// (no server)"
+                : stack.registryUrl() + " (other terminals: --config with the same registry section)")
+                + "   topics " + stack.config().kafka().topicPrefix() + ".*");
         if (stack.kubernetesUrl() != null) {
             out.println("  Kubernetes API      " + stack.kubernetesUrl() + " (in-memory; operator simulator "
                     + (fast ? "fast" : "demo") + " timing)");
@@ -305,12 +329,17 @@ public final class LocalCommand implements Callable<Integer> {
         }
         out.println("  ops endpoints       translator http://127.0.0.1:" + stack.translatorOpsPort()
                 + "/metrics   watcher http://127.0.0.1:" + stack.watcherOpsPort() + "/metrics");
-        String flags = stack.bootstrapServers().equals(KafkaSettings.LOCAL_STACK_BOOTSTRAP) ? ""
-                : "   (with DASKRELAY_BOOTSTRAP_SERVERS=" + stack.bootstrapServers() + ")";
-        out.println("from another terminal" + flags + ":");
-        out.println("  bin/daskrelay submit " + writeTryMe(stack) + " --follow");
-        out.println("  bin/daskrelay status TASK_ID      bin/daskrelay follow TASK_ID      bin/daskrelay cancel TASK_ID");
-        out.println("  bin/daskrelay replay");
+        String cli = CopyPaste.cli(stack.bootstrapServers(), stack.config().kafka().topicPrefix());
+        out.println("from another terminal" + (cli.equals(CopyPaste.PLAIN) ? " (no flags needed)" : "") + ":");
+        out.println("  " + cli + " submit " + writeTryMe(stack) + " --follow");
+        if (cli.equals(CopyPaste.PLAIN)) {
+            out.println("  " + cli + " list      " + cli + " status TASK_ID      " + cli + " follow TASK_ID");
+            out.println("  " + cli + " cancel TASK_ID      " + cli + " replay");
+        } else {
+            for (String command : List.of("list", "status TASK_ID", "follow TASK_ID", "cancel TASK_ID", "replay")) {
+                out.println("  " + cli + " " + command);
+            }
+        }
         out.println();
         out.println("status events of every task from now on:");
         out.flush();
@@ -337,20 +366,14 @@ public final class LocalCommand implements Callable<Integer> {
     /** In keep-running mode: one line per status event of any task, until Ctrl-C. */
     private void streamUntilStopped(LocalStack stack, PrintWriter out) {
         KafkaConsumer<String, TaskStatus> c = openReader(stack);
-        Map<String, Instant> firstSeen = new HashMap<>();
+        EventStream stream = new EventStream();
         try (c) {
             while (!stopping.get()) {
                 for (ConsumerRecord<String, TaskStatus> r : c.poll(Duration.ofMillis(500))) {
-                    TaskStatus s = r.value();
-                    if (s == null) {
-                        continue;
+                    if (r.value() != null) {
+                        out.println(stream.line(r.value(), Instant.now()));
+                        out.flush();
                     }
-                    Instant first = firstSeen.computeIfAbsent(s.getTaskId(), k -> s.getOccurredAt());
-                    out.printf("%7s  %s  #%-2d %-24s %s%n",
-                            Timeline.seconds(Duration.between(first, s.getOccurredAt())), s.getTaskId(),
-                            s.getSequence(), s.getPhase() + (s.getPhaseVersion() > 0 ? " v" + s.getPhaseVersion() : ""),
-                            Timeline.describe(s));
-                    out.flush();
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -376,6 +399,7 @@ public final class LocalCommand implements Callable<Integer> {
         out.println("daskrelay local: stopping ...");
         out.flush();
         stack.close();
+        runDir.deleteUnlessKept();
         out.println("daskrelay local: stopped" + (keepData ? " (data kept in " + stack.workDir() + ")" : ""));
         out.flush();
     }

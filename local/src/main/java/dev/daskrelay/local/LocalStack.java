@@ -1,20 +1,21 @@
 package dev.daskrelay.local;
 
-import dev.daskrelay.embedded.TreeDeletion;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.daskrelay.embedded.EmbeddedKafka;
+import dev.daskrelay.embedded.TreeDeletion;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
+import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.simulator.DaskOperatorSimulator;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.simulator.SimulatorTiming;
-import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.TranslatorProcess;
 import dev.daskrelay.watcher.WatcherProcess;
+import dev.daskrelay.watcher.WatcherSettings;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -32,9 +33,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
@@ -51,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <li>the embedded Kafka broker on 127.0.0.1:{@code kafkaPort} (19092 by default, the port every other
  *     {@code daskrelay} command defaults to) and the five topics;</li>
  * <li>the effective configuration: the user's {@code daskrelay.yaml} (or defaults) with the local-stack
- *     overrides (bootstrap servers, {@code bundled://} registry, ops endpoints on ephemeral loopback ports, state
+ *     overrides (bootstrap servers, the registry: {@code bundled://} unless the user's {@code registry:} section
+ *     names a real one ({@link #registryUrl(ObjectNode)}), ops endpoints on ephemeral loopback ports, state
  *     directories, the Kubernetes API);</li>
  * <li>the translator (command topology + applier) and the watcher (status topology, bridge and janitor behind
  *     the Lease);</li>
@@ -137,7 +142,8 @@ public final class LocalStack implements AutoCloseable {
     private void wire() {
         // 1. working directory
         try {
-            workDir = Files.createTempDirectory("daskrelay-local-");
+            // under java.io.tmpdir as set now (daskrelay local points it at its run directory), not as at JVM start
+            workDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "daskrelay-local-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory", e);
         }
@@ -230,21 +236,21 @@ public final class LocalStack implements AutoCloseable {
     private static void joinQuietly(CompletableFuture<?> f) {
         try {
             f.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             LOG.debug("in-memory API start: {}", e.toString());
         }
     }
 
     /**
-     * The user's configuration with what the local stack decides: its broker, the {@code bundled://} registry
-     * (no server), ops endpoints on ephemeral loopback ports, state under the working directory, the Kubernetes API.
+     * The user's configuration with what the local stack decides: its broker, the registry
+     * ({@link #registryUrl(ObjectNode)}), ops endpoints on ephemeral loopback ports, state under the working directory, the Kubernetes API.
      * Everything else (platform, watcher timeouts, applier tuning, topic prefix) stays as the user wrote it.
      */
     static ObjectNode effectiveConfig(Options options, String bootstrap, String inMemoryUrl, Path workDir) {
         ObjectNode root = options.userConfig().deepCopy();
         ObjectNode kafka = object(root, "kafka");
         kafka.put("bootstrapServers", bootstrap);
-        object(root, "registry").put(RegistrySettings.URL_KEY, RegistrySettings.DEFAULT_URL);
+        object(root, "registry").put(RegistrySettings.URL_KEY, registryUrl(options.userConfig()));
 
         ObjectNode translator = object(root, "translator");
         translator.put("createTopics", false);
@@ -280,6 +286,42 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         return root;
+    }
+
+    /**
+     * The registry the stack uses: the user's {@code registry: {schema.registry.url: ...}} when it is a real
+     * registry ({@code http(s)://}, one URL or a comma-separated list; the section's other keys, e.g. credentials,
+     * apply as written) or {@code bundled://}; {@code bundled://} when the section gives no URL (the environment
+     * variable {@code DASKRELAY_SCHEMA_REGISTRY_URL} is not read here, so a stray one cannot move the stack).
+     *
+     * @throws IllegalArgumentException for any other URL (e.g. {@code mock://}, which lives inside one JVM while the
+     *     stack serves other terminals), naming the key
+     */
+    static String registryUrl(ObjectNode userConfig) {
+        JsonNode url = userConfig.path("registry").path(RegistrySettings.URL_KEY);
+        if (url.isMissingNode() || url.isNull() || url.asText().isBlank()) {
+            return RegistrySettings.DEFAULT_URL;
+        }
+        String text = url.asText().trim();
+        if (text.equals(RegistrySettings.DEFAULT_URL)) {
+            return text;
+        }
+        for (String one : text.split(",")) {
+            String u = one.trim();
+            if (!u.startsWith("http://") && !u.startsWith("https://")) {
+                throw new IllegalArgumentException("registry." + RegistrySettings.URL_KEY + ": the local stack takes "
+                        + "bundled:// (no server, the default) or the http(s):// URL of a Confluent-compatible "
+                        + "registry (e.g. the compose registry, http://localhost:8081/apis/ccompat/v7); not \""
+                        + u + "\"" + (u.startsWith("mock://") ? " (a mock:// registry lives inside one process, "
+                        + "and the local stack's other clients run in other terminals)" : ""));
+            }
+        }
+        return text;
+    }
+
+    /** The registry URL in use (as configured; {@code bundled://} = no server). */
+    public String registryUrl() {
+        return config.registry().url();
     }
 
     private static ObjectNode object(ObjectNode parent, String field) {
@@ -319,9 +361,9 @@ public final class LocalStack implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Map<String, BooleanSupplier> checks = new java.util.LinkedHashMap<>();
+        Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("translator", () -> ready(http, translator.opsPort()));
-        var ws = config.section("watcher", dev.daskrelay.watcher.WatcherSettings.class);
+        var ws = config.section("watcher", WatcherSettings.class);
         checks.put("watcher (status topology, informers, Lease " + (ws.leaseNamespace() != null ? ws.leaseNamespace()
                 : config.platform().namespace()) + "/" + ws.leaseName() + ")", () -> ready(http, watcher.ops().port()));
         Instant deadline = Instant.now().plus(timeout);
@@ -378,11 +420,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Why the stack cannot do its work any more (the watcher stopped: Lease lost, status topology failed). */
-    public java.util.Optional<String> failure() {
+    public Optional<String> failure() {
         return watcher != null && watcher.exitCode() != 0
-                ? java.util.Optional.of("the watcher stopped (lost its Lease or the status topology failed; "
+                ? Optional.of("the watcher stopped (lost its Lease or the status topology failed; "
                         + "run with --verbose for details)")
-                : java.util.Optional.empty();
+                : Optional.empty();
     }
 
     public boolean simulatorRunning() {

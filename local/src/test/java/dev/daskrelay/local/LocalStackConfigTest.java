@@ -2,6 +2,8 @@ package dev.daskrelay.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,9 +12,14 @@ import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.translator.TranslatorSettings;
 import dev.daskrelay.watcher.WatcherSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class LocalStackConfigTest {
 
@@ -38,7 +45,7 @@ class LocalStackConfigTest {
         assertEquals("data", cfg.platform().namespace());
         assertEquals("127.0.0.1:4242", cfg.kafka().bootstrapServers());
         assertEquals("demo", cfg.kafka().topicPrefix());
-        assertEquals("bundled://", cfg.registry().url());
+        assertEquals("http://registry:8080", cfg.registry().url(), "a real registry is honoured");
         WatcherSettings watcher = cfg.section("watcher", WatcherSettings.class);
         assertEquals(Duration.ofSeconds(30), watcher.stuckAfter());
         assertEquals(0, watcher.opsPort());
@@ -60,5 +67,34 @@ class LocalStackConfigTest {
         KubernetesSettings kube = cfg.section("kubernetes", KubernetesSettings.class);
         assertEquals("/home/me/kube.yaml", kube.kubeconfig());
         assertNull(kube.masterUrl());
+    }
+
+    @Test
+    void withoutARegistrySectionTheStackUsesBundledIds() throws Exception {
+        assertEquals("bundled://", effective("platform: {namespace: default}\n", null, "http://x").registry().url());
+        assertEquals("bundled://", effective("registry: {schema.registry.url: 'bundled://'}\n", null, "http://x")
+                .registry().url());
+        DaskRelayConfig two = effective("registry: {schema.registry.url: 'http://a:8081,https://b:8081', "
+                + "basic.auth.credentials.source: USER_INFO, basic.auth.user.info: 'u:p'}\n", null, "http://x");
+        assertEquals("http://a:8081,https://b:8081", two.registry().url());
+        assertEquals("USER_INFO", two.registry().config().get("basic.auth.credentials.source"), "the section's keys apply");
+    }
+
+    @Test
+    void aRegistryTheStackCannotUseIsRefusedWithExitTwoBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                effective("registry: {schema.registry.url: 'mock://scope'}\n", null, "http://x"));
+        assertTrue(e.getMessage().startsWith("registry.schema.registry.url: "), e.getMessage());
+        assertTrue(e.getMessage().contains("mock://"), e.getMessage());
+
+        Path cfg = dir.resolve("daskrelay.yaml");
+        Files.writeString(cfg, "registry:\n  schema.registry.url: 'ftp://registry'\n");
+        StringWriter err = new StringWriter();
+        CommandLine cli = DaskRelayCli.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(2, cli.execute("local", "--config", cfg.toString(), "--kafka-port", "0"));
+        assertTrue(err.toString().contains("registry.schema.registry.url: the local stack takes bundled://"),
+                err.toString());
     }
 }

@@ -1,5 +1,7 @@
 package dev.daskrelay.schemas;
 
+import java.util.List;
+
 /**
  * The topic names of one daskrelay installation (docs/ARCHITECTURE.md, Topics). Every topic is keyed by the
  * task id, so one task's records stay in one partition and in order.
@@ -45,7 +47,7 @@ public record Topics(String prefix) {
     }
 
     /** Every topic, in pipeline order. */
-    public java.util.List<String> all() {
-        return java.util.List.of(commands(), intents(), observations(), status(), deadLetters());
+    public List<String> all() {
+        return List.of(commands(), intents(), observations(), status(), deadLetters());
     }
 }

@@ -2,20 +2,22 @@ package dev.daskrelay.simulator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import org.slf4j.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
 
 /**
  * One simulated control-plane process: informers that only enqueue, and a single thread that does the work (so
@@ -65,7 +67,7 @@ abstract class Actor {
 
     /** Registers an informer whose events run {@code onChange} / {@code onDelete} on this actor's thread. */
     final <T extends HasMetadata> SharedIndexInformer<T> watch(
-            io.fabric8.kubernetes.client.dsl.Informable<T> source, Consumer<T> onChange, Consumer<T> onDelete) {
+            Informable<T> source, Consumer<T> onChange, Consumer<T> onDelete) {
         SharedIndexInformer<T> informer = source.inform(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
@@ -93,7 +95,7 @@ abstract class Actor {
         }
         try {
             l.execute(() -> guarded(what, action));
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+        } catch (RejectedExecutionException ignored) {
             // stopping
         }
     }
@@ -105,7 +107,7 @@ abstract class Actor {
         }
         try {
             return l.schedule(() -> guarded(what, action), delay.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+        } catch (RejectedExecutionException ignored) {
             return null;
         }
     }
@@ -141,7 +143,7 @@ abstract class Actor {
 
     /** A JSON patch that sets {@code path} to {@code value} whether or not it exists ("add" replaces an existing member). */
     static String set(String path, Object value) {
-        return json(java.util.List.of(java.util.Map.of("op", "add", "path", path, "value", value)));
+        return json(List.of(Map.of("op", "add", "path", path, "value", value)));
     }
 
     static String uid(HasMetadata obj) {

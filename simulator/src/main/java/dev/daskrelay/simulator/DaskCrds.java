@@ -1,5 +1,7 @@
 package dev.daskrelay.simulator;
 
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceSubresources;
@@ -7,7 +9,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceSubresourc
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-
 import java.util.List;
 
 /**
@@ -74,15 +75,15 @@ public final class DaskCrds {
                 .endScale().build();
     }
 
-    private static io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition column(
+    private static CustomResourceColumnDefinition column(
             String name, String jsonPath, String type, String description) {
-        return new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinitionBuilder()
+        return new CustomResourceColumnDefinitionBuilder()
                 .withName(name).withJsonPath(jsonPath).withType(type).withDescription(description).build();
     }
 
     private static CustomResourceDefinition crd(String kind, String plural, String singular, List<String> shortNames,
                                                 CustomResourceSubresources subresources,
-                                                List<io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition> columns) {
+                                                List<CustomResourceColumnDefinition> columns) {
         JSONSchemaProps open = new JSONSchemaPropsBuilder().withType("object").withXKubernetesPreserveUnknownFields(true).build();
         return new CustomResourceDefinitionBuilder()
                 .withNewMetadata().withName(plural + "." + GROUP).endMetadata()

@@ -1,5 +1,10 @@
 package dev.daskrelay.simulator;
 
+import static dev.daskrelay.simulator.DaskComponents.KOPF_FINALIZER;
+import static dev.daskrelay.simulator.DaskComponents.LABEL_CLUSTER_NAME;
+import static dev.daskrelay.simulator.DaskComponents.LABEL_COMPONENT;
+import static dev.daskrelay.simulator.DaskComponents.LABEL_WORKERGROUP_NAME;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -7,9 +12,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
-
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,11 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-
-import static dev.daskrelay.simulator.DaskComponents.KOPF_FINALIZER;
-import static dev.daskrelay.simulator.DaskComponents.LABEL_CLUSTER_NAME;
-import static dev.daskrelay.simulator.DaskComponents.LABEL_COMPONENT;
-import static dev.daskrelay.simulator.DaskComponents.LABEL_WORKERGROUP_NAME;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The Dask Kubernetes Operator 2025.4.3's DaskJob, DaskCluster and DaskWorkerGroup handlers as
@@ -454,12 +455,12 @@ final class DaskOperator extends Actor {
                 .patch(MERGE, json(Map.of("status", Map.of("phase", phase))));
     }
 
-    private GenericKubernetesResource get(io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ctx, String ns, String name) {
+    private GenericKubernetesResource get(ResourceDefinitionContext ctx, String ns, String name) {
         return client.genericKubernetesResources(ctx).inNamespace(ns).withName(name).get();
     }
 
-    private io.fabric8.kubernetes.client.dsl.Informable<GenericKubernetesResource> scoped(
-            io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ctx) {
+    private Informable<GenericKubernetesResource> scoped(
+            ResourceDefinitionContext ctx) {
         var op = client.genericKubernetesResources(ctx);
         return namespace == null ? op.inAnyNamespace() : op.inNamespace(namespace);
     }
@@ -474,20 +475,22 @@ final class DaskOperator extends Actor {
         }
     }
 
-    /** daskrelay's task-id annotation (set by the translator, copied to pods by the operator). */
+    /**
+     * daskrelay's task-id annotation (set by the translator, copied to pods by the operator). A copy, not a
+     * dependency: the simulator models the operator on its own; a test checks it equals daskrelay's.
+     */
     static final String TASK_ID_ANNOTATION = "daskrelay.dev/task-id";
+    /** The MDC key of the task id, as daskrelay's services log it (a test checks it equals daskrelay's). */
+    static final String MDC_TASK_ID = "taskId";
+    /** The MDC key of the DaskJob a log line is about ({@code namespace/name}). */
+    static final String MDC_DASK_JOB = "daskJob";
 
     private void withJob(HasMetadata about, String jobName, Runnable action) {
-        MDC.put("daskJob", about.getMetadata().getNamespace() + "/" + jobName);
-        String taskId = about.getMetadata().getAnnotations() == null ? null : about.getMetadata().getAnnotations().get(TASK_ID_ANNOTATION);
-        if (taskId != null) {
-            MDC.put("taskId", taskId);
-        }
-        try {
+        String taskId = about.getMetadata().getAnnotations() == null ? null
+                : about.getMetadata().getAnnotations().get(TASK_ID_ANNOTATION);
+        try (var job = MDC.putCloseable(MDC_DASK_JOB, about.getMetadata().getNamespace() + "/" + jobName);
+             var task = taskId == null ? null : MDC.putCloseable(MDC_TASK_ID, taskId)) {
             action.run();
-        } finally {
-            MDC.remove("daskJob");
-            MDC.remove("taskId");
         }
     }
 

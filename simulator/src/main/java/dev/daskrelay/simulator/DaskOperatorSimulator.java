@@ -1,13 +1,12 @@
 package dev.daskrelay.simulator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Dask Kubernetes Operator (2025.4.3) simulator for any Kubernetes API, plus — in {@link Mode#FULL} — the

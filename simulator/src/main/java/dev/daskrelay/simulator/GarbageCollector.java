@@ -4,9 +4,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owner-reference garbage-collector stand-in (background propagation) for an API server without one: an object
@@ -62,7 +63,7 @@ final class GarbageCollector extends Actor {
         every(timing.gcInterval(), "sweep", this::sweep);
     }
 
-    private void generic(String kind, io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ctx) {
+    private void generic(String kind, ResourceDefinitionContext ctx) {
         var op = client.genericKubernetesResources(ctx);
         add(kind, namespace == null ? op.inAnyNamespace() : op.inNamespace(namespace),
                 (ns, n) -> client.genericKubernetesResources(ctx).inNamespace(ns).withName(n).get(),
@@ -71,7 +72,7 @@ final class GarbageCollector extends Actor {
     }
 
     @SuppressWarnings("unchecked")
-    private <T extends HasMetadata> void add(String kind, io.fabric8.kubernetes.client.dsl.Informable<T> source,
+    private <T extends HasMetadata> void add(String kind, Informable<T> source,
                                              BiFunction<String, String, HasMetadata> get, Consumer<HasMetadata> delete) {
         SharedIndexInformer<T> informer = watch(source, o -> { }, o -> sweep());
         kinds.add(new Kind(kind, informer, get, delete));

@@ -9,9 +9,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -19,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An in-memory Kubernetes API: the fabric8 mock API server in CRUD mode, standalone, plain HTTP on 127.0.0.1, with
@@ -37,7 +37,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryKubernetes.class);
     /** The mock web server logs every request at INFO through java.util.logging; keep a reference so the level sticks. */
-    private static final java.util.logging.Logger MOCK_SERVER_LOG = quietMockServerLog();
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quietMockServerLog();  // qualified: Logger clashes with another class of that name
     public static final String DEFAULT_NAMESPACE = "default";
     public static final String CONTEXT_NAME = "daskrelay-local";
 
@@ -89,10 +89,10 @@ public final class InMemoryKubernetes implements AutoCloseable {
         }
     }
 
-    private static java.util.logging.Logger quietMockServerLog() {
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+    private static java.util.logging.Logger quietMockServerLog() {  // qualified: Logger clashes with another class of that name
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");  // qualified: Logger clashes with another class of that name
         if (!Boolean.getBoolean("daskrelay.simulator.logRequests")) {
-            jul.setLevel(java.util.logging.Level.WARNING);
+            jul.setLevel(Level.WARNING);
         }
         return jul;
     }

@@ -1,12 +1,14 @@
 package dev.daskrelay.simulator;
 
+import static dev.daskrelay.simulator.DaskComponents.COMPONENT_JOB_RUNNER;
+import static dev.daskrelay.simulator.DaskComponents.COMPONENT_WORKER;
+import static dev.daskrelay.simulator.DaskComponents.LABEL_COMPONENT;
+
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,10 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static dev.daskrelay.simulator.DaskComponents.COMPONENT_JOB_RUNNER;
-import static dev.daskrelay.simulator.DaskComponents.COMPONENT_WORKER;
-import static dev.daskrelay.simulator.DaskComponents.LABEL_COMPONENT;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kubelet and default-scheduler stand-in for an API server without nodes: moves every pod Pending → Running →

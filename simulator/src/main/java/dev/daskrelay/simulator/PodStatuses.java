@@ -7,13 +7,13 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HostIP;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,7 +169,7 @@ final class PodStatuses {
         return new PodStatusBuilder()
                 .withPhase(phase)
                 .withConditions(conditions)
-                .withHostIP(f.hostIP()).withHostIPs(new io.fabric8.kubernetes.api.model.HostIP(f.hostIP()))
+                .withHostIP(f.hostIP()).withHostIPs(new HostIP(f.hostIP()))
                 .withPodIP(f.podIP()).withPodIPs(new PodIP(f.podIP()))
                 .withStartTime(time(f.startTime()))
                 .withQosClass(f.qosClass())

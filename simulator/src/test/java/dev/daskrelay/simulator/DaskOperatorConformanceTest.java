@@ -1,34 +1,5 @@
 package dev.daskrelay.simulator;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestInstance;
-
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import static dev.daskrelay.simulator.DaskJobFixture.at;
 import static dev.daskrelay.simulator.DaskJobFixture.await;
 import static dev.daskrelay.simulator.DaskJobFixture.awaitJobStatus;
@@ -40,6 +11,37 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Conformance of the simulator with the operator's rules as docs/DASK-OPERATOR.md states them (2025.4.3). Each
@@ -220,7 +222,7 @@ class DaskOperatorConformanceTest {
 
     /** A job whose runner runs long enough to inspect the running world; the test deletes it at the end. */
     private GenericKubernetesResource runningJob(String ns, String name, int workers, Map<String, String> extraAnnotations) {
-        Map<String, String> annotations = new java.util.LinkedHashMap<>(extraAnnotations);
+        Map<String, String> annotations = new LinkedHashMap<>(extraAnnotations);
         annotations.put(DaskOperatorSimulator.RUN_FOR_ANNOTATION, LONG);
         GenericKubernetesResource job = create(client, job(name, ns, workers, annotations));
         awaitJobStatus(client, ns, name, "Running");
@@ -251,7 +253,7 @@ class DaskOperatorConformanceTest {
                 scheduler.getMetadata().getName());
         List<Deployment> workers = workerDeployments(ns);
         assertEquals(3, workers.size(), "one worker Deployment per replica");
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (Deployment d : workers) {
             assertTrue(d.getMetadata().getName().matches("names-default-worker-[0-9a-f]{10}"), d.getMetadata().getName());
             assertEquals(1, d.getSpec().getReplicas(), "each worker Deployment has replicas 1");
@@ -371,7 +373,7 @@ class DaskOperatorConformanceTest {
         Map<String, Object> jobSpec = at(j.getAdditionalProperties(), "spec", "job", "spec");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> containers = (List<Map<String, Object>>) jobSpec.get("containers");
-        containers.add(new java.util.LinkedHashMap<>(Map.of("name", "sidecar", "image", "busybox",
+        containers.add(new LinkedHashMap<>(Map.of("name", "sidecar", "image", "busybox",
                 "env", List.of(Map.of("name", "DASK_SCHEDULER_ADDRESS", "value", "tcp://mine:1")))));
         jobSpec.put("initContainers", List.of(Map.of("name", "init", "image", "busybox")));
         create(client, j);
@@ -689,7 +691,7 @@ class DaskOperatorConformanceTest {
     @Test
     void existingRunnerPodIsNotReplaced(TestInfo info) {
         String ns = ns(info);
-        Pod leftover = client.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        Pod leftover = client.pods().inNamespace(ns).resource(new PodBuilder()
                 .withNewMetadata().withName("again-runner").endMetadata()
                 .withNewSpec().addNewContainer().withName("old").withImage("busybox").endContainer().endSpec()
                 .build()).create();

@@ -1,31 +1,35 @@
 package dev.daskrelay.simulator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InMemoryKubernetesTest {
@@ -51,21 +55,21 @@ class InMemoryKubernetesTest {
     @Test
     void registersTheDaskCrdsWithTheirIdentity() {
         var crds = k8s.client().apiextensions().v1().customResourceDefinitions().list().getItems();
-        var byName = new java.util.HashMap<String, io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition>();
+        var byName = new HashMap<String, CustomResourceDefinition>();
         crds.forEach(c -> byName.put(c.getMetadata().getName(), c));
         var job = byName.get("daskjobs.kubernetes.dask.org");
         assertNotNull(job);
         assertEquals("DaskJob", job.getSpec().getNames().getKind());
-        assertEquals(java.util.List.of("djb"), job.getSpec().getNames().getShortNames());
+        assertEquals(List.of("djb"), job.getSpec().getNames().getShortNames());
         assertEquals("Namespaced", job.getSpec().getScope());
         assertNotNull(job.getSpec().getVersions().get(0).getSubresources().getStatus());
         assertNull(job.getSpec().getVersions().get(0).getSubresources().getScale());
         var cluster = byName.get("daskclusters.kubernetes.dask.org");
-        assertEquals(java.util.List.of("daskcluster", "dsk"), cluster.getSpec().getNames().getShortNames());
+        assertEquals(List.of("daskcluster", "dsk"), cluster.getSpec().getNames().getShortNames());
         assertNull(cluster.getSpec().getVersions().get(0).getSubresources().getStatus(), "DaskCluster has no status subresource");
         assertEquals(".spec.worker.replicas", cluster.getSpec().getVersions().get(0).getSubresources().getScale().getSpecReplicasPath());
         var group = byName.get("daskworkergroups.kubernetes.dask.org");
-        assertEquals(java.util.List.of("daskworkers"), group.getSpec().getNames().getShortNames());
+        assertEquals(List.of("daskworkers"), group.getSpec().getNames().getShortNames());
     }
 
     @Test
@@ -77,7 +81,7 @@ class InMemoryKubernetesTest {
                 .withAdditionalProperties(Map.of("spec", Map.of("job", Map.of()))).build();
         jobs.resource(job).create();
         jobs.withName("status-sub").subresource("status").patch(
-                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                PatchContext.of(PatchType.JSON_MERGE),
                 "{\"status\":{\"jobStatus\":\"JobCreated\"}}");
         // a main-resource update must not touch the status
         var current = jobs.withName("status-sub").get();
@@ -125,11 +129,11 @@ class InMemoryKubernetesTest {
     void mergePatchConcatenatesArraysUnlikeRfc7386() {
         var cms = k8s.client().configMaps().inNamespace("default");
         cms.resource(new ConfigMapBuilder().withNewMetadata().withName("arrays").withFinalizers("a").endMetadata().build()).create();
-        cms.withName("arrays").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        cms.withName("arrays").patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"metadata\":{\"finalizers\":[\"b\"]}}");
         // documented difference (docs/SIMULATOR.md): a real API server replaces the list with ["b"]
-        assertEquals(java.util.List.of("a", "b"), cms.withName("arrays").get().getMetadata().getFinalizers());
-        cms.withName("arrays").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+        assertEquals(List.of("a", "b"), cms.withName("arrays").get().getMetadata().getFinalizers());
+        cms.withName("arrays").patch(PatchContext.of(PatchType.JSON),
                 "[{\"op\":\"replace\",\"path\":\"/metadata/finalizers\",\"value\":[]}]");
         cms.withName("arrays").delete();
     }

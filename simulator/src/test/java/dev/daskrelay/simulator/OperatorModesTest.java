@@ -1,16 +1,5 @@
 package dev.daskrelay.simulator;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
-import java.util.Map;
-
 import static dev.daskrelay.simulator.DaskJobFixture.await;
 import static dev.daskrelay.simulator.DaskJobFixture.awaitJobStatus;
 import static dev.daskrelay.simulator.DaskJobFixture.create;
@@ -20,6 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** Operator-only mode (a real cluster without the Dask operator) and operator restarts. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -76,7 +76,7 @@ class OperatorModesTest {
             awaitJobStatus(client, ns, "quick", "Failed");
             Map<String, Object> status = DaskJobFixture.at(client.genericKubernetesResources(DaskCrds.DASK_JOB)
                     .inNamespace(ns).withName("quick").get().getAdditionalProperties(), "status");
-            assertEquals(java.util.Set.of("clusterName", "jobRunnerPodName", "jobStatus", "endTime"), status.keySet());
+            assertEquals(Set.of("clusterName", "jobRunnerPodName", "jobStatus", "endTime"), status.keySet());
         }
     }
 

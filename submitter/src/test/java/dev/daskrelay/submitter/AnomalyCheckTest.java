@@ -2,15 +2,27 @@ package dev.daskrelay.submitter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.daskrelay.avro.v1.ApplyOutcome;
+import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.CommandOutcome;
+import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.ExecutionIdentity;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.submitter.replay.Anomaly;
 import dev.daskrelay.submitter.replay.AnomalyCheck;
+import dev.daskrelay.submitter.replay.ObservedOutcome;
 import dev.daskrelay.submitter.replay.ReplayRecord;
 import dev.daskrelay.submitter.replay.TaskTimeline;
+import dev.daskrelay.submitter.sdk.DaskTask;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,6 +68,70 @@ class AnomalyCheckTest {
         assertEquals("t:2", found.get(0).eventId());
     }
 
+    @Test
+    void aLaunchAcceptedAfterTheTerminalStatusIsADisagreement() {
+        // the status says the abort won (nothing created), yet the command topology accepted a launch later
+        TaskTimeline t = timeline("t", true, "1:ABORTED:0");
+        TaskStatus terminal = t.statuses().get(0).status();
+        terminal.setReason("abort of unknown task");
+        Instant decided = terminal.getObservedAt();
+        List<ObservedOutcome> outcomes = List.of(commandOutcome("t", CommandOutcomeKind.LAUNCH_ACCEPTED, decided.plusSeconds(2)),
+                applyOutcome("t", ApplyResult.CREATED, decided.plusSeconds(3)));
+        assertEquals(List.of("LAUNCH_ACCEPTED_AFTER_TERMINAL", "CREATED_AFTER_TERMINAL"), clusterKinds(t, outcomes));
+    }
+
+    @Test
+    void aTerminalSayingNothingWasCreatedContradictsAnEarlierAcceptedLaunch() {
+        TaskTimeline t = timeline("t", true, "1:ABORTED:0");
+        TaskStatus terminal = t.statuses().get(0).status();
+        terminal.setReason("abort of unknown task");
+        List<ObservedOutcome> outcomes = List.of(commandOutcome("t", CommandOutcomeKind.LAUNCH_ACCEPTED,
+                terminal.getObservedAt().minusSeconds(1)));
+        assertEquals(List.of("TERMINAL_CONTRADICTS_LAUNCH"), clusterKinds(t, outcomes));
+    }
+
+    @Test
+    void outcomesOfAnOrdinaryLifecycleAgreeWithTheStatus() {
+        TaskTimeline ok = timeline("t", true, "1:QUEUED:0 2:RUNNING:0 3:ABORTED:0");
+        Instant decided = ok.statuses().get(2).status().getObservedAt();
+        List<ObservedOutcome> outcomes = List.of(commandOutcome("t", CommandOutcomeKind.LAUNCH_ACCEPTED, T0),
+                applyOutcome("t", ApplyResult.CREATED, T0.plusMillis(500)),
+                commandOutcome("t", CommandOutcomeKind.ABORT_ACCEPTED, decided.minusMillis(500)),
+                // after terminal, but neither a launch nor a creation: an abort of a finished task, a delete
+                commandOutcome("t", CommandOutcomeKind.ABORT_OF_FINISHED_TASK, decided.plusSeconds(5)),
+                applyOutcome("t", ApplyResult.DELETED, decided.plusSeconds(6)),
+                // another task's outcomes do not count
+                commandOutcome("u", CommandOutcomeKind.LAUNCH_ACCEPTED, decided.plusSeconds(7)));
+        assertEquals(List.of(), clusterKinds(ok, outcomes));
+        // abort before launch, the launch refused afterwards: what the topics of a correct run show
+        TaskTimeline refused = timeline("v", true, "1:ABORTED:0");
+        refused.statuses().get(0).status().setReason("abort of unknown task");
+        Instant at = refused.statuses().get(0).status().getObservedAt();
+        assertEquals(List.of(), clusterKinds(refused, List.of(commandOutcome("v", CommandOutcomeKind.ABORT_UNKNOWN_TASK, at),
+                commandOutcome("v", CommandOutcomeKind.LAUNCH_AFTER_ABORT, at.plusSeconds(1)))));
+    }
+
+    private static List<String> clusterKinds(TaskTimeline t, List<ObservedOutcome> outcomes) {
+        return AnomalyCheck.check(List.of(t), outcomes, null).stream().map(a -> a.kind().name()).toList();
+    }
+
+    private static ObservedOutcome commandOutcome(String task, CommandOutcomeKind kind, Instant at) {
+        return outcome(task, CommandOutcome.newBuilder().setCommandId("c").setKind(kind).build(), at);
+    }
+
+    private static ObservedOutcome applyOutcome(String task, ApplyResult result, Instant at) {
+        return outcome(task, ApplyOutcome.newBuilder().setIntentId(task + "/X")
+                .setAction(result == ApplyResult.DELETED ? IntentAction.DELETE : IntentAction.CREATE).setOutcome(result)
+                .setStartedAt(at).setFinishedAt(at).build(), at);
+    }
+
+    private static ObservedOutcome outcome(String task, Object payload, Instant at) {
+        return new ObservedOutcome(task, 0, 0, Observation.newBuilder().setObservationId(task + "/" + at)
+                .setTaskId(task).setExecution(new ExecutionIdentity("p", "d", task, "n0", 0))
+                .setSource(payload instanceof CommandOutcome ? ObservationSource.COMMANDS : ObservationSource.APPLIER)
+                .setObservedAt(at).setDaskJobName(task).setDaskJobNamespace("default").setPayload(payload).build());
+    }
+
     private static List<String> kinds(TaskTimeline t, Instant cutoff) {
         return AnomalyCheck.check(List.of(t), cutoff).stream().map(a -> a.kind().name()).toList();
     }
@@ -65,9 +141,9 @@ class AnomalyCheckTest {
         ExecutionIdentity exec = new ExecutionIdentity("p", "d", task, "n0", 0);
         List<ReplayRecord.Command> commands = new ArrayList<>();
         if (launchInRange) {
-            TaskCommand launch = dev.daskrelay.submitter.sdk.DaskTask.builder().execution("p", "d", task, "n0", 0)
+            TaskCommand launch = DaskTask.builder().execution("p", "d", task, "n0", 0)
                     .taskId(task).image("img:1").commandId("c-" + task)
-                    .build(dev.daskrelay.schemas.config.PlatformConfig.defaults(), java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+                    .build(PlatformConfig.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
             commands.add(new ReplayRecord.Command(task, 0, 0, T0, launch));
         }
         List<ReplayRecord.Status> statuses = new ArrayList<>();

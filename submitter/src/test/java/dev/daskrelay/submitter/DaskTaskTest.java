@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.task.InvalidTaskException;
 import dev.daskrelay.schemas.task.Problem;
 import dev.daskrelay.schemas.task.TaskFile;
+import dev.daskrelay.submitter.client.SubmitterSettings;
+import dev.daskrelay.submitter.query.SearchLimits;
 import dev.daskrelay.submitter.replay.TimeArg;
 import dev.daskrelay.submitter.sdk.Dask;
 import dev.daskrelay.submitter.sdk.DaskTask;
@@ -109,16 +112,16 @@ class DaskTaskTest {
 
     @Test
     void theSubmitterSectionSetsTheStatusSearchLimits() {
-        var cfg = dev.daskrelay.schemas.config.DaskRelayConfig.parse("""
+        var cfg = DaskRelayConfig.parse("""
                 submitter:
                   searchInitialWindow: 16
                   searchMaxAge: 48h
                 """, "test");
-        var limits = cfg.section("submitter", dev.daskrelay.submitter.client.SubmitterSettings.class).searchLimits();
+        var limits = cfg.section("submitter", SubmitterSettings.class).searchLimits();
         assertEquals(16, limits.initialWindow());
         assertEquals(Duration.ofHours(48), limits.maxAge());
-        assertEquals(dev.daskrelay.submitter.query.SearchLimits.DEFAULT.maxRecords(), limits.maxRecords());
-        assertThrows(dev.daskrelay.schemas.config.DaskRelayConfig.ConfigException.class, () -> dev.daskrelay.schemas.config.DaskRelayConfig
-                .parse("submitter: {bogus: 1}", "test").section("submitter", dev.daskrelay.submitter.client.SubmitterSettings.class));
+        assertEquals(SearchLimits.DEFAULT.maxRecords(), limits.maxRecords());
+        assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig
+                .parse("submitter: {bogus: 1}", "test").section("submitter", SubmitterSettings.class));
     }
 }

@@ -6,6 +6,7 @@ import dev.daskrelay.translator.topology.LaunchPreparation;
 import dev.daskrelay.translator.topology.PreparedLaunch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A small stand-in for validation + rendering in topology tests: the image must start with {@code ok/}, at least
@@ -28,7 +29,7 @@ public final class TestPreparation implements LaunchPreparation {
         if (!problems.isEmpty()) {
             return new PreparedLaunch.Rejected(problems);
         }
-        String name = command.getTaskId().toLowerCase(java.util.Locale.ROOT);
+        String name = command.getTaskId().toLowerCase(Locale.ROOT);
         String hash = Integer.toHexString((launch.getImage() + launch.getArgs()).hashCode());
         String manifest = """
                 {"apiVersion":"kubernetes.dask.org/v1","kind":"DaskJob","metadata":{"name":"%s","namespace":"default",\

@@ -1,8 +1,5 @@
 package dev.daskrelay.translator;
 
-import dev.daskrelay.schemas.serde.AvroBinarySerde;
-import dev.daskrelay.schemas.config.KubernetesSettings;
-import dev.daskrelay.schemas.DeadLetterHeaders;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +13,16 @@ import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
+import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.KeyPartitioning;
+import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.KubernetesSettings;
+import dev.daskrelay.schemas.config.PlatformConfig;
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.simulator.InMemoryKubernetes;
+import dev.daskrelay.translator.apply.ApiResponse;
 import dev.daskrelay.translator.apply.Applier;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.ApplyHooks;
@@ -25,9 +30,9 @@ import dev.daskrelay.translator.apply.DeadLetterSink;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import dev.daskrelay.translator.topology.CommandDecider;
+import dev.daskrelay.translator.topology.CommandRouting;
 import dev.daskrelay.translator.topology.CommandTopology;
 import dev.daskrelay.translator.topology.RenderingPreparation;
-import dev.daskrelay.schemas.config.PlatformConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -37,6 +42,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,6 +60,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -108,12 +117,12 @@ class TranslatorPipelineIntegrationTest {
         Topics topics = topics("poison-intent");
         byte[] garbage = {0x13, 0x37, 0x00, 0x42};
         try (var raw = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(topics.intents(), 0, "poison-task", garbage)).get();
         }
         try (var dlq = new KafkaProducer<>(Applier.producerProperties(broker.clientProperties()),
-                new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             Properties base = broker.clientProperties();
             var consumer = new KafkaConsumer<>(Applier.consumerProperties(base, "poison-applier"),
                     new StringDeserializer(), intentSerde.deserializer());
@@ -149,19 +158,19 @@ class TranslatorPipelineIntegrationTest {
         try {
             List<TaskCommand> sent = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                sent.add(Commands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i));
+                sent.add(TestCommands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i));
                 if (i % 10 == 3) {
-                    sent.add(Commands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i)); // same command id
+                    sent.add(TestCommands.launch("cmd-" + i, "dedup-" + i, "ok/app:" + i)); // same command id
                 }
                 if (i % 10 == 7) {
-                    sent.add(Commands.launch("cmd-" + i + "-again", "dedup-" + i, "ok/app:" + i)); // same task id
+                    sent.add(TestCommands.launch("cmd-" + i + "-again", "dedup-" + i, "ok/app:" + i)); // same task id
                 }
             }
             assertEquals(240, sent.size());
             byte[] poison = {0x42, 0x00, (byte) 0xff, 0x13};
             try (var raw = new KafkaProducer<>(broker.clientProperties(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 raw.send(new ProducerRecord<>(topics.commands(), "dedup-0".getBytes(), poison)).get();
             }
             produceCommands(topics, sent);
@@ -177,9 +186,9 @@ class TranslatorPipelineIntegrationTest {
             assertEquals(200, readAll(topics.intents()).size(), "exactly one intent per task");
             List<ConsumerRecord<String, byte[]>> dead = readAll(topics.deadLetters());
             assertEquals(1, dead.size(), "the poison record, once, in the committed output");
-            assertTrue(java.util.Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
-            assertEquals("deserialize", dev.daskrelay.schemas.DeadLetterHeaders.get(dead.get(0).headers(),
-                    dev.daskrelay.schemas.DeadLetterHeaders.ERROR_STAGE));
+            assertTrue(Arrays.equals(poison, dead.get(0).value()), "with its original bytes");
+            assertEquals("deserialize", DeadLetterHeaders.get(dead.get(0).headers(),
+                    DeadLetterHeaders.ERROR_STAGE));
             Map<String, Long> createdPerTask = applied(obs, IntentAction.CREATE).stream()
                     .collect(Collectors.groupingBy(Observation::getTaskId, Collectors.counting()));
             assertEquals(200, createdPerTask.size());
@@ -203,7 +212,7 @@ class TranslatorPipelineIntegrationTest {
         AtomicReference<String> killedAfter = new AtomicReference<>();
         CountDownLatch killed = new CountDownLatch(1);
         ApplyHooks crashOn25th = (intent, answer) -> {
-            if (answer.kind() == dev.daskrelay.translator.apply.ApiResponse.Kind.OK
+            if (answer.kind() == ApiResponse.Kind.OK
                     && created.incrementAndGet() == 25 && killedAfter.compareAndSet(null, intent.getTaskId())) {
                 first.get().halt(); // the process dies right after the API call: no observation, no commit
                 killed.countDown();
@@ -335,7 +344,7 @@ class TranslatorPipelineIntegrationTest {
             assertEquals("SpecConflict", conflict.getErrorCode());
             assertEquals("someone-elses-hash", direct.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS)
                     .inNamespace("default").withName("triage-0").get().getMetadata().getAnnotations()
-                    .get(Fabric8DaskJobApi.SPEC_HASH_ANNOTATION), "the foreign object is untouched");
+                    .get(KubernetesLabels.SPEC_HASH), "the foreign object is untouched");
             ApplyOutcome bad = byTask.get("triage-1").get(0);
             assertEquals(ApplyResult.FAILED, bad.getOutcome());
             assertEquals("BadTaskFormat", bad.getErrorCode());
@@ -389,6 +398,78 @@ class TranslatorPipelineIntegrationTest {
         }
     }
 
+    /**
+     * A launch and an abort of the same task written to different partitions, as a librdkafka-based producer (CRC32)
+     * and a Java one (murmur2) would: the repartition by task id brings both to one fate store, in both orders. The
+     * same records through the previous design (decide on the producer's partition) go wrong, which shows the test
+     * can fail.
+     */
+    @Test
+    void commandsOfOneTaskOnDifferentPartitionsMeetInOneFateStore() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; ids.size() < 4; i++) {
+            String id = "xp-" + i;
+            if (KeyPartitioning.crc32(id, PARTITIONS) != KeyPartitioning.murmur2(id, PARTITIONS)) {
+                ids.add(id);
+            }
+        }
+        Map<String, List<CommandOutcomeKind>> fixed = crossPartitionOutcomes("xpart", ids, CommandRouting.REPARTITION_BY_TASK_ID);
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_ACCEPTED), fixed.get(ids.get(0)));
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_ACCEPTED), fixed.get(ids.get(1)));
+        assertEquals(List.of(CommandOutcomeKind.ABORT_UNKNOWN_TASK, CommandOutcomeKind.LAUNCH_AFTER_ABORT),
+                fixed.get(ids.get(2)));
+        assertEquals(List.of(CommandOutcomeKind.ABORT_UNKNOWN_TASK, CommandOutcomeKind.LAUNCH_AFTER_ABORT),
+                fixed.get(ids.get(3)));
+
+        Map<String, List<CommandOutcomeKind>> before = crossPartitionOutcomes("xpold", ids, CommandRouting.PRODUCER_PARTITION);
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_UNKNOWN_TASK),
+                before.get(ids.get(0)), "the previous design answers the abort from another partition's store");
+        assertEquals(List.of(CommandOutcomeKind.ABORT_UNKNOWN_TASK, CommandOutcomeKind.LAUNCH_ACCEPTED),
+                before.get(ids.get(2)), "the previous design accepts a launch its abort should have refused");
+    }
+
+    /**
+     * For each task: ids 0 and 1 launch on their CRC32 partition then abort on their murmur2 partition; ids 2 and 3
+     * abort on the CRC32 partition then launch on the murmur2 partition; the second command is written once the
+     * first one's outcome is out. Returns each task's outcome kinds in order, after checking the intents.
+     */
+    private Map<String, List<CommandOutcomeKind>> crossPartitionOutcomes(String name, List<String> ids,
+                                                                         CommandRouting routing) throws Exception {
+        Topics topics = topics(name);
+        KafkaStreams streams = startTopology(topics, routing);
+        try (var producer = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
+                commandSerde.serializer())) {
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < ids.size(); i++) {
+                    String id = ids.get(i);
+                    boolean launchFirst = i < 2;
+                    boolean launch = (round == 0) == launchFirst;
+                    TaskCommand c = launch ? TestCommands.launch("l-" + id, id, "ok/img:1")
+                            : TestCommands.abort("a-" + id, id, "stop");
+                    int partition = round == 0 ? KeyPartitioning.crc32(id, PARTITIONS)
+                            : KeyPartitioning.murmur2(id, PARTITIONS);
+                    producer.send(new ProducerRecord<>(topics.commands(), partition, id, c)).get();
+                }
+                int expected = (round + 1) * ids.size();
+                awaitObservations(topics, obs -> obs.size() >= expected);
+            }
+        } finally {
+            streams.close(Duration.ofSeconds(30));
+        }
+        Map<String, List<CommandOutcomeKind>> kinds = new HashMap<>();
+        for (Observation o : decodeObservations(topics)) {
+            kinds.computeIfAbsent(o.getTaskId(), k -> new ArrayList<>()).add(((CommandOutcome) o.getPayload()).getKind());
+        }
+        if (routing == CommandRouting.REPARTITION_BY_TASK_ID) {
+            List<String> intents = readAll(topics.intents()).stream()
+                    .map(r -> intentSerde.deserializer().deserialize(topics.intents(), r.value()).getIntentId())
+                    .sorted().toList();
+            assertEquals(List.of(ids.get(0) + "/CREATE", ids.get(0) + "/DELETE", ids.get(1) + "/CREATE",
+                    ids.get(1) + "/DELETE"), intents, "one CREATE and one DELETE per launched task, none for the others");
+        }
+        return kinds;
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     private Topics topics(String name) {
@@ -402,6 +483,10 @@ class TranslatorPipelineIntegrationTest {
     }
 
     private KafkaStreams startTopology(Topics topics) throws Exception {
+        return startTopology(topics, CommandRouting.REPARTITION_BY_TASK_ID);
+    }
+
+    private KafkaStreams startTopology(Topics topics, CommandRouting routing) throws Exception {
         Properties p = CommandTopology.requiredProperties(topics.prefix() + "-translator");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("translator-it").toString());
@@ -409,7 +494,8 @@ class TranslatorPipelineIntegrationTest {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         KafkaStreams streams = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde,
-                observationSerde, new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry()), p);
+                observationSerde, new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry(), routing),
+                p);
         streams.start();
         return streams;
     }
@@ -459,7 +545,7 @@ class TranslatorPipelineIntegrationTest {
                 String task = prefix + i;
                 producer.send(new ProducerRecord<>(topics.intents(), task, DaskJobIntent.newBuilder()
                         .setIntentId(CommandDecider.intentId(task, IntentAction.CREATE)).setTaskId(task)
-                        .setCommandId("c-" + task).setExecution(Commands.execution(task))
+                        .setCommandId("c-" + task).setExecution(TestCommands.execution(task))
                         .setAction(IntentAction.CREATE).setNamespace("default").setName(task)
                         .setManifest(manifest(task, "hash-" + i)).setSpecHash("hash-" + i)
                         .setIssuedAt(Instant.now()).build()));
@@ -474,7 +560,7 @@ class TranslatorPipelineIntegrationTest {
                 String task = prefix + i;
                 producer.send(new ProducerRecord<>(topics.intents(), task, DaskJobIntent.newBuilder()
                         .setIntentId(CommandDecider.intentId(task, IntentAction.DELETE)).setTaskId(task)
-                        .setCommandId("a-" + task).setExecution(Commands.execution(task))
+                        .setCommandId("a-" + task).setExecution(TestCommands.execution(task))
                         .setAction(IntentAction.DELETE).setNamespace("default").setName(task)
                         .setReason("test").setIssuedAt(Instant.now()).build()));
             }
@@ -485,12 +571,12 @@ class TranslatorPipelineIntegrationTest {
         Properties p = broker.clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                new ByteArrayDeserializer())) {
             var parts = consumer.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             long deadline = System.currentTimeMillis() + WAIT.toMillis();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))

@@ -9,6 +9,7 @@ import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.apply.Fabric8DaskJobApi;
 import dev.daskrelay.translator.render.DaskJobNames;
@@ -60,7 +61,7 @@ class TranslatorProcessTest {
                 try (AvroSerde<TaskCommand> serde = AvroSerdes.specific(TaskCommand.class, registry, false);
                      var producer = new KafkaProducer<>(broker.clientProperties(), new StringSerializer(),
                              serde.serializer())) {
-                    TaskCommand launch = Commands.launch("proc-c1", "proc-task-1", "ghcr.io/acme/app:1");
+                    TaskCommand launch = TestCommands.launch("proc-c1", "proc-task-1", "ghcr.io/acme/app:1");
                     producer.send(new ProducerRecord<>("proc.commands", launch.getTaskId(), launch)).get();
                 }
                 String name = DaskJobNames.nameOf("proc-task-1");

@@ -16,6 +16,7 @@ import dev.daskrelay.watcher.bridge.ObservationBridge;
 import dev.daskrelay.watcher.bridge.ObservationMemory;
 import dev.daskrelay.watcher.bridge.ObservationTopicMemory;
 import dev.daskrelay.watcher.janitor.Janitor;
+import dev.daskrelay.watcher.status.DataSchemaSerializer;
 import dev.daskrelay.watcher.status.StatusSerdes;
 import dev.daskrelay.watcher.status.StatusService;
 import dev.daskrelay.watcher.status.StatusSettings;
@@ -23,13 +24,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -64,6 +65,7 @@ public final class WatcherProcess extends ServiceProcess {
     private final StatusSettings statusSettings;
     private final KafkaSettings kafka;
     private final Map<String, String> registry;
+    private final String registryUrl;
     private final PlatformConfig platform;
     private final KubernetesClient client;
     private final Clock clock;
@@ -89,6 +91,7 @@ public final class WatcherProcess extends ServiceProcess {
         this.kafka = config.kafka();
         this.statusSettings = settings.status(kafka.topicPrefix());
         this.registry = config.registry().config();
+        this.registryUrl = config.registry().url();
         this.platform = config.platform();
         this.client = client;
         this.clock = clock;
@@ -137,8 +140,11 @@ public final class WatcherProcess extends ServiceProcess {
 
     /** Observations → status events, exactly once, on every instance. */
     private void startStatusTopology() {
+        var statuses = AvroSerdes.specific(TaskStatus.class, registry, false);
+        // status records carry ce_dataschema: the registry URL of the schema id the serializer just wrote
         var serdes = new StatusSerdes(AvroSerdes.specific(Observation.class, registry, false),
-                AvroSerdes.specific(TaskStatus.class, registry, false),
+                Serdes.serdeFrom(new DataSchemaSerializer<>(statuses.serializer(),
+                        DataSchemaSerializer.baseOf(registryUrl)), statuses.deserializer()),
                 AvroSerdes.specific(DaskJobIntent.class, registry, false));
         Properties streamsProps = new Properties();
         streamsProps.putAll(kafka.properties());
@@ -159,7 +165,8 @@ public final class WatcherProcess extends ServiceProcess {
         bridge = own(new ObservationBridge(client, new ObservationBridge.Options(
                 settings.watchedNamespaces(platform.allowedNamespaces()), settings.resync(),
                 ObservationBridge.Options.DEFAULT_RETRY_BACKOFF, ObservationBridge.Options.DEFAULT_TOMBSTONE_TTL,
-                settings.listPageSize()), publisher, memory, clock, ops.registry()));
+                settings.listPageSize(), ObservationBridge.Options.DEFAULT_RUNNER_HOLD), publisher, memory, clock,
+                ops.registry()));
         bridge.start();
     }
 

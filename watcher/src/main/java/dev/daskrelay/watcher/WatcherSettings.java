@@ -27,7 +27,9 @@ import java.util.List;
  * @param stuckAfter status topology: INITIALIZING longer than this fails the task (default {@code 15m})
  * @param imagePullGrace status topology: runner image pull failing longer than this fails it (default {@code 3m})
  * @param punctuationInterval status topology: how often timers are checked (default {@code 1s})
- * @param cloudEventsSource the {@code ce_source} header of status records (default {@code /daskrelay/status})
+ * @param cloudEventsSource the {@code ce_source} header of status records (default
+ *     {@code /daskrelay/<clusterName>/<topicPrefix>}, see {@link StatusSettings#defaultSource})
+ * @param clusterName this installation's cluster, for the default {@code ce_source} (optional)
  * @param logLinks log link templates (default: Flyte's Kubernetes-dashboard link)
  * @param retainFinished janitor: delete DaskJobs this long after they finished; {@code 0} = at once; {@code -1} =
  *     never (default {@code 1h})
@@ -39,7 +41,8 @@ import java.util.List;
  * @param namespaces namespaces to watch (default: {@code platform.allowedNamespaces})
  * @param allNamespaces watch every namespace instead (needs cluster-wide list/watch RBAC; default false)
  * @param resync informer resync period: every cached DaskJob is re-derived this often (default {@code 10m})
- * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 0.0.0.0:8081)
+ * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 127.0.0.1:8081:
+ *     loopback only unless configured; the manifests set 0.0.0.0 for the kubelet's probes and Prometheus)
  * @param statusApplicationId Kafka Streams {@code application.id} of the status topology (default
  *     {@code <topicPrefix>-status}); every watcher instance uses the same one
  * @param stateDir Kafka Streams state directory (default {@code <tmpdir>/daskrelay-watcher-streams})
@@ -58,6 +61,7 @@ public record WatcherSettings(
         Duration imagePullGrace,
         Duration punctuationInterval,
         String cloudEventsSource,
+        String clusterName,
         List<LogLink> logLinks,
         RetentionPolicy retainFinished,
         Duration janitorInterval,
@@ -81,7 +85,8 @@ public record WatcherSettings(
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     /** The page size of client-go's reflectors, for the same reason: a list of 60,000 pods does not fit one heap. */
     public static final int DEFAULT_LIST_PAGE_SIZE = ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE;
-    public static final String DEFAULT_OPS_HOST = "0.0.0.0";
+    /** Loopback only unless configured: the manifests set 0.0.0.0 for the kubelet's probes and Prometheus. */
+    public static final String DEFAULT_OPS_HOST = "127.0.0.1";
     public static final int DEFAULT_OPS_PORT = 8081;
 
     /** One entry of {@code watcher.logLinks}. */
@@ -95,7 +100,7 @@ public record WatcherSettings(
         imagePullGrace = imagePullGrace == null ? StatusSettings.DEFAULT_IMAGE_PULL_GRACE : imagePullGrace;
         punctuationInterval = punctuationInterval == null ? StatusSettings.DEFAULT_PUNCTUATION_INTERVAL
                 : punctuationInterval;
-        cloudEventsSource = cloudEventsSource == null ? StatusSettings.DEFAULT_CLOUDEVENTS_SOURCE : cloudEventsSource;
+        clusterName = clusterName == null || clusterName.isBlank() ? null : clusterName.strip();
         logLinks = logLinks == null ? null : Collections.unmodifiableList(new ArrayList<>(logLinks)); // nulls kept
         retainFinished = retainFinished == null ? RetentionPolicy.DEFAULT : retainFinished;
         janitorInterval = janitorInterval == null ? Janitor.DEFAULT_INTERVAL : janitorInterval;
@@ -116,7 +121,7 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every value that cannot be used, each with its key path. */
@@ -128,8 +133,12 @@ public record WatcherSettings(
         if (punctuationInterval.isZero()) {
             check.problem("punctuationInterval", "must be greater than 0");
         }
-        if (cloudEventsSource.isBlank()) {
+        if (cloudEventsSource != null && cloudEventsSource.isBlank()) {
             check.problem("cloudEventsSource", "must not be empty");
+        }
+        if (clusterName != null && !clusterName.matches("[A-Za-z0-9._~-]{1,100}")) {
+            check.problem("clusterName", "letters, digits, '.', '_', '~' or '-', at most 100 (was \"" + clusterName
+                    + "\")");
         }
         if (logLinks != null) {
             for (int i = 0; i < logLinks.size(); i++) {
@@ -172,7 +181,7 @@ public record WatcherSettings(
         List<LogLinkTemplate> links = logLinks == null ? List.of(StatusSettings.DEFAULT_LOG_LINK)
                 : logLinks.stream().map(l -> new LogLinkTemplate(l.name(), l.uri())).toList();
         return new StatusSettings(stuckAfter, imagePullGrace, punctuationInterval, links, topicPrefix,
-                cloudEventsSource);
+                cloudEventsSource != null ? cloudEventsSource : StatusSettings.defaultSource(topicPrefix, clusterName));
     }
 
     /** The status topology's {@code application.id}. */

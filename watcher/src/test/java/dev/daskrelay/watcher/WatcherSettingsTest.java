@@ -1,6 +1,8 @@
 package dev.daskrelay.watcher;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.watcher.status.StatusTopology;

@@ -43,6 +43,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -122,7 +123,7 @@ public final class TranslatorPipelineBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("os.arch"), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20, CpuSample.currentLoadAverage());
-        System.out.printf("settings: %s%n", new java.util.TreeMap<>(opts));
+        System.out.printf("settings: %s%n", new TreeMap<>(opts));
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.forTests());
              InMemoryKubernetes mock = kubeconfig == null ? InMemoryKubernetes.start() : null) {
@@ -332,7 +333,7 @@ public final class TranslatorPipelineBench {
             cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             KafkaConsumer<String, Observation> outcomes = new KafkaConsumer<>(cp, new StringDeserializer(),
                     observations.deserializer());
-            List<TopicPartition> parts = new ArrayList<>();
+            var parts = new ArrayList<TopicPartition>();
             for (int i = 0; i < partitions; i++) {
                 parts.add(new TopicPartition(topics.observations(), i));
             }

@@ -11,7 +11,6 @@ import dev.daskrelay.avro.v1.Resources;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

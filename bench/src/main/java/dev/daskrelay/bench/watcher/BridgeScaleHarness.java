@@ -2,6 +2,7 @@ package dev.daskrelay.bench.watcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.bench.Await;
 import dev.daskrelay.bench.CpuSample;
@@ -27,6 +28,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URLEncoder;
@@ -249,7 +252,7 @@ public final class BridgeScaleHarness {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "?";
         }
     }
@@ -396,15 +399,15 @@ public final class BridgeScaleHarness {
                 String stat = Files.readString(Path.of("/proc", pid.trim(), "stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("serverPids: cannot read /proc/" + pid + "/stat", e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("serverPids: cannot read /proc/" + pid + "/stat", e);
             }
         }
         return ticks / 100.0;
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 

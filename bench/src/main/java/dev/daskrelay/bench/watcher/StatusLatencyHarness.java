@@ -33,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Status latency harness (not a test): the whole watcher process (bridge + status topology, exactly-once) on an
@@ -111,7 +112,7 @@ public final class StatusLatencyHarness {
             CpuSample.Use use = null;
             try {
                 Await.until(() -> watcher.leading() && watcher.bridge().ready()
-                        && watcher.statusTopologyState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
+                        && watcher.statusTopologyState() == KafkaStreams.State.RUNNING,
                         Duration.ofMinutes(2), "the watcher leading with its bridge and status topology ready");
                 for (int i = 0; i < jobs; i++) {
                     String execution = "lat" + run + "x" + i;

@@ -50,7 +50,7 @@ public final class DecodeReplay {
         for (byte[] page : eventPages) {
             for (Event e : serialization.unmarshal(new ByteArrayInputStream(page), EventList.class).getItems()) {
                 events.put(events.getKey(e), e);
-                indexKeys += BridgeInformers.eventJobKeys(e).size();
+                indexKeys += BridgeInformers.eventJobs(e).size();
                 n++;
             }
         }

@@ -16,13 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The Kubernetes manifests hang together: identities, config, probes and the hardening the docs promise. */
 class DeploymentManifestTest {
@@ -38,8 +37,24 @@ class DeploymentManifestTest {
         WatcherSettings watcher = config.section("watcher", WatcherSettings.class);
         assertEquals(8080, translator.ops().port());
         assertEquals(8080, watcher.opsPort());
+        // the defaults are loopback only; in a pod the kubelet's probes and Prometheus need every interface
+        assertEquals("0.0.0.0", translator.ops().host(), "the manifest sets the bind address explicitly");
+        assertEquals("0.0.0.0", watcher.opsHost(), "the manifest sets the bind address explicitly");
+        assertEquals("127.0.0.1", TranslatorSettings.Ops.DEFAULT_HOST);
+        assertEquals("127.0.0.1", DaskRelayConfig.parse("{}", "defaults").section("translator", TranslatorSettings.class)
+                .ops().host());
+        assertEquals("127.0.0.1", DaskRelayConfig.parse("{}", "defaults").section("watcher", WatcherSettings.class)
+                .opsHost());
         assertEquals(List.of("dask-jobs"), config.platform().allowedNamespaces());
         assertFalse(config.platform().allowedImages().isEmpty(), "production config restricts images");
+    }
+
+    @Test
+    void theComposeConfigBindsTheOpsEndpointsOnEveryInterfaceForItsPublishedPorts() throws IOException {
+        DaskRelayConfig config = DaskRelayConfig.parse(Files.readString(
+                Path.of("..", "deploy", "compose", "daskrelay.yaml")), "compose");
+        assertEquals("0.0.0.0", config.section("translator", TranslatorSettings.class).ops().host());
+        assertEquals("0.0.0.0", config.section("watcher", WatcherSettings.class).opsHost());
     }
 
     @ParameterizedTest

@@ -42,7 +42,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -62,7 +64,7 @@ class RbacManifestTest {
     private static final Path DEPLOY = Path.of("..", "deploy", "kubernetes");
     private static final String NS = "default";
     /** What the failure message shows: the calls recorded so far. */
-    private static volatile java.util.function.Supplier<String> DIAGNOSTICS = () -> "";
+    private static volatile Supplier<String> DIAGNOSTICS = () -> "";
 
     /** One RBAC permission. */
     record Permission(String group, String resource, String verb) implements Comparable<Permission> {
@@ -107,8 +109,9 @@ class RbacManifestTest {
                     translator: {applicationId: rbac-translator, stateDir: "%s", commitInterval: 100ms, topicPartitions: 2,
                                  ops: {host: 127.0.0.1, port: 0}}
                     watcher: {retainFinished: 0s, janitorInterval: 1s, opsHost: 127.0.0.1, opsPort: 0,
-                              punctuationInterval: 1s}
-                    """.formatted(kafka.bootstrapServers(), registry, translatorApi.url(), tmp.resolve("state")), "test");
+                              punctuationInterval: 1s, stateDir: "%s"}
+                    """.formatted(kafka.bootstrapServers(), registry, translatorApi.url(), tmp.resolve("state"),
+                    tmp.resolve("watcher-state")), "test");
 
             // Task "collide" meets an identical DaskJob already there: create → 409 → get → same hash.
             TaskCommand collide = launch("collide", "success", "10m");
@@ -117,9 +120,10 @@ class RbacManifestTest {
                     .resource(Serialization.unmarshal(existing.toJson(), GenericKubernetesResource.class)).create();
 
             Map<String, Object> serdeConfig = Map.copyOf(config.registry().config());
+            // the translator first: it creates the topics the watcher's status topology reads
             try (KubernetesClient translatorClient = config.section("kubernetes", KubernetesSettings.class).client();
-                 WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
                  TranslatorProcess translator = TranslatorProcess.start(config, translatorClient);
+                 WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
                  KafkaProducer<String, TaskCommand> producer = new KafkaProducer<>(Map.of(
                          "bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
                          AvroSerdes.specific(TaskCommand.class, serdeConfig, false).serializer())) {
@@ -176,7 +180,7 @@ class RbacManifestTest {
             }
             try {
                 Thread.onSpinWait();
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             } catch (RuntimeException e) {
                 throw e;
             }

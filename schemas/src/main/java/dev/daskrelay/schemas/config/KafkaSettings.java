@@ -13,7 +13,9 @@ import java.util.Properties;
  *
  * @param bootstrapServers {@code bootstrap.servers}
  * @param topicPrefix prefix of the five topics
- * @param properties Kafka client properties passed through unchanged (security.protocol, sasl.*, ssl.* ...)
+ * @param properties Kafka client properties passed through unchanged (security.protocol, sasl.*, ssl.* ...), except
+ *     the partitioner settings: daskrelay partitions the topics it writes by {@code murmur2(taskId)} itself, and a
+ *     task's records must stay together (docs/OPERATIONS.md section 2.3), so those keys are refused
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record KafkaSettings(String bootstrapServers, String topicPrefix, Map<String, String> properties) {
@@ -32,6 +34,13 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, Map<Str
             topicPrefix = envOr(ENV_TOPIC_PREFIX, Topics.DEFAULT_PREFIX);
         }
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+        for (String key : properties.keySet()) {
+            String bare = key.startsWith("producer.") ? key.substring("producer.".length()) : key;
+            if (bare.equals("partitioner.class") || bare.equals("partitioner.ignore.keys")) {
+                throw new IllegalArgumentException("kafka.properties." + key + ": not allowed: daskrelay partitions "
+                        + "the topics it writes by murmur2(taskId) itself, so that a task's records stay together");
+            }
+        }
     }
 
     public static KafkaSettings defaults() {

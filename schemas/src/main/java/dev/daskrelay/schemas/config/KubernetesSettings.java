@@ -1,6 +1,7 @@
 package dev.daskrelay.schemas.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.daskrelay.schemas.task.DurationText;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import dev.daskrelay.schemas.task.DurationText;
 
 /**
  * The {@code kubernetes} section of {@code daskrelay.yaml}: which API server and credentials.

@@ -3,8 +3,11 @@ package dev.daskrelay.schemas.config;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The {@code platform} section of {@code daskrelay.yaml} (docs/OPERATIONS.md §1.4): what a Flyte operator sets in
@@ -97,9 +100,9 @@ public record PlatformConfig(
     }
 
     private static boolean globMatches(String pattern, String text) {
-        String regex = java.util.Arrays.stream(pattern.split("\\*", -1))
-                .map(java.util.regex.Pattern::quote)
-                .collect(java.util.stream.Collectors.joining(".*"));
+        String regex = Arrays.stream(pattern.split("\\*", -1))
+                .map(Pattern::quote)
+                .collect(Collectors.joining(".*"));
         return text.matches(regex);
     }
 

@@ -1,5 +1,6 @@
 package dev.daskrelay.schemas.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,7 +26,7 @@ public record RegistrySettings(Map<String, String> config) {
     }
 
     /** Builds the settings from the YAML tree of the section (a flat map of strings). */
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     public static RegistrySettings of(Map<String, String> config) {
         return new RegistrySettings(config);
     }

@@ -4,11 +4,6 @@ import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,6 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaNormalization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registry without a server, for {@code schema.registry.url=bundled://}: the local stack and tools that must
@@ -174,9 +175,9 @@ public final class BundledSchemaRegistry implements SchemaRegistryClient {
 
     @Override
     public boolean isCompatible(String subject, Schema schema) {
-        return latest(subject).map(last -> org.apache.avro.SchemaCompatibility
+        return latest(subject).map(last -> SchemaCompatibility
                 .checkReaderWriterCompatibility(schema, last.schema()).getType()
-                == org.apache.avro.SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE).orElse(true);
+                == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE).orElse(true);
     }
 
     @Override
@@ -257,7 +258,7 @@ public final class BundledSchemaRegistry implements SchemaRegistryClient {
                     known.putAll(parser.getTypes());
                     it.remove();
                     progress = true;
-                } catch (org.apache.avro.AvroRuntimeException e) {
+                } catch (AvroRuntimeException e) {
                     errors.put(file.getKey(), e.getMessage());
                 }
             }

@@ -1,12 +1,11 @@
 package dev.daskrelay.schemas.registry;
 
-import org.apache.avro.Schema;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
 
 /**
  * Caches in front of another client so that a hot path never calls the registry: ids per (subject, schema)

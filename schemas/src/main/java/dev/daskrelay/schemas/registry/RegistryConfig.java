@@ -1,12 +1,10 @@
 package dev.daskrelay.schemas.registry;
 
-import org.apache.kafka.common.config.ConfigException;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +18,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * Registry connection settings, read from a Kafka-style config map with Confluent's key names.
@@ -130,7 +132,7 @@ public record RegistryConfig(
                     throw new ConfigException(URL, value, "URL without scheme: " + trimmed);
                 }
                 urls.add(uri);
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new ConfigException(URL, value, "not a URL: " + trimmed + " (" + e.getMessage() + ")");
             }
         }
@@ -167,7 +169,7 @@ public record RegistryConfig(
         }
         try {
             return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), uri.getFragment());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new ConfigException(URL, "(hidden)", "cannot remove the user info from a URL: " + e.getMessage());
         }
     }
@@ -209,7 +211,7 @@ public record RegistryConfig(
                     if (info == null) {
                         throw new ConfigException(URL, "(hidden)", "needs user:password@ when " + BASIC_AUTH_SOURCE + "=URL");
                     }
-                    yield java.net.URLDecoder.decode(info, StandardCharsets.UTF_8);
+                    yield URLDecoder.decode(info, StandardCharsets.UTF_8);
                 }
                 default -> throw new ConfigException(BASIC_AUTH_SOURCE, basicSource, "supported: USER_INFO, URL");
             };
@@ -241,7 +243,7 @@ public record RegistryConfig(
 
     /** Kafka's Password type (config parsed by ConfigDef) hides its value in toString(). */
     private static String secret(Object value) {
-        return value instanceof org.apache.kafka.common.config.types.Password p ? p.value() : value.toString();
+        return value instanceof Password p ? p.value() : value.toString();
     }
 
     private static int intValue(Map<String, ?> config, String key, int defaultValue) {

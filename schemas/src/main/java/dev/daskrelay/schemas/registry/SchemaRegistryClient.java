@@ -1,8 +1,7 @@
 package dev.daskrelay.schemas.registry;
 
-import org.apache.avro.Schema;
-
 import java.util.Optional;
+import org.apache.avro.Schema;
 
 /**
  * The part of the Confluent Schema Registry protocol daskrelay needs, for Avro schemas.

@@ -1,9 +1,8 @@
 package dev.daskrelay.schemas.registry;
 
+import java.util.Locale;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.config.ConfigException;
-
-import java.util.Locale;
 
 /**
  * How a subject name is derived, with Confluent's semantics. Configured with

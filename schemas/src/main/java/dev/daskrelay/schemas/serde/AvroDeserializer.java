@@ -3,6 +3,10 @@ package dev.daskrelay.schemas.serde;
 import dev.daskrelay.schemas.registry.IncompatibleSchemaException;
 import dev.daskrelay.schemas.registry.SchemaRegistryClient;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
+import java.io.EOFException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
@@ -12,11 +16,6 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
-
-import java.io.EOFException;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kafka deserializer for Confluent's wire format. It resolves the writer's schema by the id in the frame

@@ -2,10 +2,9 @@ package dev.daskrelay.schemas.serde;
 
 import dev.daskrelay.schemas.registry.RegistryConfig;
 import dev.daskrelay.schemas.registry.SubjectNameStrategy;
-import org.apache.kafka.common.config.ConfigException;
-
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Serde settings with Confluent's key names (on top of the registry keys of {@link RegistryConfig}).

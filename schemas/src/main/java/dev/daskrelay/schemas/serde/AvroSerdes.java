@@ -1,11 +1,10 @@
 package dev.daskrelay.schemas.serde;
 
 import dev.daskrelay.schemas.registry.SchemaRegistryClient;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
-
-import java.util.Map;
 
 /**
  * The entry point for other modules: Confluent-format Avro serdes from a Kafka-style config map.

@@ -2,9 +2,16 @@ package dev.daskrelay.schemas.serde;
 
 import dev.daskrelay.schemas.registry.IncompatibleSchemaException;
 import dev.daskrelay.schemas.registry.RegisteredSchema;
+import dev.daskrelay.schemas.registry.RegistryForm;
 import dev.daskrelay.schemas.registry.SchemaNotRegisteredException;
 import dev.daskrelay.schemas.registry.SchemaRegistryClient;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericContainer;
@@ -18,19 +25,17 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
  * Kafka serializer writing Avro records (generated {@link SpecificRecord}s or {@code GenericRecord}s, or any
  * {@link GenericContainer}) in Confluent's wire format. Thread-safe (a producer shares one instance between
  * threads). After the first record of a (topic, schema) the hot path touches no registry and no lock.
  *
  * <p>{@code null} serializes to {@code null} (tombstones). Failures are {@link SchemaSerdeException}s.
+ *
+ * <p>What it registers (or looks up) is the schema's {@link RegistryForm}: without the Java-only properties of
+ * generated classes, so it is the same text a non-Java producer registers from {@code schemas/registry/}. With
+ * {@code auto.register.schemas=false} a lookup that does not find it tries the generated text too (what daskrelay
+ * registered before it used the registry form).
  */
 public final class AvroSerializer<T> implements Serializer<T> {
 
@@ -165,10 +170,19 @@ public final class AvroSerializer<T> implements Serializer<T> {
             }
             return latest.id();
         }
+        Schema registered = RegistryForm.of(schema); // the text any other producer registers, too
         if (config.autoRegisterSchemas()) {
-            return registry.register(subject, schema);
+            return registry.register(subject, registered);
         }
-        return registry.lookup(subject, schema).id();
+        try {
+            return registry.lookup(subject, registered).id();
+        } catch (SchemaNotRegisteredException e) {
+            if (registered == schema) {
+                throw e;
+            }
+            // a subject filled by an older daskrelay, which registered the generated text with its Java properties
+            return registry.lookup(subject, schema).id();
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -1,13 +1,12 @@
 package dev.daskrelay.schemas.serde;
 
-import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.io.Decoder;
-import org.apache.avro.util.Utf8;
-
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.util.Utf8;
 
 /**
  * Avro binary decoding over one byte array that never trusts a length from the data: a string, bytes or

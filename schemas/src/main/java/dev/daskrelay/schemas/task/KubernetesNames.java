@@ -2,6 +2,7 @@ package dev.daskrelay.schemas.task;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -136,7 +137,7 @@ public final class KubernetesNames {
         if (slash < 0) {
             return Optional.empty();
         }
-        String prefix = key.substring(0, slash).toLowerCase(java.util.Locale.ROOT);
+        String prefix = key.substring(0, slash).toLowerCase(Locale.ROOT);
         if (prefix.startsWith("daskrelay.")) {
             return Optional.of(prefix);
         }

@@ -1,6 +1,18 @@
 package dev.daskrelay.schemas.task;
 
-import static dev.daskrelay.schemas.task.TaskBounds.*;
+import static dev.daskrelay.schemas.task.TaskBounds.ABORT_REASON_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.ANNOTATIONS_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ARGS_ENTRIES_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ARG_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.COMMAND_ENTRIES_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.COMMAND_ID_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.COMMAND_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.ENV_ENTRIES_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ENV_VALUE_MAX_BYTES;
+import static dev.daskrelay.schemas.task.TaskBounds.IDENTITY_PART_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.IMAGE_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.ISSUED_BY_MAX;
+import static dev.daskrelay.schemas.task.TaskBounds.LABELS_MAX;
 
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.DaskScheduler;
@@ -23,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -208,6 +221,11 @@ public final class TaskValidator {
         }
         if (!NO_SPACE_OR_CONTROL.matcher(image).matches()) {
             add(path, "must not contain spaces or control characters (was " + quote(image) + ")");
+            return;
+        }
+        Optional<String> syntax = ImageReference.problem(image);
+        if (syntax.isPresent()) {
+            add(path, "not a valid image reference: " + syntax.get() + " (was " + quote(image) + ")");
             return;
         }
         if (!platform.imageAllowed(image)) {

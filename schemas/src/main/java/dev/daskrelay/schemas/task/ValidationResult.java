@@ -1,6 +1,7 @@
 package dev.daskrelay.schemas.task;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Every problem found in a task (empty when the task is valid), in the order they were found.
@@ -39,6 +40,6 @@ public record ValidationResult(List<Problem> problems) {
         if (isValid()) {
             return other;
         }
-        return new ValidationResult(java.util.stream.Stream.concat(problems.stream(), other.problems.stream()).toList());
+        return new ValidationResult(Stream.concat(problems.stream(), other.problems.stream()).toList());
     }
 }

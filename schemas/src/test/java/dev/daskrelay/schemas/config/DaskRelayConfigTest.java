@@ -128,4 +128,11 @@ class DaskRelayConfigTest {
         assertEquals(List.of("kubernetes: expected {kubeconfig, context, masterUrl, requestTimeout} (was a list)"),
                 e.problems());
     }
+
+    @Test
+    void aPartitionerSettingIsRefusedBecauseDaskrelayPartitionsByTaskId() {
+        var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> DaskRelayConfig.parse(
+                "kafka:\n  properties:\n    partitioner.class: org.example.Mine\n", "daskrelay.yaml").kafka());
+        assertTrue(e.getMessage().contains("kafka.properties.partitioner.class: not allowed"), e.getMessage());
+    }
 }

@@ -1,5 +1,12 @@
 package dev.daskrelay.schemas.registry;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.serde.AvroDeserializer;
@@ -9,16 +16,9 @@ import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.serde.AvroSerializer;
 import dev.daskrelay.schemas.serde.SampleRecords;
 import dev.daskrelay.schemas.serde.WireFormat;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -26,13 +26,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Contract tests against a real Confluent-compatible registry: Apicurio Registry 2.4.2.Final's
@@ -169,8 +169,8 @@ class ApicurioContractTest {
             TaskStatus status = SampleRecords.status();
             byte[] frame = serde.serializer().serialize("contract-status", status);
             int id = WireFormat.schemaId(frame);
-            assertEquals(rest.lookup("contract-status-value", TaskStatus.getClassSchema()).id(), id,
-                    "the frame carries the id the registry assigned");
+            assertEquals(rest.lookup("contract-status-value", RegistryForm.of(TaskStatus.getClassSchema())).id(), id,
+                    "the frame carries the id the registry assigned to the registry form the serializer registered");
             assertEquals(status, serde.deserializer().deserialize("contract-status", frame));
 
             // a newer producer (TaskStatus + defaulted field) writes; this build's class reads it
@@ -213,7 +213,7 @@ class ApicurioContractTest {
         int id = rest.register("contract-registered-value", TaskCommand.getClassSchema());
         byte[] frame = serializer.serialize("contract-registered", SampleRecords.launch());
         byte[] header = {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
-        assertArrayEquals(header, java.util.Arrays.copyOf(frame, 5));
+        assertArrayEquals(header, Arrays.copyOf(frame, 5));
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -1,36 +1,37 @@
 package dev.daskrelay.schemas.serde;
 
-import dev.daskrelay.avro.v1.TaskCommand;
-import dev.daskrelay.avro.v1.TaskStatus;
-import dev.daskrelay.schemas.registry.BundledSchemaRegistry;
-import dev.daskrelay.schemas.registry.IncompatibleSchemaException;
-import dev.daskrelay.schemas.registry.MockSchemaRegistry;
-import dev.daskrelay.schemas.registry.RegistryConfig;
-import dev.daskrelay.schemas.registry.SchemaNotRegisteredException;
-import dev.daskrelay.schemas.registry.SubjectNameStrategy;
-import dev.daskrelay.schemas.registry.UnknownSchemaIdException;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.config.ConfigException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.registry.BundledSchemaRegistry;
+import dev.daskrelay.schemas.registry.IncompatibleSchemaException;
+import dev.daskrelay.schemas.registry.MockSchemaRegistry;
+import dev.daskrelay.schemas.registry.RegistryConfig;
+import dev.daskrelay.schemas.registry.RegistryForm;
+import dev.daskrelay.schemas.registry.SchemaNotRegisteredException;
+import dev.daskrelay.schemas.registry.SubjectNameStrategy;
+import dev.daskrelay.schemas.registry.UnknownSchemaIdException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The serde factory over the server-less modes (mock://, bundled://) and the configuration keys. */
 class AvroSerdesTest {
@@ -101,6 +102,15 @@ class AvroSerdesTest {
         AvroSerde<TaskStatus> serde = AvroSerdes.specific(TaskStatus.class, mock(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"), false);
         assertThrows(SchemaNotRegisteredException.class, () -> serde.serializer().serialize("status", SampleRecords.status()));
         int id = MockSchemaRegistry.forScope(SCOPE).register("status-value", TaskStatus.getClassSchema());
+        assertEquals(id, WireFormat.schemaId(serde.serializer().serialize("status", SampleRecords.status())),
+                "a subject filled by an older daskrelay (the generated text) is still found");
+    }
+
+    @Test
+    void autoRegisterOffFindsThePublishedRegistryForm() {
+        AvroSerde<TaskStatus> serde = AvroSerdes.specific(TaskStatus.class, mock(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false"), false);
+        int id = MockSchemaRegistry.forScope(SCOPE).register("status-value",
+                new Schema.Parser().parse(RegistryForm.text(TaskStatus.getClassSchema())));
         assertEquals(id, WireFormat.schemaId(serde.serializer().serialize("status", SampleRecords.status())));
     }
 
@@ -217,7 +227,7 @@ class AvroSerdesTest {
         RegistryConfig config = RegistryConfig.from(Map.of(RegistryConfig.URL, "http://ann:p%40ss@registry:8081/api",
                 RegistryConfig.BASIC_AUTH_SOURCE, "URL"));
         assertEquals("http://registry:8081/api", config.urls().get(0).toString());
-        assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString("ann:p@ss".getBytes(StandardCharsets.UTF_8)),
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("ann:p@ss".getBytes(StandardCharsets.UTF_8)),
                 config.authorizationHeader().orElseThrow());
     }
 

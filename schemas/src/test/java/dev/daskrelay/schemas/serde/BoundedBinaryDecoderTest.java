@@ -1,5 +1,19 @@
 package dev.daskrelay.schemas.serde;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -9,18 +23,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
-
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bounded decoder reads (and skips) every Avro type exactly like Avro's own decoder. */
 class BoundedBinaryDecoderTest {
@@ -69,7 +71,7 @@ class BoundedBinaryDecoderTest {
             list.add(inner);
         }
         r.put("arr", list);
-        r.put("map", new java.util.HashMap<>(Map.of("a", 1L, "bb", -2L)));
+        r.put("map", new HashMap<>(Map.of("a", 1L, "bb", -2L)));
         r.put("u", 42);
         r.put("marker", "END");
         return r;
@@ -106,7 +108,7 @@ class BoundedBinaryDecoderTest {
 
     /** Read maps have Utf8 keys in a HashMap: compare them as sorted string maps. */
     private static void sortMap(GenericRecord record) {
-        java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+        TreeMap<String, Object> sorted = new TreeMap<>();
         ((Map<?, ?>) record.get("map")).forEach((k, v) -> sorted.put(k.toString(), v));
         record.put("map", sorted);
     }
@@ -128,10 +130,10 @@ class BoundedBinaryDecoderTest {
         assertThrows(EOFException.class, () -> decoder.reset(claimsGiB, 0, claimsGiB.length).readBytes(null));
         assertThrows(EOFException.class, () -> decoder.reset(claimsGiB, 0, claimsGiB.length).skipString());
         byte[] manyItems = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x02};
-        assertThrows(org.apache.avro.AvroRuntimeException.class, () -> decoder.reset(manyItems, 0, manyItems.length).readArrayStart());
+        assertThrows(AvroRuntimeException.class, () -> decoder.reset(manyItems, 0, manyItems.length).readArrayStart());
         byte[] tenZeroItems = {0x14};
         assertEquals(10, decoder.reset(tenZeroItems, 0, 1).readArrayStart(), "zero-size items stay possible");
         byte[] overlongVarint = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01};
-        assertThrows(org.apache.avro.AvroRuntimeException.class, () -> decoder.reset(overlongVarint, 0, overlongVarint.length).readInt());
+        assertThrows(AvroRuntimeException.class, () -> decoder.reset(overlongVarint, 0, overlongVarint.length).readInt());
     }
 }

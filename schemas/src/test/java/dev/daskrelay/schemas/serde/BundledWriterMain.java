@@ -3,12 +3,11 @@ package dev.daskrelay.schemas.serde;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.registry.BundledSchemaRegistry;
 import dev.daskrelay.schemas.registry.RegistryConfig;
+import java.util.HexFormat;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-
-import java.util.HexFormat;
-import java.util.Map;
 
 /** Run in a separate JVM by {@link AvroSerdesTest}: writes records with {@code bundled://} and prints them in hex. */
 public final class BundledWriterMain {

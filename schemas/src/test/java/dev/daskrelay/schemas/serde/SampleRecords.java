@@ -12,6 +12,12 @@ import dev.daskrelay.avro.v1.Resources;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericDatumReader;
@@ -21,10 +27,6 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
-
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 /** Fixed records for serde tests: a typical launch command, an abort, a status event, and a small evolving schema. */
 public final class SampleRecords {
@@ -94,14 +96,14 @@ public final class SampleRecords {
     /** A generated record as a GenericRecord of the same schema (timestamps as longs), via Avro binary. */
     public static GenericRecord asGeneric(SpecificRecord record) {
         try {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
             new SpecificDatumWriter<SpecificRecord>(record.getSchema()).write(record, encoder);
             encoder.flush();
             return new GenericDatumReader<GenericRecord>(record.getSchema())
                     .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

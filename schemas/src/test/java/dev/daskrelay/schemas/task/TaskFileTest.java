@@ -19,6 +19,7 @@ import dev.daskrelay.avro.v1.Resources;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -189,8 +190,8 @@ class TaskFileTest {
 
     @Test
     void formatFollowsTheFileName() {
-        assertEquals(TaskFile.Format.JSON, TaskFile.Format.of(java.nio.file.Path.of("x/task.JSON")));
-        assertEquals(TaskFile.Format.YAML, TaskFile.Format.of(java.nio.file.Path.of("task.yml")));
+        assertEquals(TaskFile.Format.JSON, TaskFile.Format.of(Path.of("x/task.JSON")));
+        assertEquals(TaskFile.Format.YAML, TaskFile.Format.of(Path.of("task.yml")));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.schemas.LogKeys;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.KafkaSettings;
@@ -12,6 +13,7 @@ import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.schemas.task.TaskValidator;
 import dev.daskrelay.submitter.query.LenientDeserializer;
 import dev.daskrelay.submitter.query.PartitionSearch;
@@ -22,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,8 +33,11 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,6 +47,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -154,11 +162,19 @@ public final class DaskRelayClient implements AutoCloseable {
             launch = TaskCommand.newBuilder(launch).setIssuedBy(issuedBy).build();
         }
         TaskValidator.validate(launch, platform).throwIfInvalid();
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("taskId", launch.getTaskId())) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(LogKeys.TASK_ID, launch.getTaskId())) {
             RecordMetadata md = send(launch);
             LOG.info("submitted launch command {} to {}-{}@{}", launch.getCommandId(), md.topic(), md.partition(), md.offset());
             return new TaskHandle(launch.getTaskId(), launch.getCommandId(), launch.getIssuedAt(), md.partition(), md.offset());
         }
+    }
+
+    /**
+     * {@link #submit(TaskCommand)} with {@code issuedAt} set to now (the client's clock), the moment of publishing:
+     * for a command read from a file some time before (the CLI's {@code submit} and {@code local}).
+     */
+    public TaskHandle submitNow(TaskCommand launch) {
+        return submit(TaskCommand.newBuilder(launch).setIssuedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS)).build());
     }
 
     /**
@@ -169,7 +185,18 @@ public final class DaskRelayClient implements AutoCloseable {
     public TaskHandle cancel(String taskId, String reason) {
         ExecutionIdentity execution = status(taskId).map(TaskStatus::getExecution)
                 .or(() -> latestLaunch(taskId).map(TaskCommand::getExecution))
-                .orElseGet(() -> new ExecutionIdentity("unknown", "unknown", "unknown", "unknown", 0));
+                .orElse(null);
+        return cancel(taskId, reason, execution);
+    }
+
+    /**
+     * Publishes an abort of a task whose execution identity the caller already knows (null: not known, written
+     * as {@code unknown/unknown/unknown/unknown/0}).
+     */
+    public TaskHandle cancel(String taskId, String reason, ExecutionIdentity execution) {
+        if (execution == null) {
+            execution = new ExecutionIdentity("unknown", "unknown", "unknown", "unknown", 0);
+        }
         TaskCommand abort = TaskCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setTaskId(taskId)
@@ -179,10 +206,80 @@ public final class DaskRelayClient implements AutoCloseable {
                 .setPayload(new AbortDaskJob(reason))
                 .build();
         TaskValidator.validate(abort, platform).throwIfInvalid();
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("taskId", taskId)) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
             RecordMetadata md = send(abort);
             LOG.info("published abort command {} to {}-{}@{}", abort.getCommandId(), md.topic(), md.partition(), md.offset());
             return new TaskHandle(taskId, abort.getCommandId(), abort.getIssuedAt(), md.partition(), md.offset());
+        }
+    }
+
+    /**
+     * Checks within {@code timeout} that a broker answers and that the given topics exist (default: the commands
+     * and status topics), so that a command fails at once with a clear reason instead of after the clients'
+     * own timeouts.
+     *
+     * @throws KafkaUnavailableException naming the bootstrap servers, or the missing topics
+     */
+    public void ping(Duration timeout, String... topicNames) {
+        List<String> wanted = topicNames.length == 0 ? List.of(topics.commands(), topics.status())
+                : List.of(topicNames);
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        int ms = (int) Math.max(1, timeout.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+                String.valueOf(Math.min(ms, 10_000)));
+        p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG,
+                String.valueOf(Math.min(ms, 10_000)));
+        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG,
+                "daskrelay-ping-" + UUID.randomUUID().toString().substring(0, 8));
+        String servers = bootstrap();
+        Admin admin;
+        try {
+            admin = Admin.create(p);
+        } catch (KafkaException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                    "cannot reach Kafka at " + servers + ": " + cause.getMessage(), e);
+        }
+        try {
+            try {
+                admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                        "cannot reach Kafka at " + servers + ": no broker answered within "
+                                + DurationText.format(timeout), e);
+            }
+            List<String> missing = new ArrayList<>();
+            var described = admin.describeTopics(wanted).topicNameValues();
+            for (String topic : wanted) {
+                var e = Map.entry(topic, described.get(topic));
+                try {
+                    e.getValue().get(ms, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
+                        missing.add(e.getKey());
+                    } else {
+                        throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                                "cannot use topic " + e.getKey() + " at " + servers + ": " + ex.getCause().getMessage(), ex);
+                    }
+                } catch (TimeoutException ex) {
+                    throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                            "Kafka at " + servers + " did not describe topic " + e.getKey() + " within "
+                                    + DurationText.format(timeout), ex);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.NO_TOPICS, servers,
+                        "Kafka at " + servers + " has no topic " + String.join(", ", missing), null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaskRelayException("interrupted while connecting to Kafka", e);
+        } finally {
+            admin.close(Duration.ZERO); // a call still waiting for an unreachable broker is dropped, not waited for
         }
     }
 
@@ -200,11 +297,15 @@ public final class DaskRelayClient implements AutoCloseable {
         }
     }
 
-    /** The task's latest launch command on the commands topic, if within the search limits. */
+    /**
+     * The task's latest launch command on the commands topic, if within the search limits. Producers may partition
+     * by any rule, so the search tries the Java clients' partition, librdkafka's, then the others
+     * ({@link PartitionSearch#latestOnAnyPartition}).
+     */
     public Optional<TaskCommand> latestLaunch(String taskId) {
         try (KafkaConsumer<String, TaskCommand> c = consumer(commandSerde)) {
             Predicate<TaskCommand> isLaunch = cmd -> cmd.getPayload() instanceof LaunchDaskJob;
-            return new PartitionSearch<>(c, limits, clock).latest(topics.commands(), taskId, isLaunch)
+            return new PartitionSearch<>(c, limits, clock).latestOnAnyPartition(topics.commands(), taskId, isLaunch)
                     .record().map(r -> r.value());
         } catch (KafkaException e) {
             throw new DaskRelayException("cannot read " + topics.commands() + " at " + bootstrap() + ": " + e.getMessage(), e);
@@ -273,7 +374,7 @@ public final class DaskRelayClient implements AutoCloseable {
                     .get(sendTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new DaskRelayException("cannot publish to " + topics.commands() + " at " + bootstrap() + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException | KafkaException e) {
+        } catch (TimeoutException | KafkaException e) {
             throw new DaskRelayException("cannot publish to " + topics.commands() + " at " + bootstrap() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,9 +1,11 @@
 package dev.daskrelay.submitter.query;
 
+import dev.daskrelay.schemas.KeyPartitioning;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,9 +19,14 @@ import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * Finds a task's records on a topic keyed by task id without scanning the topic: it computes the partition of
- * the key ({@link KeyPartitioner}) and reads that one partition <em>backwards</em> from its end in growing windows
+ * the key and reads that one partition <em>backwards</em> from its end in growing windows
  * ({@code [end-64, end)}, then the 128 records before, ...), so the cost is proportional to how far back the
  * wanted record is, not to the size of the topic. Bounded by {@link SearchLimits}.
+ *
+ * <p>Which partition: on the topics daskrelay writes itself (status) it is {@code murmur2(taskId) % n}
+ * ({@link KeyPartitioning#murmur2}), always. On {@code <prefix>.commands} it is whatever the producer's partitioner
+ * chose, so {@link #latestOnAnyPartition} looks at the Java clients' partition, then librdkafka's
+ * ({@link KeyPartitioning#crc32}), then the others, within one budget of {@link SearchLimits}.
  *
  * <p>Uses an assigned consumer without a group: nothing is committed. Not thread-safe (a consumer is not); the
  * caller owns and closes the consumer.
@@ -36,18 +43,61 @@ public final class PartitionSearch<V> {
         this.clock = clock;
     }
 
-    /** The partition of {@code key} on {@code topic}; empty when the topic does not exist. */
+    /**
+     * The partition daskrelay's own writers put {@code key} in on {@code topic} ({@code murmur2(key) % n}); empty
+     * when the topic does not exist.
+     */
     public Optional<TopicPartition> partitionOf(String topic, String key) {
+        int n = partitionCount(topic);
+        return n == 0 ? Optional.empty() : Optional.of(new TopicPartition(topic, KeyPartitioning.murmur2(key, n)));
+    }
+
+    private int partitionCount(String topic) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, limits.timeout());
-        if (infos == null || infos.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new TopicPartition(topic, KeyPartitioner.partitionFor(key, infos.size())));
+        return infos == null ? 0 : infos.size();
     }
 
     /** The newest record of {@code key} whose value {@code accept}s (null values - undecodable - never match). */
     public SearchResult<V> latest(String topic, String key, Predicate<V> accept) {
         return search(topic, key, accept, v -> true, -1);
+    }
+
+    /**
+     * {@link #latest} on a topic whose producers may partition by any rule (the commands topic): the partitions in
+     * {@link #candidates} order, stopping at the first that has a matching record; the limits (records read, time)
+     * are one budget for the whole search.
+     */
+    public SearchResult<V> latestOnAnyPartition(String topic, String key, Predicate<V> accept) {
+        int n = partitionCount(topic);
+        if (n == 0) {
+            return new SearchResult<>(Optional.empty(), null, 0, 0, false);
+        }
+        Budget budget = new Budget(limits.maxRecords(), clock.instant().plus(limits.timeout()));
+        SearchResult<V> last = null;
+        long read = 0;
+        for (int p : candidates(key, n)) {
+            SearchResult<V> r = search(new TopicPartition(topic, p), key, accept, v -> true, -1, budget);
+            read += r.recordsRead();
+            last = new SearchResult<>(r.record(), r.partition(), r.endOffset(), read, r.exhausted());
+            if (r.record().isPresent() || budget.spent(clock)) {
+                return last;
+            }
+        }
+        return last;
+    }
+
+    /**
+     * The partitions of a key in the order producers most likely used: murmur2 (Java clients, Kafka Streams), CRC32
+     * (librdkafka-based clients), then every other partition in ascending order.
+     */
+    public static List<Integer> candidates(String key, int partitions) {
+        LinkedHashSet<Integer> order = new LinkedHashSet<>();
+        order.add(KeyPartitioning.murmur2(key, partitions));
+        order.add(KeyPartitioning.crc32(key, partitions));
+        for (int p = 0; p < partitions; p++) {
+            order.add(p);
+        }
+        return List.copyOf(order);
     }
 
     /**
@@ -70,14 +120,35 @@ public final class PartitionSearch<V> {
         return consumer.endOffsets(List.of(tp), limits.timeout()).get(tp);
     }
 
+    /** Records still allowed and the deadline, shared by the partitions of one search. */
+    private static final class Budget {
+        long recordsLeft;
+        final Instant deadline;
+
+        Budget(long records, Instant deadline) {
+            this.recordsLeft = records;
+            this.deadline = deadline;
+        }
+
+        boolean spent(Clock clock) {
+            return recordsLeft <= 0 || clock.instant().isAfter(deadline);
+        }
+    }
+
     private SearchResult<V> search(String topic, String key, Predicate<V> accept, Predicate<V> isFirst, long softFloor) {
-        boolean latestMode = softFloor < 0;
         Optional<TopicPartition> maybeTp = partitionOf(topic, key);
         if (maybeTp.isEmpty()) {
             return new SearchResult<>(Optional.empty(), null, 0, 0, false);
         }
-        TopicPartition tp = maybeTp.get();
-        Instant deadline = clock.instant().plus(limits.timeout());
+        return search(maybeTp.get(), key, accept, isFirst, softFloor,
+                new Budget(limits.maxRecords(), clock.instant().plus(limits.timeout())));
+    }
+
+    private SearchResult<V> search(TopicPartition tp, String key, Predicate<V> accept, Predicate<V> isFirst,
+                                   long softFloor, Budget budget) {
+        boolean latestMode = softFloor < 0;
+        Instant deadline = budget.deadline;
+        long maxRecords = budget.recordsLeft;
         consumer.assign(List.of(tp));
         long begin = consumer.beginningOffsets(List.of(tp), limits.timeout()).get(tp);
         long end = endOffset(tp);
@@ -87,12 +158,13 @@ public final class PartitionSearch<V> {
         long read = 0;
         ConsumerRecord<String, V> found = null;
         while (hi > hardFloor) {
-            if (read >= limits.maxRecords() || clock.instant().isAfter(deadline)) {
+            if (read >= maxRecords || clock.instant().isAfter(deadline)) {
                 return new SearchResult<>(Optional.ofNullable(found), tp, end, read, true);
             }
             long lo = Math.max(hardFloor, hi - window);
             Window<V> w = readRange(tp, lo, hi, deadline);
             read += w.delivered;
+            budget.recordsLeft -= w.delivered;
             if (latestMode) {
                 for (int i = w.records.size() - 1; i >= 0; i--) {
                     ConsumerRecord<String, V> r = w.records.get(i);

@@ -28,7 +28,19 @@ public record Anomaly(Kind kind, String taskId, String detail, String eventId, i
         /** The same phase again without a higher phase version. */
         DUPLICATE_PHASE_VERSION,
         /** A record that could not be decoded. */
-        UNDECODABLE_RECORD
+        UNDECODABLE_RECORD,
+        /**
+         * Status and cluster disagree: the command topology accepted a launch of the task after its terminal status
+         * was decided, so a DaskJob may run that the status stream will never report.
+         */
+        LAUNCH_ACCEPTED_AFTER_TERMINAL,
+        /** Status and cluster disagree: the applier created the task's DaskJob after its terminal status. */
+        CREATED_AFTER_TERMINAL,
+        /**
+         * Status and cluster disagree: the terminal status says nothing was created (aborted before its launch, or
+         * an abort of an unknown task) although a launch of the task was accepted.
+         */
+        TERMINAL_CONTRADICTS_LAUNCH
     }
 
     @Override

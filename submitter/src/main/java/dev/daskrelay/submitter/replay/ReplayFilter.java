@@ -1,6 +1,7 @@
 package dev.daskrelay.submitter.replay;
 
 import dev.daskrelay.avro.v1.ExecutionIdentity;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +18,7 @@ public record ReplayFilter(List<String> taskIds, String execution, String namesp
         taskIds = taskIds == null ? List.of() : List.copyOf(taskIds);
         if (execution != null) {
             String[] parts = execution.split("/", -1);
-            if (parts.length > 3 || java.util.Arrays.stream(parts).anyMatch(String::isEmpty)) {
+            if (parts.length > 3 || Arrays.stream(parts).anyMatch(String::isEmpty)) {
                 throw new IllegalArgumentException("--execution: expected project[/domain[/name]] (was \"" + execution + "\")");
             }
         }

@@ -1,8 +1,10 @@
 package dev.daskrelay.submitter.replay;
 
+import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.task.DurationText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /**
- * Reads the commands and status topics between two times for an audit. Read-only by construction: one consumer
+ * Reads the commands and status topics (and the outcomes on the observations topic) between two times for an
+ * audit. Read-only by construction: one consumer
  * with {@code assign()} and {@code seek()}, no group id, auto-commit off, no producer anywhere; it never commits
  * offsets nor writes a record. Start offsets come from {@code offsetsForTimes(from)} (the beginning when
  * {@code from} is null), stop offsets from {@code offsetsForTimes(to)} (the end offsets at the start of the
@@ -40,14 +43,44 @@ public final class ReplayReader {
 
     /** Every record of both topics with a timestamp in [from, to); null bounds are open. */
     public List<ReplayRecord> read(Instant from, Instant to) {
+        List<ReplayRecord> out = new ArrayList<>();
+        for (ConsumerRecord<String, Object> r : readTopics(List.of(topics.commands(), topics.status()), from, to)) {
+            Instant ts = Instant.ofEpochMilli(r.timestamp());
+            if (r.topic().equals(topics.commands())) {
+                out.add(new ReplayRecord.Command(r.key(), r.partition(), r.offset(), ts,
+                        r.value() instanceof TaskCommand c ? c : null));
+            } else {
+                out.add(new ReplayRecord.Status(r.key(), r.partition(), r.offset(), ts,
+                        r.value() instanceof TaskStatus s ? s : null));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The command and apply outcomes on {@code <prefix>.observations} with a timestamp in [from, to) (the consumer's
+     * value deserializer must yield {@code Observation}s for that topic); snapshots and undecodable records are
+     * skipped. What the cluster was told, to check the status stream against ({@link AnomalyCheck}).
+     */
+    public List<ObservedOutcome> readOutcomes(Instant from, Instant to) {
+        List<ObservedOutcome> out = new ArrayList<>();
+        for (ConsumerRecord<String, Object> r : readTopics(List.of(topics.observations()), from, to)) {
+            if (r.value() instanceof Observation o && ObservedOutcome.isOutcome(o)) {
+                out.add(new ObservedOutcome(r.key(), r.partition(), r.offset(), o));
+            }
+        }
+        return out;
+    }
+
+    private List<ConsumerRecord<String, Object>> readTopics(List<String> names, Instant from, Instant to) {
         List<TopicPartition> tps = new ArrayList<>();
-        for (String topic : List.of(topics.commands(), topics.status())) {
+        for (String topic : names) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos != null) {
                 infos.forEach(i -> tps.add(new TopicPartition(i.topic(), i.partition())));
             }
         }
-        List<ReplayRecord> out = new ArrayList<>();
+        List<ConsumerRecord<String, Object>> out = new ArrayList<>();
         if (tps.isEmpty()) {
             return out;
         }
@@ -64,6 +97,7 @@ public final class ReplayReader {
                 open.add(tp);
             }
         }
+        consumer.resume(tps);
         consumer.pause(difference(tps, open));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!open.isEmpty()) {
@@ -74,13 +108,7 @@ public final class ReplayReader {
                 if (r.offset() >= stop.get(tp) || (from != null && ts.isBefore(from)) || (to != null && !ts.isBefore(to))) {
                     continue;
                 }
-                if (r.topic().equals(topics.commands())) {
-                    out.add(new ReplayRecord.Command(r.key(), r.partition(), r.offset(), ts,
-                            r.value() instanceof TaskCommand c ? c : null));
-                } else {
-                    out.add(new ReplayRecord.Status(r.key(), r.partition(), r.offset(), ts,
-                            r.value() instanceof TaskStatus s ? s : null));
-                }
+                out.add(r);
             }
             List<TopicPartition> done = new ArrayList<>();
             for (TopicPartition tp : open) {
@@ -93,7 +121,8 @@ public final class ReplayReader {
             if (!records.isEmpty()) {
                 deadline = System.nanoTime() + timeout.toNanos();
             } else if (System.nanoTime() > deadline) {
-                throw new TimeoutException("replay made no progress for " + timeout + " on " + open);
+                throw new TimeoutException("replay made no progress for "
+                        + DurationText.format(timeout) + " on " + open);
             }
         }
         return out;

@@ -19,7 +19,13 @@ public record ReplayReport(Instant from, Instant to, List<TaskTimeline> timeline
     /** Groups, filters and checks the records read (pure). */
     public static ReplayReport of(List<ReplayRecord> records, ReplayFilter filter, Instant from, Instant to,
                                   Instant inFlightCutoff) {
+        return of(records, List.of(), filter, from, to, inFlightCutoff);
+    }
+
+    /** {@link #of(List, ReplayFilter, Instant, Instant, Instant)} with the observed outcomes for the cluster checks. */
+    public static ReplayReport of(List<ReplayRecord> records, List<ObservedOutcome> outcomes, ReplayFilter filter,
+                                  Instant from, Instant to, Instant inFlightCutoff) {
         List<TaskTimeline> timelines = filter.apply(TaskTimeline.group(records));
-        return new ReplayReport(from, to, timelines, AnomalyCheck.check(timelines, inFlightCutoff));
+        return new ReplayReport(from, to, timelines, AnomalyCheck.check(timelines, outcomes, inFlightCutoff));
     }
 }

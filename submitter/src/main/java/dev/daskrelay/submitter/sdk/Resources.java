@@ -43,9 +43,9 @@ public record Resources(String cpu, String memory, String gpu, String ephemeralS
     }
 
     /** The Avro requests/limits pair, null when neither is set. */
-    static dev.daskrelay.avro.v1.Resources toAvro(Resources requests, Resources limits) {
+    static dev.daskrelay.avro.v1.Resources toAvro(Resources requests, Resources limits) {  // qualified: Resources clashes with another class of that name
         ResourceList req = toAvro(requests);
         ResourceList lim = toAvro(limits);
-        return req == null && lim == null ? null : new dev.daskrelay.avro.v1.Resources(req, lim);
+        return req == null && lim == null ? null : new dev.daskrelay.avro.v1.Resources(req, lim);  // qualified: Resources clashes with another class of that name
     }
 }

@@ -1,7 +1,7 @@
 package dev.daskrelay.translator.apply;
 
 import dev.daskrelay.avro.v1.DaskJobIntent;
-import dev.daskrelay.translator.render.DaskJobRenderer;
+import dev.daskrelay.schemas.KubernetesLabels;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,9 +19,6 @@ import java.util.Map;
  * {@code AlreadyExists}, the fabric8 mock server says {@code Invalid}.
  */
 public final class Fabric8DaskJobApi implements DaskJobApi {
-
-    /** The annotation the renderer writes the spec hash to; compared on 409. */
-    public static final String SPEC_HASH_ANNOTATION = DaskJobRenderer.ANNOTATION_SPEC_HASH;
 
     public static final ResourceDefinitionContext DASK_JOBS = new ResourceDefinitionContext.Builder()
             .withGroup("kubernetes.dask.org").withVersion("v1").withKind("DaskJob").withPlural("daskjobs")
@@ -61,7 +58,7 @@ public final class Fabric8DaskJobApi implements DaskJobApi {
                         + " existed at create but is gone now (being deleted?)");
             }
             Map<String, String> annotations = existing.getMetadata().getAnnotations();
-            return ApiResponse.exists(annotations == null ? null : annotations.get(SPEC_HASH_ANNOTATION));
+            return ApiResponse.exists(annotations == null ? null : annotations.get(KubernetesLabels.SPEC_HASH));
         } catch (KubernetesClientException e) {
             return failure(e);
         }

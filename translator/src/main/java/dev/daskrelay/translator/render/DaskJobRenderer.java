@@ -1,6 +1,5 @@
 package dev.daskrelay.translator.render;
 
-import dev.daskrelay.schemas.KubernetesLabels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,6 +12,7 @@ import dev.daskrelay.avro.v1.EnvVar;
 import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.quantity.Quantity;
 import java.util.ArrayList;
@@ -47,20 +47,7 @@ public final class DaskJobRenderer {
     public static final String COMM_PORT_NAME = "tcp-comm";
     public static final String DASHBOARD_PORT_NAME = "dashboard";
 
-    /** Label marking every object daskrelay creates; the watcher selects on it. */
-    /** daskrelay's label and annotation keys come from {@link KubernetesLabels}, which the watcher reads. */
-    public static final String LABEL_MANAGED_BY = KubernetesLabels.MANAGED_BY;
-    public static final String MANAGED_BY_VALUE = KubernetesLabels.MANAGED_BY_VALUE;
-    /** Label with {@link DaskJobNames#taskLabelValue(String)} of the task id. */
-    public static final String LABEL_TASK = KubernetesLabels.TASK;
-    /** Annotation with the full task id. */
-    public static final String ANNOTATION_TASK_ID = KubernetesLabels.TASK_ID;
-    /** Annotation {@code <project>/<domain>/<execution name>/<node id>/<retry attempt>}. */
-    public static final String ANNOTATION_EXECUTION = KubernetesLabels.EXECUTION;
-    /** Annotation with {@link RenderedDaskJob#specHash()}. */
-    public static final String ANNOTATION_SPEC_HASH = KubernetesLabels.SPEC_HASH;
-    /** Keys with this prefix (and {@link #LABEL_MANAGED_BY}) are daskrelay's; tasks may not set them. */
-    public static final String RESERVED_PREFIX = KubernetesLabels.RESERVED_PREFIX;
+    // daskrelay's own label and annotation keys are KubernetesLabels' (one place, which the watcher reads too)
 
     private static final String[] HASH_SKIP_PATH = {"metadata", "annotations"};
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -238,29 +225,37 @@ public final class DaskJobRenderer {
                 interruptible ? interruptibleAffinity : nonInterruptibleAffinity));
 
         String specHash = specHash(manifest);
-        annotations.put(ANNOTATION_SPEC_HASH, specHash);
+        annotations.put(KubernetesLabels.SPEC_HASH, specHash);
+        sortFields(annotations); // the hash goes in last, but every map of the manifest prints with sorted keys
         return new RenderResult.Rendered(new RenderedDaskJob(name, namespace, manifest, specHash));
+    }
+
+    private static void sortFields(ObjectNode node) {
+        TreeMap<String, JsonNode> sorted = new TreeMap<>();
+        node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+        node.removeAll();
+        sorted.forEach(node::set);
     }
 
     /** The spec hash of a manifest: SHA-256 of its canonical JSON without the spec-hash annotation. */
     public static String specHash(JsonNode manifest) {
-        return CanonicalJson.sha256(manifest, HASH_SKIP_PATH, ANNOTATION_SPEC_HASH);
+        return CanonicalJson.sha256(manifest, HASH_SKIP_PATH, KubernetesLabels.SPEC_HASH);
     }
 
     private ObjectNode labels(String taskId, Map<String, String> taskLabels) {
         TreeMap<String, String> labels = new TreeMap<>(platformLabels);
         labels.putAll(taskLabels); // the task's own win
-        labels.put(LABEL_MANAGED_BY, MANAGED_BY_VALUE);
-        labels.put(LABEL_TASK, DaskJobNames.taskLabelValue(taskId));
+        labels.put(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE);
+        labels.put(KubernetesLabels.TASK, DaskJobNames.taskLabelValue(taskId));
         return stringMap(labels);
     }
 
     private ObjectNode annotations(String taskId, ExecutionIdentity execution, Map<String, String> taskAnnotations) {
         TreeMap<String, String> annotations = new TreeMap<>(platformAnnotations);
         annotations.putAll(taskAnnotations);
-        annotations.put(ANNOTATION_TASK_ID, taskId);
+        annotations.put(KubernetesLabels.TASK_ID, taskId);
         if (execution != null) {
-            annotations.put(ANNOTATION_EXECUTION, execution.getProject() + "/" + execution.getDomain() + "/"
+            annotations.put(KubernetesLabels.EXECUTION, execution.getProject() + "/" + execution.getDomain() + "/"
                     + execution.getName() + "/" + execution.getNodeId() + "/" + execution.getRetryAttempt());
         }
         return stringMap(annotations);
@@ -435,7 +430,7 @@ public final class DaskJobRenderer {
 
     /** True for keys only daskrelay may set: {@code daskrelay.dev/*} and {@code app.kubernetes.io/managed-by}. */
     public static boolean isReserved(String key) {
-        return key.startsWith(RESERVED_PREFIX) || key.equals(LABEL_MANAGED_BY);
+        return key.startsWith(KubernetesLabels.RESERVED_PREFIX) || key.equals(KubernetesLabels.MANAGED_BY);
     }
 
     private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {

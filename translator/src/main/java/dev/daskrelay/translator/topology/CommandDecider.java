@@ -11,6 +11,7 @@ import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.avro.v1.TaskCommand;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -28,6 +29,10 @@ import java.util.function.Function;
  *       <td>ABORT_DUPLICATE</td></tr>
  *   <tr><td>ABORTED</td><td>LAUNCH_DUPLICATE</td><td>ABORT_DUPLICATE</td></tr>
  * </table>
+ *
+ * <p>An abort is checked against the launch its task id belongs to: when the fate knows the launch's execution
+ * identity and the abort names another one, the abort is ABORT_REJECTED (with the problem, nothing changes).
+ * With no launch known there is nothing to check against, and the abort is remembered as above.
  *
  * <p>Ids are deterministic so replays de-duplicate: intent {@code <taskId>/<ACTION>}, observation
  * {@code <commandId>/<KIND>}.
@@ -77,25 +82,28 @@ public final class CommandDecider {
                         .build();
                 CommandOutcome outcome = outcome(cmdId, CommandOutcomeKind.LAUNCH_ACCEPTED, List.of(),
                         "DaskJob " + ok.namespace() + "/" + ok.name() + " to be created", launch.getTimeoutSeconds());
-                return new Decision(new TaskFate(TaskFate.State.LAUNCHED, cmdId, null, ok.name(), ok.namespace()),
+                return new Decision(new TaskFate(TaskFate.State.LAUNCHED, cmdId, null, ok.name(), ok.namespace(),
+                        TaskFate.Execution.of(command.getExecution())),
                         intent, observation(command, outcome, ok.name(), ok.namespace(), now));
             }
             List<String> problems = ((PreparedLaunch.Rejected) prepared).problems();
             CommandOutcome outcome = outcome(cmdId, CommandOutcomeKind.LAUNCH_REJECTED, problems,
                     problems.size() + (problems.size() == 1 ? " problem" : " problems") + " in the launch", null);
-            return new Decision(new TaskFate(TaskFate.State.REJECTED, cmdId, null, null, null), null,
+            return new Decision(new TaskFate(TaskFate.State.REJECTED, cmdId, null, null, null,
+                    TaskFate.Execution.of(command.getExecution())), null,
                     observation(command, outcome, null, null, now));
         }
         if (fate.state() == TaskFate.State.ABORTED_BEFORE_LAUNCH && fate.launchCommandId() == null) {
             CommandOutcome outcome = outcome(cmdId, CommandOutcomeKind.LAUNCH_AFTER_ABORT, List.of(),
                     "task " + command.getTaskId() + " was aborted (command " + fate.abortCommandId()
                             + ") before this launch arrived; nothing is created", null);
-            return new Decision(fate.withLaunch(cmdId), null, observation(command, outcome, null, null, now));
+            return new Decision(fate.withLaunch(cmdId, TaskFate.Execution.of(command.getExecution())), null,
+                    observation(command, outcome, null, null, now));
         }
         String first = fate.launchCommandId() == null ? "" : " by command " + fate.launchCommandId();
         CommandOutcome outcome = outcome(cmdId, CommandOutcomeKind.LAUNCH_DUPLICATE, List.of(),
                 "task " + command.getTaskId() + " was already launched" + first + " ("
-                        + fate.state().name().toLowerCase(java.util.Locale.ROOT) + "); no second DaskJob", null);
+                        + fate.state().name().toLowerCase(Locale.ROOT) + "); no second DaskJob", null);
         return new Decision(null, null, observation(command, outcome, fate.name(), fate.namespace(), now));
     }
 
@@ -108,6 +116,15 @@ public final class CommandDecider {
                             + "; the abort is remembered and a later launch of this task is refused", null);
             return new Decision(new TaskFate(TaskFate.State.ABORTED_BEFORE_LAUNCH, null, cmdId, null, null), null,
                     observation(command, outcome, null, null, now));
+        }
+        TaskFate.Execution named = TaskFate.Execution.of(command.getExecution());
+        if (fate.execution() != null && !fate.execution().equals(named)) {
+            String problem = "execution: the abort names execution " + named + " but task " + command.getTaskId()
+                    + " was launched as " + fate.execution() + (fate.launchCommandId() == null ? ""
+                    : " (command " + fate.launchCommandId() + ")");
+            return new Decision(null, null, observation(command, outcome(cmdId, CommandOutcomeKind.ABORT_REJECTED,
+                    List.of(problem), "abort rejected: its execution identity is not the task's; nothing changed",
+                    null), fate.name(), fate.namespace(), now));
         }
         return switch (fate.state()) {
             case LAUNCHED -> {

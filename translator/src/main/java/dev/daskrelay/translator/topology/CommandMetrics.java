@@ -17,6 +17,8 @@ import java.util.Map;
  *   <li>{@code daskrelay.translator.rejections}</li>
  *   <li>{@code daskrelay.translator.dead.letters} {stage}</li>
  *   <li>{@code daskrelay.translator.intents} {action}</li>
+ *   <li>{@code daskrelay.translator.commands.rerouted}: commands the repartition moved to another partition than
+ *       the producer chose (producers that do not partition by {@code murmur2(taskId)}, e.g. librdkafka's CRC32)</li>
  * </ul>
  */
 public final class CommandMetrics {
@@ -25,6 +27,7 @@ public final class CommandMetrics {
     private final Counter aborts;
     private final Counter rejections;
     private final Map<DeadLetterHeaders.Stage, Counter> deadLetters = new EnumMap<>(DeadLetterHeaders.Stage.class);
+    private final Counter rerouted;
     private final Map<CommandOutcomeKind, Counter> outcomes = new EnumMap<>(CommandOutcomeKind.class);
     private final Map<IntentAction, Counter> intents = new EnumMap<>(IntentAction.class);
 
@@ -39,6 +42,8 @@ public final class CommandMetrics {
             deadLetters.put(s, Counter.builder("daskrelay.translator.dead.letters").tag("stage", s.value())
                     .description("records sent to the dead-letter topic").register(registry));
         }
+        rerouted = Counter.builder("daskrelay.translator.commands.rerouted")
+                .description("commands moved to their task's partition by the repartition").register(registry);
         for (CommandOutcomeKind k : CommandOutcomeKind.values()) {
             outcomes.put(k, Counter.builder("daskrelay.translator.command.outcomes")
                     .tag("kind", k.name().toLowerCase(Locale.ROOT)).register(registry));
@@ -62,6 +67,10 @@ public final class CommandMetrics {
 
     void intent(IntentAction action) {
         intents.get(action).increment();
+    }
+
+    void rerouted() {
+        rerouted.increment();
     }
 
     void deadLetter(DeadLetterHeaders.Stage stage) {

@@ -1,10 +1,11 @@
 package dev.daskrelay.translator.topology;
 
-import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -21,7 +22,8 @@ import org.slf4j.MDC;
 /**
  * The shell around {@link CommandDecider}: decodes the raw command, reads and writes the fate store, forwards the
  * intent and the observation, and sends what cannot be decoded (or processed) to the dead-letter sink with the
- * original key and value bytes. Everything it forwards goes out in the stream task's transaction.
+ * original key and value bytes and the record's place on the commands topic ({@link CommandOrigin}, when it comes
+ * through the repartition topic). Everything it forwards goes out in the stream task's transaction.
  */
 final class CommandProcessor implements Processor<byte[], byte[], Object, Object> {
 
@@ -31,13 +33,19 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
     private final Deserializer<TaskCommand> commands;
     private final LaunchPreparation preparation;
     private final CommandMetrics metrics;
+    private final boolean repartitioned;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, TaskFate> fates;
 
-    CommandProcessor(Deserializer<TaskCommand> commands, LaunchPreparation preparation, CommandMetrics metrics) {
+    /**
+     * @param repartitioned true when the records come from the repartition topic and carry their origin in headers
+     */
+    CommandProcessor(Deserializer<TaskCommand> commands, LaunchPreparation preparation, CommandMetrics metrics,
+                     boolean repartitioned) {
         this.commands = commands;
         this.preparation = preparation;
         this.metrics = metrics;
+        this.repartitioned = repartitioned;
     }
 
     @Override
@@ -48,7 +56,11 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
+        CommandOrigin origin = origin(record);
+        String topic = origin.topic();
+        if (repartitioned && context.recordMetadata().map(RecordMetadata::partition).orElse(-1) != origin.partition()) {
+            metrics.rerouted();
+        }
         TaskCommand command;
         try {
             if (record.value() == null) {
@@ -67,16 +79,15 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             if (SchemaSerdeException.isTransient(e)) {
                 throw e; // the registry, not the record: fail the task, the thread is replaced and retries it
             }
-            deadLetter(record, e, DeadLetterHeaders.Stage.DESERIALIZE);
+            deadLetter(record, origin, e, DeadLetterHeaders.Stage.DESERIALIZE);
             return;
         }
-        MDC.put("taskId", command.getTaskId());
-        try {
-            decide(command);
-        } catch (RuntimeException e) {
-            deadLetter(record, e, DeadLetterHeaders.Stage.PROCESS);
-        } finally {
-            MDC.remove("taskId");
+        try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, command.getTaskId())) {
+            try {
+                decide(command);
+            } catch (RuntimeException e) {
+                deadLetter(record, origin, e, DeadLetterHeaders.Stage.PROCESS); // logged with the task id
+            }
         }
     }
 
@@ -104,16 +115,26 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         LOG.info("command {} ({}): {}", command.getCommandId(), launch ? "launch" : "abort", d.kind());
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RuntimeException error, DeadLetterHeaders.Stage stage) {
+    /** Where the record was written by its producer: stamped before the repartition, else this record's place. */
+    private CommandOrigin origin(Record<byte[], byte[]> record) {
+        CommandOrigin stamped = repartitioned ? CommandOrigin.from(record.headers()) : null;
+        if (stamped != null) {
+            return stamped;
+        }
         RecordMetadata meta = context.recordMetadata().orElse(null);
+        return meta == null ? new CommandOrigin("?", -1, -1) : new CommandOrigin(meta.topic(), meta.partition(),
+                meta.offset());
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, CommandOrigin origin, RuntimeException error,
+                            DeadLetterHeaders.Stage stage) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        DeadLetterHeaders.add(headers, error, stage, PROCESSOR_NAME,
-                meta == null ? "?" : meta.topic(), meta == null ? -1 : meta.partition(),
-                meta == null ? -1 : meta.offset(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
+        DeadLetterHeaders.add(headers, error, stage, PROCESSOR_NAME, origin.topic(), origin.partition(),
+                origin.offset(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
                 CommandTopology.DEAD_LETTER_SINK);
         metrics.deadLetter(stage);
-        LOG.warn("dead-lettered a record of {} at {}/{} ({}): {}", meta == null ? "?" : meta.topic(),
-                meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(), stage, error.toString());
+        LOG.warn("dead-lettered a record of {} at {}/{} ({}): {}", origin.topic(), origin.partition(), origin.offset(),
+                stage, error.toString());
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.daskrelay.avro.v1.EnvVar;
+import dev.daskrelay.schemas.KubernetesLabels;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -41,14 +42,14 @@ class CanonicalJsonTest {
         RenderedDaskJob job = RenderAssertions.valid(new DaskJobRenderer(Fixtures.flytePlatform())
                 .render("x", Fixtures.execution("e"), Fixtures.plainTask().build()));
         ObjectNode withoutHash = job.manifest();
-        ((ObjectNode) withoutHash.at("/metadata/annotations")).remove(DaskJobRenderer.ANNOTATION_SPEC_HASH);
+        ((ObjectNode) withoutHash.at("/metadata/annotations")).remove(KubernetesLabels.SPEC_HASH);
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(SORTED.writeValueAsString(withoutHash).getBytes(StandardCharsets.UTF_8)));
         assertEquals(expected, job.specHash());
         assertEquals(expected, DaskJobRenderer.specHash(withoutHash));
         assertEquals(expected, DaskJobRenderer.specHash(job.manifest()));
         // Only that one annotation is left out: a member of the same name elsewhere counts.
-        ((ObjectNode) withoutHash.at("/metadata/labels")).put(DaskJobRenderer.ANNOTATION_SPEC_HASH, "x");
+        ((ObjectNode) withoutHash.at("/metadata/labels")).put(KubernetesLabels.SPEC_HASH, "x");
         assertNotEquals(expected, DaskJobRenderer.specHash(withoutHash));
     }
 }

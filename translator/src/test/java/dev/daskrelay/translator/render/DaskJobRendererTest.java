@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /** daskrelay's own rendering rules, beyond the Flyte table. */
 class DaskJobRendererTest {
@@ -377,7 +378,7 @@ class DaskJobRendererTest {
         assertEquals(job.manifest(), new ObjectMapper().readTree(job.toJson()));
         assertEquals(job.manifest(), new ObjectMapper().readTree(job.print(ManifestFormat.JSON)));
         // And as a YAML 1.1 reader (SnakeYAML, like kubectl's Go yaml) sees it: every arg is still a string.
-        Map<?, ?> snake = new org.yaml.snakeyaml.Yaml().load(job.toYaml());
+        Map<?, ?> snake = new Yaml().load(job.toYaml());
         assertEquals(launch.getArgs(), ((Map<?, ?>) ((List<?>) ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) snake
                 .get("spec")).get("job")).get("spec")).get("containers")).get(0)).get("args"));
         assertTrue(job.toYaml().contains("\"2026-11-27\""));

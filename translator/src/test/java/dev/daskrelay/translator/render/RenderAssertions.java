@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.daskrelay.avro.v1.ExecutionIdentity;
+import dev.daskrelay.avro.v1.LaunchDaskJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +27,8 @@ final class RenderAssertions {
 
     /** Renders, expecting success, and checks the result against the real CRD schema. */
     static RenderedDaskJob renderValid(DaskJobRenderer renderer, String taskId,
-                                       dev.daskrelay.avro.v1.ExecutionIdentity execution,
-                                       dev.daskrelay.avro.v1.LaunchDaskJob launch) {
+                                       ExecutionIdentity execution,
+                                       LaunchDaskJob launch) {
         RenderResult result = renderer.render(taskId, execution, launch);
         assertTrue(result instanceof RenderResult.Rendered, () -> "expected a DaskJob, got " + result);
         RenderedDaskJob job = result.orElseThrow();

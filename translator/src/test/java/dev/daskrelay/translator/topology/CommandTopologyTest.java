@@ -1,30 +1,37 @@
 package dev.daskrelay.translator.topology;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.registry.RegistryUnavailableException;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.schemas.serde.AvroBinarySerde;
-import dev.daskrelay.translator.Commands;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.translator.TestPreparation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -32,6 +39,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,9 +80,9 @@ class CommandTopologyTest {
         Properties p = CommandTopology.requiredProperties("topology-outage");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("fates-outage").toString());
-        org.apache.kafka.common.serialization.Serde<TaskCommand> down = org.apache.kafka.common.serialization.Serdes
+        Serde<TaskCommand> down = Serdes
                 .serdeFrom(commandSerde.serializer(), (topic, bytes) -> {
-                    throw new dev.daskrelay.schemas.registry.RegistryUnavailableException("registry down");
+                    throw new RegistryUnavailableException("registry down");
                 });
         try (TopologyTestDriver outage = new TopologyTestDriver(CommandTopology.build(topics, down,
                 new AvroBinarySerde<>(DaskJobIntent.class), new AvroBinarySerde<>(Observation.class),
@@ -82,11 +90,11 @@ class CommandTopologyTest {
             var in = outage.createInputTopic(topics.commands(), new StringSerializer(), commandSerde.serializer());
             var dead = outage.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
-            TaskCommand launch = Commands.launch("c-outage", "t-outage", "ok/img:1");
-            org.apache.kafka.streams.errors.StreamsException e = assertThrows(
-                    org.apache.kafka.streams.errors.StreamsException.class,
+            TaskCommand launch = TestCommands.launch("c-outage", "t-outage", "ok/img:1");
+            StreamsException e = assertThrows(
+                    StreamsException.class,
                     () -> in.pipeInput(launch.getTaskId(), launch));
-            assertTrue(dev.daskrelay.schemas.registry.SchemaSerdeException.isTransient(e), e.toString());
+            assertTrue(SchemaSerdeException.isTransient(e), e.toString());
             assertTrue(dead.isEmpty(), "a registry outage is not the record's fault: nothing dead-lettered");
         }
     }
@@ -110,7 +118,7 @@ class CommandTopologyTest {
 
     @Test
     void validLaunchEmitsCreateIntentAndAcceptedObservation() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
 
         KeyValue<String, DaskJobIntent> intent = intents.readKeyValue();
         assertEquals("task-a", intent.key);
@@ -135,8 +143,8 @@ class CommandTopologyTest {
 
     @Test
     void duplicateLaunchWithSameCommandIdYieldsNoSecondIntent() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
 
         assertEquals(1, intents.readValuesToList().size());
         assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.LAUNCH_DUPLICATE), kinds());
@@ -144,8 +152,8 @@ class CommandTopologyTest {
 
     @Test
     void duplicateLaunchWithSameTaskIdAndOtherCommandIdYieldsNoSecondIntent() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.launch("c2", "task-a", "ok/img:2"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c2", "task-a", "ok/img:2"));
 
         List<DaskJobIntent> all = intents.readValuesToList();
         assertEquals(1, all.size());
@@ -158,8 +166,8 @@ class CommandTopologyTest {
 
     @Test
     void abortAfterLaunchEmitsDeleteIntent() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.abort("a1", "task-a", "user asked"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", "user asked"));
 
         List<DaskJobIntent> all = intents.readValuesToList();
         assertEquals(2, all.size());
@@ -175,9 +183,9 @@ class CommandTopologyTest {
 
     @Test
     void abortBeforeLaunchWinsAndTheLaterLaunchIsRefused() {
-        send(Commands.abort("a1", "task-a", "too early"));
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.launch("c2", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", "too early"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c2", "task-a", "ok/img:1"));
 
         assertTrue(intents.isEmpty(), "no intent at all");
         List<Observation> obs = observations.readValuesToList();
@@ -188,7 +196,7 @@ class CommandTopologyTest {
 
     @Test
     void abortOfUnknownTaskIsAnsweredAtOnce() {
-        send(Commands.abort("a1", "nobody", null));
+        send(TestCommands.abort("a1", "nobody", null));
 
         assertTrue(intents.isEmpty());
         Observation o = observations.readValue();
@@ -199,12 +207,12 @@ class CommandTopologyTest {
 
     @Test
     void duplicateAbortsAreAnsweredAsDuplicates() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
-        send(Commands.abort("a1", "task-a", "stop"));
-        send(Commands.abort("a1", "task-a", "stop"));
-        send(Commands.abort("a2", "task-a", "stop again"));
-        send(Commands.abort("b1", "task-b", null));
-        send(Commands.abort("b2", "task-b", null));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", "stop"));
+        send(TestCommands.abort("a1", "task-a", "stop"));
+        send(TestCommands.abort("a2", "task-a", "stop again"));
+        send(TestCommands.abort("b1", "task-b", null));
+        send(TestCommands.abort("b2", "task-b", null));
 
         assertEquals(2, intents.readValuesToList().size(), "one create, one delete");
         assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_ACCEPTED,
@@ -214,11 +222,11 @@ class CommandTopologyTest {
 
     @Test
     void invalidLaunchIsRejectedWithEveryProblem() {
-        TaskCommand bad = Commands.launch("c1", "task-a", "evil/img:1");
-        ((dev.daskrelay.avro.v1.LaunchDaskJob) bad.getPayload()).getDask().getWorkers().setNumberOfWorkers(0);
+        TaskCommand bad = TestCommands.launch("c1", "task-a", "evil/img:1");
+        ((LaunchDaskJob) bad.getPayload()).getDask().getWorkers().setNumberOfWorkers(0);
         send(bad);
-        send(Commands.launch("c2", "task-a", "ok/img:1"));
-        send(Commands.abort("a1", "task-a", null));
+        send(TestCommands.launch("c2", "task-a", "ok/img:1"));
+        send(TestCommands.abort("a1", "task-a", null));
 
         assertTrue(intents.isEmpty());
         List<Observation> obs = observations.readValuesToList();
@@ -237,11 +245,11 @@ class CommandTopologyTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add("traceparent", "00-abc".getBytes(StandardCharsets.UTF_8));
         rawCommands.pipeInput(new TestRecord<>("task-x".getBytes(StandardCharsets.UTF_8), garbage, headers));
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
 
         TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
         assertEquals("task-x", new String(dead.key(), StandardCharsets.UTF_8));
-        assertTrue(java.util.Arrays.equals(garbage, dead.value()), "original bytes unchanged");
+        assertTrue(Arrays.equals(garbage, dead.value()), "original bytes unchanged");
         assertEquals("deserialize", DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ERROR_STAGE));
         assertEquals("translator", DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ERROR_PROCESSOR));
         assertEquals(topics.commands(), DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC));
@@ -259,7 +267,7 @@ class CommandTopologyTest {
 
     @Test
     void keyNotMatchingTaskIdAndTombstonesAreDeadLettered() {
-        commands.pipeInput("other-key", Commands.launch("c1", "task-a", "ok/img:1"));
+        commands.pipeInput("other-key", TestCommands.launch("c1", "task-a", "ok/img:1"));
         rawCommands.pipeInput("task-b".getBytes(StandardCharsets.UTF_8), (byte[]) null);
 
         List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
@@ -272,8 +280,63 @@ class CommandTopologyTest {
 
     @Test
     void fatesSurviveInTheStore() {
-        send(Commands.launch("c1", "task-a", "ok/img:1"));
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
         TaskFate fate = driver.<String, TaskFate>getKeyValueStore(CommandTopology.FATE_STORE).get("task-a");
-        assertEquals(new TaskFate(TaskFate.State.LAUNCHED, "c1", null, "task-a", "default"), fate);
+        assertEquals(new TaskFate(TaskFate.State.LAUNCHED, "c1", null, "task-a", "default",
+                TaskFate.Execution.of(TestCommands.execution("task-a"))), fate);
+    }
+
+    @Test
+    void commandsReachTheFateStoreThroughARepartitionByTaskId() {
+        String described = CommandTopology.build(topics, commandSerde, new AvroBinarySerde<>(DaskJobIntent.class),
+                new AvroBinarySerde<>(Observation.class), new TestPreparation(), registry).describe().toString();
+        assertTrue(described.contains("topics: [" + CommandTopology.REPARTITION + "-repartition]"), described);
+        assertEquals("app-commands-by-task-id-repartition", CommandTopology.repartitionTopic("app"));
+        String before = CommandTopology.build(topics, commandSerde, new AvroBinarySerde<>(DaskJobIntent.class),
+                new AvroBinarySerde<>(Observation.class), new TestPreparation(), registry,
+                CommandRouting.PRODUCER_PARTITION).describe().toString();
+        assertFalse(before.contains("repartition"), before);
+    }
+
+    @Test
+    void aRecordWithoutAKeyIsDeadLetteredNotLost() {
+        TaskCommand launch = TestCommands.launch("c1", "task-a", "ok/img:1");
+        rawCommands.pipeInput(null, commandSerde.serializer().serialize(topics.commands(), launch));
+
+        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        assertNull(dead.key());
+        assertTrue(DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ERROR_MESSAGE).contains("record key null"));
+        assertEquals(topics.commands(), DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.SOURCE_TOPIC));
+        assertTrue(observations.isEmpty());
+    }
+
+    @Test
+    void anAbortNamingAnotherExecutionIsRejectedAndChangesNothing() {
+        send(TestCommands.launch("c1", "task-a", "ok/img:1"));
+        TaskCommand stranger = TaskCommand.newBuilder(TestCommands.abort("a1", "task-a", "stop"))
+                .setExecution(TestCommands.execution("task-b")).build();
+        send(stranger);
+        send(TestCommands.abort("a2", "task-a", "stop"));
+
+        List<Observation> obs = observations.readValuesToList();
+        assertEquals(List.of(CommandOutcomeKind.LAUNCH_ACCEPTED, CommandOutcomeKind.ABORT_REJECTED,
+                CommandOutcomeKind.ABORT_ACCEPTED), obs.stream().map(o -> outcome(o).getKind()).toList());
+        CommandOutcome rejected = outcome(obs.get(1));
+        assertEquals(1, rejected.getProblems().size());
+        assertTrue(rejected.getProblems().get(0).startsWith("execution: the abort names execution "),
+                rejected.getProblems().get(0));
+        assertTrue(rejected.getProblems().get(0).contains("was launched as"), rejected.getProblems().get(0));
+        assertEquals(List.of(IntentAction.CREATE, IntentAction.DELETE),
+                intents.readValuesToList().stream().map(DaskJobIntent::getAction).toList(),
+                "only the abort with the task's own execution deletes the DaskJob");
+    }
+
+    @Test
+    void fatesStoredBeforeTheExecutionWasKeptStillRead() {
+        TaskFate old = new TaskFateSerde().deserializer().deserialize("t", """
+                {"state":"LAUNCHED","launchCommandId":"c1","abortCommandId":null,"name":"task-a","namespace":"default"}
+                """.getBytes(StandardCharsets.UTF_8));
+        assertEquals(new TaskFate(TaskFate.State.LAUNCHED, "c1", null, "task-a", "default"), old);
+        assertNull(old.execution(), "no execution: aborts of such tasks are not checked");
     }
 }

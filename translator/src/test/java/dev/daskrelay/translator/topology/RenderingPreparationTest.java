@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.PlatformConfig;
-import dev.daskrelay.translator.Commands;
+import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.translator.render.DaskJobNames;
-import dev.daskrelay.translator.render.DaskJobRenderer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,19 +27,19 @@ class RenderingPreparationTest {
     @Test
     void validLaunchIsRenderedWithNameNamespaceManifestAndSpecHash() throws Exception {
         PreparedLaunch.Accepted ok = assertInstanceOf(PreparedLaunch.Accepted.class,
-                preparation.prepare(Commands.launch("c1", "Task_A.1", "ok/app:1")));
+                preparation.prepare(TestCommands.launch("c1", "Task_A.1", "ok/app:1")));
         assertEquals(DaskJobNames.nameOf("Task_A.1"), ok.name());
         assertEquals(platform.namespace(), ok.namespace());
         JsonNode manifest = new ObjectMapper().readTree(ok.manifestJson());
         assertEquals("DaskJob", manifest.path("kind").asText());
         assertEquals(ok.name(), manifest.path("metadata").path("name").asText());
         assertEquals(ok.specHash(), manifest.path("metadata").path("annotations")
-                .path(DaskJobRenderer.ANNOTATION_SPEC_HASH).asText());
+                .path(KubernetesLabels.SPEC_HASH).asText());
     }
 
     @Test
     void invalidLaunchListsTheProblemsOfValidationAndRenderingEachOnce() {
-        TaskCommand bad = Commands.launch("bad id!", "task-b", "evil/app:1");
+        TaskCommand bad = TestCommands.launch("bad id!", "task-b", "evil/app:1");
         ((LaunchDaskJob) bad.getPayload()).getDask().getWorkers().setNumberOfWorkers(0);
         List<String> problems = assertInstanceOf(PreparedLaunch.Rejected.class, preparation.prepare(bad)).problems();
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("commandId: ")), problems.toString());

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -108,7 +109,7 @@ final class GzipLists implements Interceptor {
                     case HEADER -> {
                         int end = headerEnd(in, at);
                         if (end < 0) {
-                            pending = java.util.Arrays.copyOfRange(in, at, in.length);
+                            pending = Arrays.copyOfRange(in, at, in.length);
                             return;
                         }
                         at = end;
@@ -133,7 +134,7 @@ final class GzipLists implements Interceptor {
                     }
                     case TRAILER -> {
                         if (in.length - at < 8) {
-                            pending = java.util.Arrays.copyOfRange(in, at, in.length);
+                            pending = Arrays.copyOfRange(in, at, in.length);
                             return;
                         }
                         long crc32 = le32(in, at);

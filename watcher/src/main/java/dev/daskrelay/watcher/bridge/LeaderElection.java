@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -77,7 +78,7 @@ public final class LeaderElection implements AutoCloseable {
         LOG.info("competing for Lease {}/{} as {}", leaseNamespace, leaseName, identity);
         running = client.leaderElector().withConfig(config).build().start();
         running.whenComplete((ok, error) -> {
-            if (error != null && !closing.get() && !(error instanceof java.util.concurrent.CancellationException)) {
+            if (error != null && !closing.get() && !(error instanceof CancellationException)) {
                 LOG.error("leader election ended with an error", error);
                 stopped();
             }

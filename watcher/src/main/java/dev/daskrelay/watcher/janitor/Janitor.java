@@ -1,5 +1,7 @@
 package dev.daskrelay.watcher.janitor;
 
+import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.LogKeys;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -109,11 +111,8 @@ public final class Janitor implements AutoCloseable {
         String ns = job.getMetadata().getNamespace();
         String name = job.getMetadata().getName();
         String taskId = job.getMetadata().getAnnotations() == null ? null
-                : job.getMetadata().getAnnotations().get(dev.daskrelay.schemas.KubernetesLabels.TASK_ID);
-        if (taskId != null) {
-            MDC.put("taskId", taskId);
-        }
-        try {
+                : job.getMetadata().getAnnotations().get(KubernetesLabels.TASK_ID);
+        try (var ignored = taskId == null ? null : MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
             var resource = client.genericKubernetesResources(daskJobs).inNamespace(ns).withName(name);
             // The cache may be stale (the job re-created under the same name, or not finished after all): decide on
             // the live object, and delete exactly that version (a real API server answers 409 if it changed since).
@@ -142,8 +141,6 @@ public final class Janitor implements AutoCloseable {
             failures.increment();
             LOG.warn("could not delete DaskJob {}/{} (HTTP {}); will retry", ns, name, e.getCode());
             return false;
-        } finally {
-            MDC.remove("taskId");
         }
     }
 

@@ -1,15 +1,16 @@
 package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.avro.v1.TaskStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import java.nio.charset.StandardCharsets;
-import java.time.format.DateTimeFormatter;
-
 /**
- * CloudEvents 1.0 Kafka protocol binding, binary content mode: the event attributes travel as {@code ce_*} headers
- * and the record value is the event data (the TaskStatus in the configured Avro serde).
+ * CloudEvents 1.0 Kafka protocol binding, binary content mode: the event attributes travel as {@code ce_*} headers,
+ * {@code datacontenttype} as the {@code content-type} header, and the record value is the event data: the
+ * TaskStatus in Confluent's wire format. {@code ce_dataschema} depends on the schema id the serializer wrote, so
+ * {@link DataSchemaSerializer} adds it. docs/CLOUDEVENTS.md describes every header.
  */
 public final class CloudEventHeaders {
 
@@ -19,12 +20,24 @@ public final class CloudEventHeaders {
     public static final String SPECVERSION = "ce_specversion";
     public static final String SUBJECT = "ce_subject";
     public static final String TIME = "ce_time";
+    public static final String DATASCHEMA = "ce_dataschema";
+    /** The binding maps {@code datacontenttype} to this header, without the {@code ce_} prefix. */
+    public static final String CONTENT_TYPE = "content-type";
     public static final String STATUS_TYPE = "dev.daskrelay.task.status.v1";
+    /**
+     * The media type of the data: Avro binary. The bytes are framed as Confluent's wire format (magic byte 0, the
+     * 4-byte schema id, then the Avro binary body), so decode them with a Confluent-compatible Avro deserializer;
+     * {@code ce_dataschema} names the schema.
+     */
+    public static final String AVRO = "application/avro";
 
     private CloudEventHeaders() {
     }
 
-    /** ce_id = eventId, ce_source, ce_type, ce_specversion 1.0, ce_subject = task id, ce_time = occurredAt. */
+    /**
+     * ce_id = eventId, ce_source, ce_type, ce_specversion 1.0, ce_subject = task id, ce_time = occurredAt,
+     * content-type {@value #AVRO}.
+     */
     public static Headers of(TaskStatus status, String source) {
         RecordHeaders h = new RecordHeaders();
         add(h, ID, status.getEventId());
@@ -33,10 +46,12 @@ public final class CloudEventHeaders {
         add(h, SPECVERSION, "1.0");
         add(h, SUBJECT, status.getTaskId());
         add(h, TIME, DateTimeFormatter.ISO_INSTANT.format(status.getOccurredAt()));
+        add(h, CONTENT_TYPE, AVRO);
         return h;
     }
 
-    private static void add(Headers h, String k, String v) {
+    static void add(Headers h, String k, String v) {
+        h.remove(k);
         h.add(k, v.getBytes(StandardCharsets.UTF_8));
     }
 }

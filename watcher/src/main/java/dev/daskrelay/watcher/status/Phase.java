@@ -1,7 +1,6 @@
 package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.avro.v1.TaskPhase;
-
 import java.util.EnumSet;
 import java.util.Set;
 

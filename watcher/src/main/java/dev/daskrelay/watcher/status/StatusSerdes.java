@@ -3,9 +3,8 @@ package dev.daskrelay.watcher.status;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
-import org.apache.kafka.common.serialization.Serde;
-
 import java.util.Objects;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * The value serdes of the topics the status topology reads and writes (keys are UTF-8 task ids everywhere).

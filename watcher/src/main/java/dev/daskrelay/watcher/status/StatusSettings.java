@@ -1,7 +1,6 @@
 package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.schemas.Topics;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +15,7 @@ import java.util.Objects;
  * @param logLinks            log link templates (see {@link LogLinkTemplate})
  * @param topicPrefix         topics are {@code <prefix>.observations}, {@code .status}, {@code .intents},
  *                            {@code .dead-letters}
- * @param cloudEventsSource   the {@code ce_source} header of status records
+ * @param cloudEventsSource   the {@code ce_source} header of status records (default {@link #defaultSource})
  */
 public record StatusSettings(
         Duration stuckAfter,
@@ -30,7 +29,7 @@ public record StatusSettings(
     public static final Duration DEFAULT_IMAGE_PULL_GRACE = Duration.ofMinutes(3);
     public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofSeconds(1);
     public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
-    public static final String DEFAULT_CLOUDEVENTS_SOURCE = "/daskrelay/status";
+    public static final String DEFAULT_CLOUDEVENTS_SOURCE = defaultSource(Topics.DEFAULT_PREFIX, null);
     /** Flyte's default Kubernetes-dashboard link for the Dask runner. */
     public static final LogLinkTemplate DEFAULT_LOG_LINK = new LogLinkTemplate("Kubernetes Logs (Dask Runner Logs)",
             "http://localhost:30082/#!/log/{{ .namespace }}/{{ .podName }}/pod?namespace={{ .namespace }}");
@@ -54,7 +53,17 @@ public record StatusSettings(
     /** The defaults with the topics of {@code topicPrefix}. */
     public static StatusSettings defaults(String topicPrefix) {
         return new StatusSettings(DEFAULT_STUCK_AFTER, DEFAULT_IMAGE_PULL_GRACE, DEFAULT_PUNCTUATION_INTERVAL,
-                List.of(DEFAULT_LOG_LINK), topicPrefix, DEFAULT_CLOUDEVENTS_SOURCE);
+                List.of(DEFAULT_LOG_LINK), topicPrefix, defaultSource(topicPrefix, null));
+    }
+
+    /**
+     * The default {@code ce_source}: {@code /daskrelay/<clusterName>/<topicPrefix>}, or {@code /daskrelay/<topicPrefix>}
+     * without a cluster name, so that two installations' status records can be told apart.
+     */
+    public static String defaultSource(String topicPrefix, String clusterName) {
+        String prefix = new Topics(topicPrefix).prefix();
+        return clusterName == null || clusterName.isBlank() ? "/daskrelay/" + prefix
+                : "/daskrelay/" + clusterName.strip() + "/" + prefix;
     }
 
     public StatusSettings withStuckAfter(Duration d) {

@@ -1,11 +1,21 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.KeyPartitioning;
+import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.registry.SchemaSerdeException;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,14 +35,6 @@ import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Properties;
-
 /**
  * The status topology: {@code <prefix>.observations} → per-task state machine → {@code <prefix>.status} (the only
  * writer), plus DaskJob DELETE intents to {@code <prefix>.intents} for Stuck/Timeout/image failures and
@@ -99,13 +101,19 @@ public final class StatusTopology {
                 new TaskStateSerde()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), Serdes.String(),
                 Serdes.Long()), PROCESSOR);
+        // partitioned by murmur2(taskId) explicitly, whatever partitioner.class the Kafka properties set: the
+        // submitter finds a task's status by computing its partition, the applier's lanes follow the intents' keys
         t.addSink(STATUS_SINK, settings.statusTopic(), new StringSerializer(), serdes.statuses().serializer(),
-                PROCESSOR);
+                StatusTopology::taskPartition, PROCESSOR);
         t.addSink(INTENTS_SINK, settings.intentsTopic(), new StringSerializer(), serdes.intents().serializer(),
-                PROCESSOR);
+                StatusTopology::taskPartition, PROCESSOR);
         t.addSink(DEAD_LETTER_SINK, settings.deadLettersTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
                 PROCESSOR);
         return t;
+    }
+
+    private static Optional<Set<Integer>> taskPartition(String topic, String key, Object value, int partitions) {
+        return Optional.of(Set.of(KeyPartitioning.murmur2(key, partitions)));
     }
 
     /** Thin shell around {@link TaskStateMachine}: decode, load, step, store, forward, count. */
@@ -148,8 +156,7 @@ public final class StatusTopology {
                 return;
             }
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-            MDC.put("taskId", taskId);
-            try {
+            try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
                 TaskState state = tasks.get(taskId);
                 TaskStateMachine.Step step;
                 try {
@@ -163,8 +170,6 @@ public final class StatusTopology {
                 }
                 metrics.observation(o, step.ignored());
                 commit(taskId, state, step);
-            } finally {
-                MDC.remove("taskId");
             }
         }
 
@@ -180,16 +185,13 @@ public final class StatusTopology {
                 }
             }
             for (String taskId : due) {
-                MDC.put("taskId", taskId);
-                try {
+                try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
                     TaskState state = tasks.get(taskId);
                     if (state == null) {
                         timers.delete(taskId);
                         continue;
                     }
                     commit(taskId, state, TaskStateMachine.tick(state, now, settings));
-                } finally {
-                    MDC.remove("taskId");
                 }
             }
         }

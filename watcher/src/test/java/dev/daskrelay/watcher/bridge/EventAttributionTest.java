@@ -2,7 +2,9 @@ package dev.daskrelay.watcher.bridge;
 
 import static dev.daskrelay.watcher.bridge.K8sFixtures.NS;
 import static dev.daskrelay.watcher.bridge.K8sFixtures.event;
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

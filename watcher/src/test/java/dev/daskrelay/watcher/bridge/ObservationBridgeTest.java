@@ -1,8 +1,18 @@
 package dev.daskrelay.watcher.bridge;
 
-import static dev.daskrelay.watcher.bridge.K8sFixtures.*;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.NS;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.daskJob;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.event;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.pod;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.runner;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.running;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.terminated;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.worker;
 import static dev.daskrelay.watcher.bridge.ObservationReader.snapshot;
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.Observation;
@@ -16,7 +26,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -276,7 +288,7 @@ class ObservationBridgeTest {
         ObservationBridge followerBridge = leader == e1 ? b2 : b1;
 
         // Let the leader renew the Lease a few times while the follower keeps trying.
-        var renewals = new java.util.HashSet<Object>();
+        var renewals = new HashSet<Object>();
         await(() -> {
             var lease = client.leases().inNamespace(NS).withName("watcher-lease").get();
             renewals.add(lease.getSpec().getRenewTime());
@@ -307,7 +319,7 @@ class ObservationBridgeTest {
         // Someone else takes the Lease: the leader notices within the renew deadline and reports the loss.
         client.leases().inNamespace(NS).withName("watcher-lease").edit(l -> {
             l.getSpec().setHolderIdentity("intruder");
-            l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+            l.getSpec().setRenewTime(ZonedDateTime.now());
             l.getSpec().setLeaseDurationSeconds(60);
             return l;
         });

@@ -1,7 +1,22 @@
 package dev.daskrelay.watcher.bridge;
 
-import static dev.daskrelay.watcher.bridge.K8sFixtures.*;
-import static org.junit.jupiter.api.Assertions.*;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.NS;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.daskJob;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.event;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.pendingUnschedulable;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.pod;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.pods;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.runner;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.running;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.scheduler;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.waiting;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.withStatus;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.worker;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -1,7 +1,20 @@
 package dev.daskrelay.watcher.bridge;
 
-import static dev.daskrelay.watcher.bridge.K8sFixtures.*;
-import static org.junit.jupiter.api.Assertions.*;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.daskJob;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.event;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.pendingUnschedulable;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.pods;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.runner;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.running;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.scheduler;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.terminated;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.waiting;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.withStatus;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.worker;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.avro.v1.ContainerDetail;
 import dev.daskrelay.avro.v1.DaskJobSnapshot;
@@ -14,7 +27,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SnapshotDerivationTest {
@@ -275,7 +290,7 @@ class SnapshotDerivationTest {
                 scheduler(J, "Running", true), worker(J, 0, "Running", true), worker(J, 1, "Pending", false)));
         GenericKubernetesResource job = withStatus(created, "Running", null, null);
         DaskJobSnapshot a = derive(job, pods, List.of());
-        java.util.Collections.reverse(pods);
+        Collections.reverse(pods);
         assertEquals(a, derive(job, pods, List.of()));
         assertFalse(SnapshotDerivation.changed(a, derive(job, pods, List.of())));
     }
@@ -283,7 +298,7 @@ class SnapshotDerivationTest {
     @Test
     void missingReplicasMeansUnknownWorkerCount() {
         GenericKubernetesResource job = daskJob(J, "t1", 1);
-        job.getAdditionalProperties().put("spec", java.util.Map.of());
+        job.getAdditionalProperties().put("spec", Map.of());
         assertEquals(0, derive(job, List.of(), List.of()).getComponents().getWorkersDesired());
     }
 }

@@ -1,6 +1,6 @@
 package dev.daskrelay.watcher.janitor;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.watcher.bridge.DaskJobResource;

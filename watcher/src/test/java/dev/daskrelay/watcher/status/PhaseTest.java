@@ -1,11 +1,5 @@
 package dev.daskrelay.watcher.status;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.EnumSet;
-
 import static dev.daskrelay.watcher.status.Phase.ABORTED;
 import static dev.daskrelay.watcher.status.Phase.FAILED;
 import static dev.daskrelay.watcher.status.Phase.INITIALIZING;
@@ -16,6 +10,12 @@ import static dev.daskrelay.watcher.status.Phase.WAITING_FOR_RESOURCES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PhaseTest {
 
@@ -42,7 +42,7 @@ class PhaseTest {
     @Test
     void terminalFlags() {
         assertEquals(EnumSet.of(SUCCEEDED, FAILED, ABORTED), EnumSet.copyOf(
-                java.util.Arrays.stream(Phase.values()).filter(Phase::isTerminal).toList()));
+                Arrays.stream(Phase.values()).filter(Phase::isTerminal).toList()));
     }
 
     @Test

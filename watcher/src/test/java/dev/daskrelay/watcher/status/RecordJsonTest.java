@@ -1,10 +1,19 @@
 package dev.daskrelay.watcher.status;
 
+import static dev.daskrelay.schemas.testing.TestObservations.T0;
+import static dev.daskrelay.schemas.testing.TestObservations.TASK;
+import static dev.daskrelay.schemas.testing.TestObservations.accepted;
+import static dev.daskrelay.schemas.testing.TestObservations.job;
+import static dev.daskrelay.schemas.testing.TestObservations.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.daskrelay.avro.v1.Observation;
+import java.io.ByteArrayOutputStream;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -43,6 +52,46 @@ class RecordJsonTest {
         assertEquals(s, SERDE.deserializer().deserialize("t", ours), "round trip");
         assertEquals(s, JACKSON.readValue(ours, TaskState.class), "Jackson reads ours: " + text(ours));
         assertEquals(s, SERDE.deserializer().deserialize("t", jackson), "we read Jackson's: " + text(jackson));
+    }
+
+    /**
+     * A snapshot held until the launch is known ({@link TaskState#heldSnapshot()}, base64 Avro) survives the store in
+     * both formats: the state read back answers the launch exactly as the state that was written, and
+     * {@link TaskState#launchKnown()} is derived, not stored.
+     */
+    @Property(tries = 50)
+    void aHeldSnapshotSurvivesTheStoreAndIsAppliedOnceTheLaunchIsKnown(@ForAll("jobStatuses") String jobStatus,
+                                                                        @ForAll("seconds") int seenAt) throws Exception {
+        StatusSettings settings = StatusSettings.defaults();
+        TaskState held = TaskStateMachine.apply(TaskState.initial(TASK), snapshot(job(jobStatus).build(),
+                T0.plusSeconds(seenAt)), T0.plusSeconds(seenAt), settings).state();
+        assertNotNull(held.heldSnapshot(), "the snapshot is held");
+        assertFalse(held.launchKnown());
+        Observation launch = accepted(T0.plusSeconds(seenAt + 5), null);
+        var expected = TaskStateMachine.apply(held, launch, launch.getObservedAt(), settings);
+        assertFalse(expected.events().isEmpty(), "the launch answers with the held snapshot");
+
+        byte[] ours = SERDE.serializer().serialize("t", held);
+        assertFalse(text(ours).contains("launchKnown"), text(ours));
+        for (TaskState read : List.of(SERDE.deserializer().deserialize("t", ours),
+                JACKSON.readValue(ours, TaskState.class),
+                SERDE.deserializer().deserialize("t", JACKSON.writeValueAsBytes(held)))) {
+            assertEquals(held, read);
+            var step = TaskStateMachine.apply(read, launch, launch.getObservedAt(), settings);
+            assertEquals(expected.events(), step.events());
+            assertEquals(expected.state(), step.state());
+            assertNull(step.state().heldSnapshot(), "applied once the launch is known");
+        }
+    }
+
+    @Provide
+    Arbitrary<String> jobStatuses() {
+        return Arbitraries.of("JobCreated", "ClusterCreated", "Running", "Successful", "Failed");
+    }
+
+    @Provide
+    Arbitrary<Integer> seconds() {
+        return Arbitraries.integers().between(0, 86_400);
     }
 
     @Property(tries = 2000)
@@ -107,7 +156,7 @@ class RecordJsonTest {
     void componentsOfOtherTypesGoThroughTheMapper() throws Exception {
         RecordJson<WithOthers> codec = new RecordJson<>(WithOthers.class, JACKSON);
         WithOthers w = new WithOthers("n", Duration.ofSeconds(90), List.of(1, 2), Map.of("a", "b"));
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         try (var g = JACKSON.getFactory().createGenerator(out)) {
             codec.write(w, g);
         }

@@ -1,21 +1,22 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.config.DaskRelayConfig;
-import dev.daskrelay.schemas.task.DurationText;
-import dev.daskrelay.watcher.WatcherSettings;
-import dev.daskrelay.avro.v1.ApplyResult;
-import dev.daskrelay.avro.v1.IntentAction;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.daskrelay.avro.v1.ApplyResult;
+import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.task.DurationText;
+import dev.daskrelay.schemas.testing.TestObservations;
+import dev.daskrelay.watcher.WatcherSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class StatusSettingsTest {
 
@@ -50,8 +51,24 @@ class StatusSettingsTest {
         assertEquals("daskrelay.status", s.statusTopic());
         assertEquals("daskrelay.intents", s.intentsTopic());
         assertEquals("daskrelay.dead-letters", s.deadLettersTopic());
-        assertEquals("/daskrelay/status", s.cloudEventsSource());
+        assertEquals("/daskrelay/daskrelay", s.cloudEventsSource());
         assertEquals(s, StatusSettings.defaults());
+    }
+
+    @Test
+    void theDefaultSourceNamesTheInstallation() {
+        assertEquals("/daskrelay/prod-eu-1/flyte", watcher("watcher: {clusterName: prod-eu-1}").status("flyte")
+                .cloudEventsSource());
+        assertEquals("/daskrelay/flyte", watcher("watcher: {}").status("flyte").cloudEventsSource());
+        assertEquals("/mine", watcher("watcher: {clusterName: prod-eu-1, cloudEventsSource: /mine}").status("flyte")
+                .cloudEventsSource());
+        DaskRelayConfig.ConfigException e = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> watcher("watcher: {clusterName: a/b}"));
+        assertTrue(e.getMessage().contains("watcher.clusterName:"), e.getMessage());
+    }
+
+    private static WatcherSettings watcher(String yaml) {
+        return DaskRelayConfig.parse(yaml, "daskrelay.yaml").section("watcher", WatcherSettings.class);
     }
 
     @Test
@@ -93,7 +110,7 @@ class StatusSettingsTest {
     @Test
     void logLinkNeedsEveryPlaceholder() {
         LogLinkTemplate t = new LogLinkTemplate("L", "https://x/{{ .namespace }}/{{.podName}}?t={{ .taskId }}");
-        assertEquals(java.util.Optional.empty(), t.render(Map.of("namespace", "ns", "taskId", "t1")));
+        assertEquals(Optional.empty(), t.render(Map.of("namespace", "ns", "taskId", "t1")));
         assertEquals("https://x/ns/p$1?t=t1", t.render(Map.of("namespace", "ns", "podName", "p$1", "taskId", "t1"))
                 .orElseThrow());
         assertEquals("https://static", new LogLinkTemplate("S", "https://static").render(Map.of()).orElseThrow());
@@ -101,11 +118,11 @@ class StatusSettingsTest {
 
     @Test
     void taskStateSurvivesTheStoreSerde() {
-        TaskStateMachine.Step step = TaskStateMachine.apply(TaskState.initial(Obs.TASK),
-                Obs.accepted(Obs.T0, 600L), Obs.T0, StatusSettings.defaults());
-        step = TaskStateMachine.apply(step.state(), Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, Obs.T0),
-                Obs.T0, StatusSettings.defaults());
-        step = TaskStateMachine.apply(step.state(), Obs.snapshot(Obs.job("JobCreated").build(), Obs.T0), Obs.T0,
+        TaskStateMachine.Step step = TaskStateMachine.apply(TaskState.initial(TestObservations.TASK),
+                TestObservations.accepted(TestObservations.T0, 600L), TestObservations.T0, StatusSettings.defaults());
+        step = TaskStateMachine.apply(step.state(), TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, TestObservations.T0),
+                TestObservations.T0, StatusSettings.defaults());
+        step = TaskStateMachine.apply(step.state(), TestObservations.snapshot(TestObservations.job("JobCreated").build(), TestObservations.T0), TestObservations.T0,
                 StatusSettings.defaults());
         TaskState s = step.state();
         TaskStateSerde serde = new TaskStateSerde();

@@ -1,5 +1,12 @@
 package dev.daskrelay.watcher.status;
 
+import static dev.daskrelay.schemas.testing.TestObservations.TASK;
+import static dev.daskrelay.schemas.testing.TestObservations.job;
+import static dev.daskrelay.schemas.testing.TestObservations.snapshot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
@@ -8,23 +15,8 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.testing.TestObservations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,13 +26,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
-
-import static dev.daskrelay.watcher.status.Obs.TASK;
-import static dev.daskrelay.watcher.status.Obs.job;
-import static dev.daskrelay.watcher.status.Obs.snapshot;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real status topology on a real (in-process) broker with exactly_once_v2 and the project's Confluent
@@ -111,7 +112,7 @@ class StatusTopologyIntegrationTest {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
             consumer.seekToBeginning(consumer.assignment());
             Instant deadline = Instant.now().plus(WAIT);
             while (!done.test(out) && Instant.now().isBefore(deadline)) {
@@ -131,8 +132,8 @@ class StatusTopologyIntegrationTest {
     void exactlyOnceRoundTripAndRestoreFromChangelog(@TempDir Path first, @TempDir Path second) {
         Instant t = Instant.now();
         try (StatusService service = startService(first)) {
-            produce(Obs.accepted(t, null));
-            produce(Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, t.plusMillis(1)));
+            produce(TestObservations.accepted(t, null));
+            produce(TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, t.plusMillis(1)));
             produce(TASK.getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 99, 1});   // unknown schema id
             produce(snapshot(job("JobCreated").build(), t.plusMillis(2)));
             produce(snapshot(job("Running").build(), t.plusMillis(3)));
@@ -150,7 +151,7 @@ class StatusTopologyIntegrationTest {
         // A new instance with an empty state directory restores the task's state from the changelog.
         try (StatusService service = startService(second)) {
             produce(snapshot(job("Running").build(), t.plusMillis(4)));   // same as before: nothing new
-            produce(snapshot(job("Running").setComponents(Obs.comps(null, null, 2, 2, 0)).build(), t.plusMillis(5)));
+            produce(snapshot(job("Running").setComponents(TestObservations.comps(null, null, 2, 2, 0)).build(), t.plusMillis(5)));
             produce(snapshot(job("Successful").build(), t.plusMillis(6)));
             var deserializer = AvroSerdes.specific(TaskStatus.class, serdeConfig, false).deserializer();
             List<TaskStatus> s = readUntil(settings.statusTopic(), l -> l.stream().anyMatch(r -> deserializer

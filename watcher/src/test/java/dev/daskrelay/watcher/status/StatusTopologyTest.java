@@ -1,6 +1,23 @@
 package dev.daskrelay.watcher.status;
 
-import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import static dev.daskrelay.schemas.testing.TestObservations.JOB;
+import static dev.daskrelay.schemas.testing.TestObservations.NS;
+import static dev.daskrelay.schemas.testing.TestObservations.RUNNER;
+import static dev.daskrelay.schemas.testing.TestObservations.T0;
+import static dev.daskrelay.schemas.testing.TestObservations.TASK;
+import static dev.daskrelay.schemas.testing.TestObservations.comps;
+import static dev.daskrelay.schemas.testing.TestObservations.container;
+import static dev.daskrelay.schemas.testing.TestObservations.gone;
+import static dev.daskrelay.schemas.testing.TestObservations.job;
+import static dev.daskrelay.schemas.testing.TestObservations.runner;
+import static dev.daskrelay.schemas.testing.TestObservations.snapshot;
+import static dev.daskrelay.schemas.testing.TestObservations.terminated;
+import static dev.daskrelay.schemas.testing.TestObservations.waiting;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
 import dev.daskrelay.avro.v1.DaskJobIntent;
@@ -10,12 +27,28 @@ import dev.daskrelay.avro.v1.PodDetail;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.DeadLetterHeaders;
+import dev.daskrelay.schemas.registry.MockSchemaRegistry;
+import dev.daskrelay.schemas.serde.AvroBinarySerde;
+import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.serde.WireFormat;
+import dev.daskrelay.schemas.testing.TestObservations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -28,32 +61,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Properties;
-import java.util.function.Function;
-
-import static dev.daskrelay.watcher.status.Obs.JOB;
-import static dev.daskrelay.watcher.status.Obs.NS;
-import static dev.daskrelay.watcher.status.Obs.RUNNER;
-import static dev.daskrelay.watcher.status.Obs.T0;
-import static dev.daskrelay.watcher.status.Obs.TASK;
-import static dev.daskrelay.watcher.status.Obs.comps;
-import static dev.daskrelay.watcher.status.Obs.container;
-import static dev.daskrelay.watcher.status.Obs.gone;
-import static dev.daskrelay.watcher.status.Obs.job;
-import static dev.daskrelay.watcher.status.Obs.runner;
-import static dev.daskrelay.watcher.status.Obs.snapshot;
-import static dev.daskrelay.watcher.status.Obs.terminated;
-import static dev.daskrelay.watcher.status.Obs.waiting;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The status topology end to end in a TopologyTestDriver (exactly_once_v2 config, wall-clock punctuation). */
 class StatusTopologyTest {
@@ -121,6 +128,46 @@ class StatusTopologyTest {
         }).toList();
     }
 
+    @Test
+    void statusRecordsNameTheirSchemaInTheRegistry() throws Exception {
+        String scope = "status-dataschema";
+        Map<String, String> cfg = Map.of("schema.registry.url", "mock://" + scope);
+        var statuses = AvroSerdes.specific(TaskStatus.class, cfg, false);
+        var serdes = new StatusSerdes(AvroSerdes.specific(Observation.class, cfg, false),
+                Serdes.serdeFrom(new DataSchemaSerializer<>(statuses.serializer(),
+                        DataSchemaSerializer.baseOf("http://user:secret@registry.example:8081/apis/ccompat/v7/")),
+                        statuses.deserializer()),
+                AvroSerdes.specific(DaskJobIntent.class, cfg, false));
+        Properties props = StatusTopology.streamsProperties("status-dataschema", "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stateDir, "ds").toString());
+        try (TopologyTestDriver d = new TopologyTestDriver(new StatusTopology(settings, serdes, registry).build(),
+                props, T0)) {
+            var in = d.createInputTopic(settings.observationsTopic(), new StringSerializer(),
+                    AvroSerdes.specific(Observation.class, cfg, false).serializer());
+            var out = d.createOutputTopic(settings.statusTopic(), new StringDeserializer(),
+                    new ByteArrayDeserializer());
+            in.pipeInput(TASK, TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, T0));
+            var r = out.readRecord();
+            int id = WireFormat.schemaId(r.value());
+            assertEquals("http://registry.example:8081/apis/ccompat/v7/schemas/ids/" + id,
+                    header(r.headers(), "ce_dataschema"), "first URL, no credentials, the id the record carries");
+            assertEquals("application/avro", header(r.headers(), "content-type"));
+            assertEquals(TaskStatus.getClassSchema().getFullName(),
+                    MockSchemaRegistry.forScope(scope).schemaById(id).getFullName());
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
+    }
+
+    @Test
+    void theDataSchemaBaseIsTheFirstRegistryUrlWithoutCredentials() {
+        assertEquals("https://r1:8081", DataSchemaSerializer.baseOf("https://r1:8081/, https://r2:8081"));
+        assertEquals("http://reg/apis/ccompat/v7", DataSchemaSerializer.baseOf("http://u:p@reg/apis/ccompat/v7?x=1"));
+        assertEquals("bundled://", DataSchemaSerializer.baseOf("bundled://"));
+        assertEquals("bundled:///schemas/ids/7", DataSchemaSerializer.dataSchema(DataSchemaSerializer.baseOf("bundled://"), 7));
+        assertEquals(null, DataSchemaSerializer.baseOf("not a url"));
+    }
+
     private static List<TaskPhase> phases(List<TaskStatus> s) {
         return s.stream().map(TaskStatus::getPhase).toList();
     }
@@ -133,7 +180,8 @@ class StatusTopologyTest {
     private static void assertCloudEvent(Headers h, TaskStatus s) {
         assertEquals(s.getEventId(), header(h, "ce_id"));
         assertEquals(TASK + ":" + s.getSequence(), header(h, "ce_id"));
-        assertEquals("/daskrelay/status", header(h, "ce_source"));
+        assertEquals("/daskrelay/daskrelay", header(h, "ce_source"));
+        assertEquals("application/avro", header(h, "content-type"));
         assertEquals("dev.daskrelay.task.status.v1", header(h, "ce_type"));
         assertEquals("1.0", header(h, "ce_specversion"));
         assertEquals(TASK, header(h, "ce_subject"));
@@ -141,8 +189,8 @@ class StatusTopologyTest {
     }
 
     private void launchAndRun() {
-        send(0, at -> Obs.accepted(at, null));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, null));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(2, at -> snapshot(job("JobCreated").build(), at));
         send(3, at -> snapshot(job("ClusterCreated").setJobRunnerPodName(RUNNER).build(), at));
         send(10, at -> snapshot(job("Running").setJobRunnerPodName(RUNNER)
@@ -171,7 +219,7 @@ class StatusTopologyTest {
         assertEquals(2.0, registry.get("daskrelay.status.events").tag("phase", "RUNNING").counter().count());
         assertEquals(1, registry.get("daskrelay.status.time.to.first.running").timer().count());
         assertEquals(10_000, registry.get("daskrelay.status.time.to.first.running").timer()
-                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS), 0.5);
+                .totalTime(TimeUnit.MILLISECONDS), 0.5);
         assertEquals(6, registry.get("daskrelay.status.latency").timer().count());
         KeyValueStore<String, TaskState> store = driver.getKeyValueStore(StatusTopology.TASKS_STORE);
         assertEquals(Phase.SUCCEEDED, store.get(TASK).phase());
@@ -207,8 +255,8 @@ class StatusTopologyTest {
 
     @Test
     void imagePullErrorPastGraceByWallClock() {
-        send(0, at -> Obs.accepted(at, null));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, null));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(5, at -> snapshot(job("ClusterCreated").setJobRunnerPodName(RUNNER).setComponents(comps(
                 runner("Pending", waiting("ImagePullBackOff", "Back-off pulling image \"ghcr.io/x:nope\"")), null,
                 1, 0, 1)).build(), at));
@@ -230,7 +278,7 @@ class StatusTopologyTest {
 
     @Test
     void unschedulable() {
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         PodDetail r = PodDetail.newBuilder(runner("Pending", container().build()))
                 .setUnschedulableMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.").build();
         send(5, at -> snapshot(job("ClusterCreated").setComponents(comps(r, null, 1, 0, 1)).build(), at));
@@ -255,8 +303,8 @@ class StatusTopologyTest {
     @Test
     void abortMidRun() {
         launchAndRun();
-        send(20, at -> Obs.abort(CommandOutcomeKind.ABORT_ACCEPTED, "superseded by run 2", at));
-        send(21, at -> Obs.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
+        send(20, at -> TestObservations.abort(CommandOutcomeKind.ABORT_ACCEPTED, "superseded by run 2", at));
+        send(21, at -> TestObservations.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
         send(22, at -> snapshot(gone(), at));
         List<TaskStatus> s = statuses();
         assertEquals(5, s.size());
@@ -269,8 +317,8 @@ class StatusTopologyTest {
 
     @Test
     void stuckInJobCreated() {
-        send(0, at -> Obs.accepted(at, null));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, null));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(2, at -> snapshot(job("JobCreated").build(), at));
         assertEquals(2, statuses().size());
         KeyValueStore<String, Long> timers = driver.getKeyValueStore(StatusTopology.TIMERS_STORE);
@@ -290,7 +338,7 @@ class StatusTopologyTest {
         assertTrue(intents.isEmpty());
         assertNull(timers.get(TASK));
         // the delete we asked for comes back as observations: nothing more
-        send(17 * 60, at -> Obs.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
+        send(17 * 60, at -> TestObservations.apply(IntentAction.DELETE, ApplyResult.DELETED, at));
         send(17 * 60 + 1, at -> snapshot(gone(), at));
         advanceTo(T0.plus(Duration.ofHours(2)));
         assertTrue(status.isEmpty());
@@ -299,8 +347,8 @@ class StatusTopologyTest {
 
     @Test
     void deadline() {
-        send(0, at -> Obs.accepted(at, 120L));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(0, at -> TestObservations.accepted(at, 120L));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         send(10, at -> snapshot(job("Running").build(), at));
         statuses();
         advanceTo(T0.plusSeconds(121));
@@ -311,7 +359,7 @@ class StatusTopologyTest {
 
     @Test
     void rejection() {
-        send(0, at -> Obs.rejected(at, "image: required", "resources.limits.cpu: 'abc' is not a quantity"));
+        send(0, at -> TestObservations.rejected(at, "image: required", "resources.limits.cpu: 'abc' is not a quantity"));
         List<TaskStatus> s = statuses();
         assertEquals(1, s.size());
         assertEquals("BadTaskSpecification", s.get(0).getError().getCode());
@@ -326,7 +374,7 @@ class StatusTopologyTest {
         RecordHeaders h = new RecordHeaders();
         h.add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
         raw.pipeInput(new TestRecord<>(TASK.getBytes(StandardCharsets.UTF_8), poison, h, T0));
-        send(1, at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
+        send(1, at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at));
         TestRecord<byte[], byte[]> dl = deadLetters.readRecord();
         assertArrayEquals(TASK.getBytes(StandardCharsets.UTF_8), dl.key());
         assertArrayEquals(poison, dl.value());
@@ -347,7 +395,7 @@ class StatusTopologyTest {
 
     @Test
     void keyAndTaskIdMismatchGoesToDeadLetters() {
-        Observation o = Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, T0);
+        Observation o = TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, T0);
         observations.pipeInput("some-other-task", o, T0);
         TestRecord<byte[], byte[]> dl = deadLetters.readRecord();
         assertEquals("process", header(dl.headers(), DeadLetterHeaders.ERROR_STAGE));
@@ -372,7 +420,7 @@ class StatusTopologyTest {
 
     @Test
     void abortOfUnknownTaskIsAnswered() {
-        send(0, at -> Obs.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, "no such task", at));
+        send(0, at -> TestObservations.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, "no such task", at));
         List<TaskStatus> s = statuses();
         assertEquals(1, s.size());
         assertEquals(TaskPhase.ABORTED, s.get(0).getPhase());

@@ -1,17 +1,30 @@
 package dev.daskrelay.watcher.status;
 
+import static dev.daskrelay.schemas.testing.TestObservations.RUNNER;
+import static dev.daskrelay.schemas.testing.TestObservations.T0;
+import static dev.daskrelay.schemas.testing.TestObservations.TASK;
+import static dev.daskrelay.schemas.testing.TestObservations.comps;
+import static dev.daskrelay.schemas.testing.TestObservations.container;
+import static dev.daskrelay.schemas.testing.TestObservations.event;
+import static dev.daskrelay.schemas.testing.TestObservations.gone;
+import static dev.daskrelay.schemas.testing.TestObservations.job;
+import static dev.daskrelay.schemas.testing.TestObservations.runner;
+import static dev.daskrelay.schemas.testing.TestObservations.snapshot;
+import static dev.daskrelay.schemas.testing.TestObservations.terminated;
+import static dev.daskrelay.schemas.testing.TestObservations.waiting;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.PodDetail;
+import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-
+import dev.daskrelay.schemas.testing.TestObservations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,22 +32,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-
-import static dev.daskrelay.watcher.status.Obs.RUNNER;
-import static dev.daskrelay.watcher.status.Obs.T0;
-import static dev.daskrelay.watcher.status.Obs.TASK;
-import static dev.daskrelay.watcher.status.Obs.comps;
-import static dev.daskrelay.watcher.status.Obs.container;
-import static dev.daskrelay.watcher.status.Obs.event;
-import static dev.daskrelay.watcher.status.Obs.gone;
-import static dev.daskrelay.watcher.status.Obs.job;
-import static dev.daskrelay.watcher.status.Obs.runner;
-import static dev.daskrelay.watcher.status.Obs.snapshot;
-import static dev.daskrelay.watcher.status.Obs.terminated;
-import static dev.daskrelay.watcher.status.Obs.waiting;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 
 /**
  * Properties of the state machine over random sequences of observations from every source (and wall-clock
@@ -48,23 +50,23 @@ class TaskStateMachinePropertyTest {
 
     /** The pool of facts a step can be: observations, or a wall-clock tick (null). */
     private static final List<Function<Instant, Observation>> POOL = List.of(
-            at -> Obs.accepted(at, 1800L),
-            at -> Obs.accepted(at, null),
-            at -> Obs.rejected(at, "image: required"),
-            at -> Obs.command(CommandOutcomeKind.LAUNCH_DUPLICATE, at),
-            at -> Obs.command(CommandOutcomeKind.LAUNCH_AFTER_ABORT, at),
-            at -> Obs.abort(CommandOutcomeKind.ABORT_ACCEPTED, "stop", at),
-            at -> Obs.abort(CommandOutcomeKind.ABORT_BEFORE_LAUNCH, "early", at),
-            at -> Obs.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, null, at),
-            at -> Obs.abort(CommandOutcomeKind.ABORT_OF_FINISHED_TASK, null, at),
-            at -> Obs.apply(IntentAction.CREATE, ApplyResult.CREATED, at),
-            at -> Obs.apply(IntentAction.CREATE, ApplyResult.ALREADY_EXISTED, at),
-            at -> Obs.apply(Obs.applyBuilder(IntentAction.CREATE, ApplyResult.WAITING_FOR_RESOURCES)
+            at -> TestObservations.accepted(at, 1800L),
+            at -> TestObservations.accepted(at, null),
+            at -> TestObservations.rejected(at, "image: required"),
+            at -> TestObservations.command(CommandOutcomeKind.LAUNCH_DUPLICATE, at),
+            at -> TestObservations.command(CommandOutcomeKind.LAUNCH_AFTER_ABORT, at),
+            at -> TestObservations.abort(CommandOutcomeKind.ABORT_ACCEPTED, "stop", at),
+            at -> TestObservations.abort(CommandOutcomeKind.ABORT_BEFORE_LAUNCH, "early", at),
+            at -> TestObservations.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, null, at),
+            at -> TestObservations.abort(CommandOutcomeKind.ABORT_OF_FINISHED_TASK, null, at),
+            at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CREATED, at),
+            at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.ALREADY_EXISTED, at),
+            at -> TestObservations.apply(TestObservations.applyBuilder(IntentAction.CREATE, ApplyResult.WAITING_FOR_RESOURCES)
                     .setMessage("quota").build(), at),
-            at -> Obs.apply(Obs.applyBuilder(IntentAction.CREATE, ApplyResult.FAILED).setRetryable(true).build(), at),
-            at -> Obs.apply(IntentAction.CREATE, ApplyResult.CONFLICT, at),
-            at -> Obs.apply(IntentAction.DELETE, ApplyResult.DELETED, at),
-            at -> Obs.apply(IntentAction.DELETE, ApplyResult.NOT_FOUND, at),
+            at -> TestObservations.apply(TestObservations.applyBuilder(IntentAction.CREATE, ApplyResult.FAILED).setRetryable(true).build(), at),
+            at -> TestObservations.apply(IntentAction.CREATE, ApplyResult.CONFLICT, at),
+            at -> TestObservations.apply(IntentAction.DELETE, ApplyResult.DELETED, at),
+            at -> TestObservations.apply(IntentAction.DELETE, ApplyResult.NOT_FOUND, at),
             at -> snapshot(job("").build(), at),
             at -> snapshot(job("JobCreated").build(), at),
             at -> snapshot(job("ClusterCreated").setJobRunnerPodName(RUNNER).build(), at),
@@ -112,6 +114,11 @@ class TaskStateMachinePropertyTest {
             }
             for (TaskStateMachine.RejectedTransition r : step.rejected()) {
                 assertFalse(r.from() == null, "the first event is never rejected");
+            }
+            if (events.isEmpty() && !step.events().isEmpty() && o != null
+                    && o.getPayload() instanceof DaskJobSnapshot) {
+                assertEquals(TaskPhase.QUEUED, step.events().get(0).getPhase(),
+                        "a task whose DaskJob is seen starts with QUEUED: " + step.events());
             }
             state = step.state();
             events.addAll(step.events());

@@ -1,17 +1,19 @@
-package dev.daskrelay.translator;
+package dev.daskrelay.schemas.testing;
 
 import dev.daskrelay.avro.v1.AbortDaskJob;
+import dev.daskrelay.avro.v1.DaskScheduler;
 import dev.daskrelay.avro.v1.DaskSpec;
 import dev.daskrelay.avro.v1.DaskWorkerGroup;
 import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import java.time.Instant;
+import java.util.List;
 
-/** Test data: launch and abort commands. */
-public final class Commands {
+/** Test fixtures shared through the schemas test-jar: launch and abort commands. */
+public final class TestCommands {
 
-    private Commands() {
+    private TestCommands() {
     }
 
     public static ExecutionIdentity execution(String taskId) {
@@ -22,10 +24,10 @@ public final class Commands {
     public static LaunchDaskJob launchPayload(String image) {
         return LaunchDaskJob.newBuilder()
                 .setImage(image)
-                .setArgs(java.util.List.of("python", "-m", "app"))
+                .setArgs(List.of("python", "-m", "app"))
                 .setTimeoutSeconds(3600L)
                 .setDask(DaskSpec.newBuilder()
-                        .setScheduler(dev.daskrelay.avro.v1.DaskScheduler.newBuilder().build())
+                        .setScheduler(DaskScheduler.newBuilder().build())
                         .setWorkers(DaskWorkerGroup.newBuilder().setNumberOfWorkers(2).build())
                         .build())
                 .build();
