@@ -1,5 +1,9 @@
 package dev.daskrelay.bench.watcher;
 
+import dev.daskrelay.avro.v1.CommandOutcome;
+import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.bench.Await;
 import dev.daskrelay.bench.CpuSample;
@@ -31,8 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -103,6 +110,12 @@ public final class StatusLatencyHarness {
             AtomicBoolean stop = new AtomicBoolean();
             Thread reader = new Thread(() -> read(broker, prefix, changedAt, latencies, initializing, stop));
             reader.start();
+            // the status topology answers a DaskJob only once its task's launch is known (TaskState.launchKnown): the
+            // command topology's LAUNCH_ACCEPTED is published for each task before its DaskJob is created
+            Properties pp = broker.clientProperties();
+            KafkaProducer<String, Observation> launches = new KafkaProducer<>(pp, new StringSerializer(),
+                    AvroSerdes.specific(Observation.class, Map.of("schema.registry.url", "mock://latency"), false)
+                            .serializer());
             KubernetesClient watcherClient = target.newClient();
             WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
             DaskJobRenderer renderer = TypicalTask.renderer(ns);
@@ -118,6 +131,8 @@ public final class StatusLatencyHarness {
                     String execution = "lat" + run + "x" + i;
                     RenderedDaskJob job = renderer.render(TypicalTask.taskId(execution),
                             TypicalTask.execution(execution), TypicalTask.launch(ns, 2)).orElseThrow();
+                    launches.send(new ProducerRecord<>(prefix + ".observations", TypicalTask.taskId(execution),
+                            accepted(TypicalTask.taskId(execution), execution, job.name(), ns))).get();
                     client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).resource(client
                             .getKubernetesSerialization().convertValue(job.manifest(), GenericKubernetesResource.class))
                             .create();
@@ -149,6 +164,7 @@ public final class StatusLatencyHarness {
                 reader.join();
                 watcher.close();
                 watcherClient.close();
+                launches.close();
                 for (String name : names) {
                     client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName(name).delete();
                 }
@@ -164,6 +180,16 @@ public final class StatusLatencyHarness {
             }
         }
         System.exit(0);
+    }
+
+    /** What the command topology publishes for an accepted launch. */
+    private static Observation accepted(String task, String execution, String daskJob, String ns) {
+        return Observation.newBuilder().setObservationId("accepted/" + task).setTaskId(task)
+                .setExecution(TypicalTask.execution(execution)).setSource(ObservationSource.COMMANDS)
+                .setObservedAt(Instant.now()).setDaskJobName(daskJob).setDaskJobNamespace(ns)
+                .setPayload(CommandOutcome.newBuilder().setCommandId("cmd-" + task)
+                        .setKind(CommandOutcomeKind.LAUNCH_ACCEPTED).build())
+                .build();
     }
 
     private static long pct(List<Long> sorted, int p) {
