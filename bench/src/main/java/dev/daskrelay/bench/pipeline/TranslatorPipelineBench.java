@@ -26,10 +26,12 @@ import dev.daskrelay.translator.render.RenderResult;
 import dev.daskrelay.translator.topology.CommandTopology;
 import dev.daskrelay.translator.topology.RenderingPreparation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -267,9 +269,21 @@ public final class TranslatorPipelineBench {
         return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p / 100.0) - 1))];
     }
 
-    /** Deletes the phase's DaskJobs (one delete-collection request), outside any measurement. */
-    private static void deleteAll(KubernetesClient client, String ns) {
-        client.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS).inNamespace(ns).delete();
+    /**
+     * Deletes the phase's DaskJobs (one delete-collection request), outside any measurement, and waits until they are
+     * gone. On a busy machine a delete-collection of 10,000 objects outlasts the client's request timeout while the
+     * API server goes on deleting: the wait, not the response, says when it is done.
+     */
+    private static void deleteAll(KubernetesClient client, String ns) throws InterruptedException {
+        var jobs = client.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS).inNamespace(ns);
+        try {
+            jobs.delete();
+        } catch (KubernetesClientException e) {
+            System.out.printf("    delete-collection in %s answered %s; waiting for the DaskJobs to go%n", ns,
+                    e.getMessage());
+        }
+        Await.until(() -> jobs.list(new ListOptionsBuilder().withLimit(1L).build()).getItems().isEmpty(), Duration.ofMinutes(10),
+                "the DaskJobs of " + ns + " deleted");
     }
 
     static LaunchDaskJob launch(String ns) {
