@@ -248,6 +248,40 @@ public final class PhaseDerivation {
         return Verdict.of(Phase.INITIALIZING, detail.isEmpty() ? base : base + " (" + detail + ")", null);
     }
 
+    /**
+     * The phases a snapshot proves the task went through before {@code v}, which the task has not reported yet:
+     * INITIALIZING when the operator had created the job's components (a runner pod, or a jobStatus past
+     * JobCreated), RUNNING when the verdict is an end the runner's container reached after it started (an exit code,
+     * or the operator's Successful). A busy watcher, a fast cluster or a snapshot held until the launch was known
+     * can see a DaskJob only after these phases; the task still reads them, in order, at the snapshot's time.
+     */
+    static List<Verdict> impliedBefore(TaskState.Builder b, DaskJobSnapshot d, Verdict v) {
+        if (v == null || v.phase() == Phase.QUEUED || v.phase() == Phase.INITIALIZING || v.phase() == Phase.ABORTED) {
+            return List.of();
+        }
+        ComponentsDetail comps = d.getComponents();
+        PodDetail runner = comps == null ? null : comps.getRunner();
+        DaskJobStatus jobStatus = DaskJobStatus.of(d.getJobStatus());
+        List<Verdict> out = new ArrayList<>(2);
+        boolean before = b.phase == null || b.phase == Phase.QUEUED;
+        boolean componentsCreated = runner != null || d.getJobRunnerPodName() != null
+                || (jobStatus != DaskJobStatus.ABSENT && jobStatus != DaskJobStatus.JOB_CREATED);
+        if (before && componentsCreated && !b.highestVersions.containsKey(Phase.INITIALIZING)) {
+            out.add(Verdict.of(Phase.INITIALIZING, REASON_CLUSTER_CREATED,
+                    "implied: DaskJob " + jobRef(b) + " was first seen past this phase"));
+        }
+        if (v.phase().isTerminal() && !b.highestVersions.containsKey(Phase.RUNNING)
+                && (b.phase == null || b.phase.canTransitionTo(Phase.RUNNING))) {
+            ContainerDetail rc = runnerContainer(runner);
+            boolean ran = v.phase() == Phase.SUCCEEDED || (rc != null && rc.getExitCode() != null);
+            if (ran) {
+                out.add(Verdict.of(Phase.RUNNING, "runner started",
+                        "implied: the runner of DaskJob " + jobRef(b) + " was first seen after it ended"));
+            }
+        }
+        return out;
+    }
+
     private static Verdict aborted(TaskState.Builder b) {
         return Verdict.of(Phase.ABORTED, b.abortReason, "DaskJob " + jobRef(b) + " deleted");
     }
