@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bridge's informers and their caches: construction, enqueue-only event handlers, cache and index queries, and
@@ -41,6 +44,19 @@ import java.util.function.Function;
  * ({@link SlimItemStore}).
  */
 public final class BridgeInformers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeInformers.class);
+
+    /**
+     * An informer whose list or watch fails tries again (with the client's reconnect back-off), whatever the failure:
+     * fabric8's default gives up for good when the first list fails (a timeout on a busy API server, a 403 before
+     * the RBAC is applied), and the bridge, which publishes only once every informer has synced, would then wait
+     * forever. client-go's reflectors also keep retrying.
+     */
+    static final ExceptionHandler KEEP_TRYING = (started, t) -> {
+        LOG.warn("informer {} failed, trying again: {}", started ? "watch" : "initial list", t.toString());
+        return true;
+    };
 
     static final String JOB_INDEX = "daskrelay-job";
     /**
@@ -156,6 +172,7 @@ public final class BridgeInformers {
         informers = new Informers(jobInformers, podInformers, eventInformers);
         for (SharedIndexInformer<?> i : informers.all()) {
             watching.put(i, false);
+            i.exceptionHandler(KEEP_TRYING);
             i.start();
         }
     }
