@@ -218,8 +218,15 @@ public final class PhaseDerivation {
             if (b.imagePullFailingSince == null) {
                 b.imagePullFailingSince = at;
             }
-            b.imagePullReason = waiting;
-            b.imagePullMessage = rc.getWaitingMessage();
+            // The kubelet alternates ErrImagePull (an attempt failed) and ImagePullBackOff (waiting to try again);
+            // which one shows when the grace period ends is chance. Once it backs off, the task's error is
+            // ImagePullBackOff; ErrImagePull only when the pull failed without a back-off seen (a short grace).
+            if (!"ImagePullBackOff".equals(b.imagePullReason)) {
+                b.imagePullReason = waiting;
+            }
+            if (rc.getWaitingMessage() != null && !rc.getWaitingMessage().isBlank()) {
+                b.imagePullMessage = rc.getWaitingMessage();
+            }
             Verdict pull = imagePullVerdict(b.imagePullFailingSince, b.imagePullReason, b.imagePullMessage, now, st);
             if (pull != null) {
                 return pull;

@@ -304,10 +304,19 @@ class TaskStateMachineTest {
             tick(at(10 + 179));
             assertEquals(2, events.size(), "inside the grace period");
             tick(at(10 + 180));
-            assertError("ErrImagePull", ErrorKind.USER, true);
-            assertTrue(last().getError().getMessage().contains("rpc error: not found"));
+            assertError("ImagePullBackOff", ErrorKind.USER, true);
+            assertTrue(last().getError().getMessage().contains("rpc error: not found"), "the newest message");
             assertEquals(1, intents.size());
-            assertEquals("ErrImagePull", intents.get(0).getReason());
+            assertEquals("ImagePullBackOff", intents.get(0).getReason());
+        }
+
+        @Test
+        void aPullThatFailedWithoutABackOffSeenIsErrImagePull() {
+            feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(0)));
+            var errPull = comps(runner("Pending", waiting("ErrImagePull", "rpc error: not found")), null, 0, 0, 0);
+            feed(snapshot(job("ClusterCreated").setComponents(errPull).build(), at(10)));
+            tick(at(10 + 180));
+            assertError("ErrImagePull", ErrorKind.USER, true);
         }
 
         @Test
