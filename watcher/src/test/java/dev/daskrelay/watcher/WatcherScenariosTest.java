@@ -124,7 +124,7 @@ class WatcherScenariosTest {
         expected.put("success", List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"));
         expected.put("exit1", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
         expected.put("oom", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:OOMKilled"));
-        expected.put("pull", List.of("QUEUED", "INITIALIZING", "FAILED:ImagePullBackOff|ErrImagePull"));
+        expected.put("pull", List.of("QUEUED", "INITIALIZING", "FAILED:ImagePullBackOff"));
         expected.put("unsched", List.of("QUEUED", "INITIALIZING", "WAITING_FOR_RESOURCES"));
         expected.put("noworkers", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
         expected.put("stuck", List.of("QUEUED", "INITIALIZING", "FAILED:Stuck"));

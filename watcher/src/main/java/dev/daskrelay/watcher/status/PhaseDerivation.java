@@ -218,12 +218,7 @@ public final class PhaseDerivation {
             if (b.imagePullFailingSince == null) {
                 b.imagePullFailingSince = at;
             }
-            // The kubelet alternates ErrImagePull (an attempt failed) and ImagePullBackOff (waiting to try again);
-            // which one shows when the grace period ends is chance. Once it backs off, the task's error is
-            // ImagePullBackOff; ErrImagePull only when the pull failed without a back-off seen (a short grace).
-            if (!"ImagePullBackOff".equals(b.imagePullReason)) {
-                b.imagePullReason = waiting;
-            }
+            b.imagePullReason = waiting;
             if (rc.getWaitingMessage() != null && !rc.getWaitingMessage().isBlank()) {
                 b.imagePullMessage = rc.getWaitingMessage();
             }
@@ -326,10 +321,13 @@ public final class PhaseDerivation {
         if (since == null || Duration.between(since, now).compareTo(st.imagePullGrace()) < 0) {
             return null;
         }
-        String code = "ImagePullBackOff".equals(reason) ? ErrorCodes.ImagePullBackOff.name()
-                : ErrorCodes.ErrImagePull.name();
+        // The kubelet alternates ErrImagePull (an attempt failed) and ImagePullBackOff (waiting to try again), so
+        // the reason showing when the grace ends is chance: a pull failing that long is ImagePullBackOff, and the
+        // message names the last reason seen.
+        String code = ErrorCodes.ImagePullBackOff.name();
         return Verdict.failed(code, "runner image could not be pulled for "
-                        + DurationText.format(st.imagePullGrace()) + (message == null ? "" : ": " + message),
+                        + DurationText.format(st.imagePullGrace()) + " (" + (reason == null ? code : reason)
+                        + (message == null ? "" : ": " + message) + ")",
                 ErrorKind.USER, true).withDelete(code);
     }
 

@@ -305,18 +305,19 @@ class TaskStateMachineTest {
             assertEquals(2, events.size(), "inside the grace period");
             tick(at(10 + 180));
             assertError("ImagePullBackOff", ErrorKind.USER, true);
-            assertTrue(last().getError().getMessage().contains("rpc error: not found"), "the newest message");
+            assertTrue(last().getError().getMessage().contains("(ErrImagePull: rpc error: not found)"),
+                    last().getError().getMessage());
             assertEquals(1, intents.size());
             assertEquals("ImagePullBackOff", intents.get(0).getReason());
         }
 
         @Test
-        void aPullThatFailedWithoutABackOffSeenIsErrImagePull() {
+        void aPullFailingPastTheGraceIsImagePullBackOffWhicheverReasonShowedLast() {
             feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(0)));
             var errPull = comps(runner("Pending", waiting("ErrImagePull", "rpc error: not found")), null, 0, 0, 0);
             feed(snapshot(job("ClusterCreated").setComponents(errPull).build(), at(10)));
             tick(at(10 + 180));
-            assertError("ErrImagePull", ErrorKind.USER, true);
+            assertError("ImagePullBackOff", ErrorKind.USER, true);
         }
 
         @Test
