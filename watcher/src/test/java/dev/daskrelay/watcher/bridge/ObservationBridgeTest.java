@@ -18,6 +18,7 @@ import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.embedded.KafkaBroker;
+import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -96,7 +97,7 @@ class ObservationBridgeTest {
     private ObservationBridge bridge(KubernetesClient c, ObservationMemory memory) {
         var publisher = new KafkaObservationPublisher(broker.clientProperties(), topic, TestAvro.serializer());
         closeables.add(publisher);
-        var bridge = new ObservationBridge(c, ObservationBridge.Options.of(List.of(NS)), publisher, memory,
+        var bridge = new ObservationBridge(c, ObservationBridge.Options.of(List.of(NS), Installation.DEFAULT), publisher, memory,
                 Clock.systemUTC(), new SimpleMeterRegistry());
         closeables.add(bridge);
         bridge.start();
