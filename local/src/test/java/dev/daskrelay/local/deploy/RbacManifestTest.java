@@ -12,7 +12,6 @@ import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
-import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.TaskFile;
@@ -116,7 +115,7 @@ class RbacManifestTest {
 
             // Task "collide" meets an identical DaskJob already there: create → 409 → get → same hash.
             TaskCommand collide = launch("collide", "success", "10m");
-            RenderedDaskJob existing = new DaskJobRenderer(config.platform(), Installation.DEFAULT).render(collide).orElseThrow();
+            RenderedDaskJob existing = new DaskJobRenderer(config.platform(), config.installation()).render(collide).orElseThrow();
             admin.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(NS)
                     .resource(Serialization.unmarshal(existing.toJson(), GenericKubernetesResource.class)).create();
 
@@ -133,8 +132,8 @@ class RbacManifestTest {
                 for (TaskCommand c : List.of(quick, collide, slow)) {
                     producer.send(new ProducerRecord<>("rbac.commands", c.getTaskId(), c)).get();
                 }
-                String slowJob = new DaskJobRenderer(config.platform(), Installation.DEFAULT).render(slow).orElseThrow().name();
-                String quickJob = new DaskJobRenderer(config.platform(), Installation.DEFAULT).render(quick).orElseThrow().name();
+                String slowJob = new DaskJobRenderer(config.platform(), config.installation()).render(slow).orElseThrow().name();
+                String quickJob = new DaskJobRenderer(config.platform(), config.installation()).render(quick).orElseThrow().name();
                 await("slow DaskJob created", () -> job(admin, slowJob) != null);
                 TaskCommand abort = TaskCommand.newBuilder(slow).setCommandId(UUID.randomUUID().toString())
                         .setPayload(AbortDaskJob.newBuilder().setReason("rbac test").build()).build();
