@@ -226,7 +226,7 @@ class WatcherScenariosTest {
                 .withApiVersion(DaskCrds.API_VERSION).withKind("DaskJob")
                 .withNewMetadata().withName(jobName(task)).withNamespace(NS)
                 .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                .addToLabels(KubernetesLabels.INSTALLATION, Installation.DEFAULT.id())
+                .addToLabels(KubernetesLabels.INSTALLATION, Installation.derivedFrom(PREFIX).id())
                 .addToLabels(KubernetesLabels.TASK, task)
                 .addToAnnotations(KubernetesLabels.TASK_ID, task)
                 .addToAnnotations(KubernetesLabels.SPEC_HASH, "h-" + task)
