@@ -9,6 +9,7 @@ import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.ResourceList;
 import dev.daskrelay.avro.v1.Resources;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.translator.render.DaskJobRenderer;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class TypicalTask {
 
     /** A renderer for {@link #platform(String)}. */
     public static DaskJobRenderer renderer(String namespace) {
-        return new DaskJobRenderer(platform(namespace));
+        return new DaskJobRenderer(platform(namespace), Installation.DEFAULT);
     }
 
     /** A platform that sets every placement knob, whose default namespace is {@code namespace}. */

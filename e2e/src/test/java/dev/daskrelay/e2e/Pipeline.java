@@ -48,20 +48,26 @@ final class Pipeline implements AutoCloseable {
      * @param name          topic prefix, and the base of the state directories and logs
      * @param namespace     the platform namespace (created when missing); its watcher watches only it
      * @param watcherExtra  extra keys of the {@code watcher:} section (e.g. {@code retainFinished: 5s})
+     * @param installation  the {@code installation:} id, or null for the default (derived from the topic prefix)
      */
-    record Options(String name, String namespace, Map<String, String> watcherExtra) {
+    record Options(String name, String namespace, Map<String, String> watcherExtra, String installation) {
         static Options of(String name) {
-            return new Options(name, name, Map.of());
+            return new Options(name, name, Map.of(), null);
         }
 
         Options watcher(String key, String value) {
             Map<String, String> m = new LinkedHashMap<>(watcherExtra);
             m.put(key, value);
-            return new Options(name, namespace, m);
+            return new Options(name, namespace, m, installation);
         }
 
         Options namespace(String ns) {
-            return new Options(name, ns, watcherExtra);
+            return new Options(name, ns, watcherExtra, installation);
+        }
+
+        /** The same installation id for two pipelines makes the second one own (adopt) the first one's DaskJobs. */
+        Options installation(String id) {
+            return new Options(name, namespace, watcherExtra, id);
         }
     }
 
@@ -86,7 +92,7 @@ final class Pipeline implements AutoCloseable {
         this.translatorOps = freePort();
         this.watcherOps = freePort();
         try {
-            Files.createDirectories(dir);
+            E2eFiles.fresh(dir);
             configFile = dir.resolve("daskrelay.yaml");
             Files.writeString(configFile, configYaml());
         } catch (IOException e) {
@@ -133,7 +139,7 @@ final class Pipeline implements AutoCloseable {
         w.forEach((k, v) -> watcherKeys.append("  ").append(k).append(": ").append(v).append('\n'));
         return """
                 # written by the e2e suite (Pipeline.java)
-                kafka:
+                %skafka:
                   bootstrapServers: %s
                   topicPrefix: %s
                 registry:
@@ -155,7 +161,8 @@ final class Pipeline implements AutoCloseable {
                   opsPort: %d
                   stateDir: %s
                   leaseNamespace: %s
-                %s""".formatted(broker().bootstrapServers(), options.name(), kube.kubeconfig(), options.namespace(),
+                %s""".formatted(options.installation() == null ? "" : "installation: " + options.installation() + "\n",
+                broker().bootstrapServers(), options.name(), kube.kubeconfig(), options.namespace(),
                 options.namespace(), dir.resolve("state/translator"), translatorOps, watcherOps,
                 dir.resolve("state/watcher"), options.namespace(), watcherKeys);
     }

@@ -129,7 +129,7 @@ class RealClusterE2E {
         List<String> scenarios = List.of("success", "runner-exit", "oom");
         Map<String, String> first = new LinkedHashMap<>();
         Map<String, String> uids = new LinkedHashMap<>();
-        try (Pipeline one = Pipeline.start(cluster, Pipeline.Options.of("adopt-1").namespace("adoption"))) {
+        try (Pipeline one = Pipeline.start(cluster, Pipeline.Options.of("adopt-1").namespace("adoption").installation("adoption"))) {
             for (String s : scenarios) {
                 String id = submit(one, s, "adopt");
                 List<TaskStatus> events = one.statuses().awaitTerminal(id, END);
@@ -138,7 +138,7 @@ class RealClusterE2E {
             }
         }
         // daskrelay again, with new topics (its Kafka state lost), the same cluster and namespace, the same launches
-        try (Pipeline two = Pipeline.start(cluster, Pipeline.Options.of("adopt-2").namespace("adoption"))) {
+        try (Pipeline two = Pipeline.start(cluster, Pipeline.Options.of("adopt-2").namespace("adoption").installation("adoption"))) {
             // the new watcher has re-observed the existing DaskJobs before their launches arrive
             two.awaitObservations(scenarios.size(), END);
             for (String s : scenarios) {

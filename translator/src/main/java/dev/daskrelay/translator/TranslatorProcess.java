@@ -7,6 +7,7 @@ import dev.daskrelay.ops.OpsServer;
 import dev.daskrelay.ops.ServiceProcess;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
@@ -61,6 +62,7 @@ public final class TranslatorProcess extends ServiceProcess {
     private final Topics topics;
     private final Map<String, String> registryConfig;
     private final PlatformConfig platform;
+    private final Installation installation;
     private final KubernetesClient kube;
     private OpsServer ops;
     private KafkaStreams streams;
@@ -80,6 +82,7 @@ public final class TranslatorProcess extends ServiceProcess {
         this.topics = kafka.topics();
         this.registryConfig = config.registry().config();
         this.platform = config.platform();
+        this.installation = config.installation();
         this.kube = kube;
     }
 
@@ -103,8 +106,8 @@ public final class TranslatorProcess extends ServiceProcess {
         startCommandTopology(commandSerde, intentSerde, observationSerde);
         startApplier(intentSerde, observationSerde);
         registerHealthChecks();
-        LOG.info("translator started: commands {} -> intents {} -> Kubernetes {} -> observations {}",
-                topics.commands(), topics.intents(), kube.getMasterUrl(), topics.observations());
+        LOG.info("translator started: commands {} -> intents {} -> Kubernetes {} (installation {}) -> observations {}",
+                topics.commands(), topics.intents(), kube.getMasterUrl(), installation, topics.observations());
     }
 
     /** Metrics and operations endpoints. */
@@ -132,7 +135,7 @@ public final class TranslatorProcess extends ServiceProcess {
             streamsProps.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topicReplicationFactor());
         }
         KafkaStreams s = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde, observationSerde,
-                new RenderingPreparation(platform), ops.registry()), streamsProps);
+                new RenderingPreparation(platform, installation), ops.registry()), streamsProps);
         streams = s;
         own(() -> s.close(Duration.ofSeconds(30)));
         own(new KafkaStreamsMetrics(s)).bindTo(ops.registry());
@@ -159,7 +162,7 @@ public final class TranslatorProcess extends ServiceProcess {
                         new StringDeserializer(), intentSerde.deserializer()),
                 new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
                         observationSerde.serializer()),
-                new Fabric8DaskJobApi(kube), ops.registry(), Clock.systemUTC(), ApplyHooks.NONE,
+                new Fabric8DaskJobApi(kube, installation), ops.registry(), Clock.systemUTC(), ApplyHooks.NONE,
                 DeadLetterSink.toTopic(deadLetterProducer, topics.deadLetters())));
         applier.start();
     }

@@ -11,6 +11,7 @@ import dev.daskrelay.bench.CpuSample;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;
@@ -327,7 +328,7 @@ public final class TranslatorPipelineBench {
             sp.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
             PlatformConfig platform = TypicalTask.platform(namespace);
             KafkaStreams streams = new KafkaStreams(CommandTopology.build(topics, commands, intents, observations,
-                    new RenderingPreparation(platform), new SimpleMeterRegistry()), sp);
+                    new RenderingPreparation(platform, Installation.DEFAULT), new SimpleMeterRegistry()), sp);
             streams.start();
             Properties base = kafka.clientProperties();
             Applier applier = new Applier(new ApplierSettings(topics.intents(), topics.observations(), concurrency,
@@ -337,7 +338,7 @@ public final class TranslatorPipelineBench {
                             intents.deserializer()),
                     new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
                             observations.serializer()),
-                    new Fabric8DaskJobApi(client), new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE)
+                    new Fabric8DaskJobApi(client, Installation.DEFAULT), new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE)
                     .start();
             Properties pp = kafka.clientProperties();
             pp.put("linger.ms", "1");

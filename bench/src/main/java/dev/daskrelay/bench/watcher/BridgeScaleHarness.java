@@ -8,6 +8,7 @@ import dev.daskrelay.bench.Await;
 import dev.daskrelay.bench.CpuSample;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.simulator.DaskCrds;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.render.DaskJobRenderer;
@@ -265,7 +266,7 @@ public final class BridgeScaleHarness {
         try (KubernetesClient client = target.newClient()) {
             CountingPublisher publisher = new CountingPublisher();
             ObservationBridge bridge = new ObservationBridge(client,
-                    ObservationBridge.Options.of(List.of(opts.namespace())).withListPageSize(opts.listPageSize())
+                    ObservationBridge.Options.of(List.of(opts.namespace()), Installation.DEFAULT).withListPageSize(opts.listPageSize())
                             .withDecoding(variant.decoding()).withCompressedLists(variant.gzip()),
                     publisher, Clock.systemUTC(),
                     new SimpleMeterRegistry());
@@ -313,7 +314,7 @@ public final class BridgeScaleHarness {
             return true;
         }
         int existing = client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(opts.namespace())
-                .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE).list().getItems().size();
+                .withLabels(Installation.DEFAULT.selector()).list().getItems().size();
         System.out.printf("found %d DaskJobs in %s%n", existing, opts.namespace());
         if (existing != 0 && existing != opts.jobs()) {
             throw new IllegalStateException("namespace " + opts.namespace() + " holds " + existing

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.impl.KubernetesClientImpl;
+import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -29,14 +30,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bridge's informers and their caches: construction, enqueue-only event handlers, cache and index queries, and
  * relist detection. Everything that knows fabric8's informers is here; the {@link ObservationBridge} only asks for a
  * job's cached objects and is told which jobs changed.
  *
- * <p>Selection: DaskJobs and pods by the label {@code app.kubernetes.io/managed-by=daskrelay} (the operator copies
- * the DaskJob's labels to its pods), pods grouped by {@code dask.org/cluster-name}. Events carry no labels and a
+ * <p>Selection: DaskJobs and pods by a server-side label selector, {@code app.kubernetes.io/managed-by=daskrelay}
+ * and {@code daskrelay.dev/installation=<this installation>} (the operator copies the DaskJob's labels to its pods),
+ * so another installation's objects never reach the caches; pods grouped by {@code dask.org/cluster-name}. Events carry no labels and a
  * field selector cannot express "objects of this job", so the event informer watches the Events of the watched
  * namespaces and attributes them by involved object ({@link EventAttribution}). Most Events of a busy namespace are
  * progress reports (a pod alone gets Scheduled, Pulling, Pulled, Created, Started), which the bridge never uses, so
@@ -50,6 +54,19 @@ import java.util.function.Function;
  * unless switched off, gzip-compressed list responses ({@link GzipLists}).
  */
 public final class BridgeInformers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeInformers.class);
+
+    /**
+     * An informer whose list or watch fails tries again (with the client's reconnect back-off), whatever the failure:
+     * fabric8's default gives up for good when the first list fails (a timeout on a busy API server, a 403 before
+     * the RBAC is applied), and the bridge, which publishes only once every informer has synced, would then wait
+     * forever. client-go's reflectors also keep retrying.
+     */
+    static final ExceptionHandler KEEP_TRYING = (started, t) -> {
+        LOG.warn("informer {} failed, trying again: {}", started ? "watch" : "initial list", t.toString());
+        return true;
+    };
 
     static final String JOB_INDEX = "daskrelay-job";
     /**
@@ -79,6 +96,7 @@ public final class BridgeInformers {
 
     private final KubernetesClient client;
     private final List<String> namespaces;
+    private final Map<String, String> selector;
     private final Duration resyncPeriod;
     private final Long listLimit;
     private final InformerDecoding decoding;
@@ -112,16 +130,19 @@ public final class BridgeInformers {
 
     /**
      * @param namespaces namespaces to watch; empty = all namespaces
+     * @param selector labels every watched DaskJob and pod carries (the API server filters on them)
      * @param resyncPeriod informer resync: every cached object is handed to the handlers again this often
      * @param listLimit page size of the DaskJob and pod lists; null = one unpaged list (the Event informer is never
      *     paged, see {@link #start()})
      * @param decoding how list and watch responses are decoded
      * @param compressLists ask for gzip-compressed list responses ({@link GzipLists})
      */
-    BridgeInformers(KubernetesClient client, List<String> namespaces, Duration resyncPeriod, Long listLimit,
-                    InformerDecoding decoding, boolean compressLists, Listener listener) {
+    BridgeInformers(KubernetesClient client, List<String> namespaces, Map<String, String> selector,
+                    Duration resyncPeriod, Long listLimit, InformerDecoding decoding, boolean compressLists,
+                    Listener listener) {
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
+        this.selector = Map.copyOf(selector);
         this.resyncPeriod = resyncPeriod;
         this.listLimit = listLimit;
         this.decoding = decoding;
@@ -148,15 +169,13 @@ public final class BridgeInformers {
         for (String ns : scopes) {
             var jobsOp = client.genericKubernetesResources(DaskJobResource.CONTEXT);
             var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
-                    .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                    .withLimit(listLimit).runnableInformer(resync);
+                    .withLabels(selector).withLimit(listLimit).runnableInformer(resync);
             jobs.itemStore(new SlimItemStore<>(SlimItemStore::daskJob));
             jobs.addEventHandler(handler(j -> List.of(ref(j)), listener::jobDeleted));
             jobInformers.add(jobs);
 
             var pods = (ns == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
-                    .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                    .withLimit(listLimit).runnableInformer(resync);
+                    .withLabels(selector).withLimit(listLimit).runnableInformer(resync);
             pods.itemStore(new SlimItemStore<>(SlimItemStore::pod));
             pods.addIndexers(Map.of(JOB_INDEX, BridgeInformers::podJobKeys));
             pods.addEventHandler(handler(BridgeInformers::podJobs, null));
@@ -181,6 +200,7 @@ public final class BridgeInformers {
         informers = new Informers(jobInformers, podInformers, eventInformers);
         for (SharedIndexInformer<?> i : informers.all()) {
             watching.put(i, false);
+            i.exceptionHandler(KEEP_TRYING);
             i.start();
         }
     }

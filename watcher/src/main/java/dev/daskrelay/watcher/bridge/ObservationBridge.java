@@ -6,6 +6,7 @@ import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.ops.Lifecycle;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,10 +59,12 @@ public final class ObservationBridge implements AutoCloseable {
      * @param decoding how the informers decode the API server's JSON (default {@link InformerDecoding#STREAMING})
      * @param compressLists ask the API server for gzip-compressed list responses, as client-go does (default true;
      *     {@link GzipLists})
+     * @param installation whose DaskJobs and pods the informers select (server-side label selector
+     *     {@link Installation#selector()}); another installation's objects never reach the caches
      */
     public record Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
                           int listPageSize, Duration runnerHold, InformerDecoding decoding,
-                          boolean compressLists) {
+                          boolean compressLists, Installation installation) {
         public static final int DEFAULT_LIST_PAGE_SIZE = 500;
         public static final Duration DEFAULT_RESYNC_PERIOD = Duration.ofMinutes(10);
         public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
@@ -75,6 +78,7 @@ public final class ObservationBridge implements AutoCloseable {
             Objects.requireNonNull(retryBackoff, "retryBackoff");
             Objects.requireNonNull(tombstoneTtl, "tombstoneTtl");
             Objects.requireNonNull(runnerHold, "runnerHold");
+            Objects.requireNonNull(installation, "installation");
             if (listPageSize < 0) {
                 throw new IllegalArgumentException("listPageSize: must be 0 (no paging) or more, was " + listPageSize);
             }
@@ -83,29 +87,29 @@ public final class ObservationBridge implements AutoCloseable {
 
         /** With the default decoding ({@link InformerDecoding#STREAMING}) and compressed lists. */
         public Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
-                       int listPageSize, Duration runnerHold) {
+                       int listPageSize, Duration runnerHold, Installation installation) {
             this(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, runnerHold,
-                    InformerDecoding.STREAMING, true);
+                    InformerDecoding.STREAMING, true, installation);
         }
 
-        public static Options of(List<String> namespaces) {
+        public static Options of(List<String> namespaces, Installation installation) {
             return new Options(namespaces, DEFAULT_RESYNC_PERIOD, DEFAULT_RETRY_BACKOFF, DEFAULT_TOMBSTONE_TTL,
-                    DEFAULT_LIST_PAGE_SIZE, DEFAULT_RUNNER_HOLD);
+                    DEFAULT_LIST_PAGE_SIZE, DEFAULT_RUNNER_HOLD, installation);
         }
 
         public Options withListPageSize(int pageSize) {
             return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize, runnerHold, decoding,
-                    compressLists);
+                    compressLists, installation);
         }
 
         public Options withDecoding(InformerDecoding d) {
             return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, runnerHold, d,
-                    compressLists);
+                    compressLists, installation);
         }
 
         public Options withCompressedLists(boolean compress) {
             return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, listPageSize, runnerHold, decoding,
-                    compress);
+                    compress, installation);
         }
 
         /** The informer list limit: null = unpaged. */
@@ -151,8 +155,9 @@ public final class ObservationBridge implements AutoCloseable {
         this.options = options;
         this.publisher = publisher;
         this.clock = clock;
-        this.informers = new BridgeInformers(client, options.namespaces(), options.resyncPeriod(),
-                options.listLimit(), options.decoding(), options.compressLists(), new BridgeInformers.Listener() {
+        this.informers = new BridgeInformers(client, options.namespaces(), options.installation().selector(),
+                options.resyncPeriod(), options.listLimit(), options.decoding(), options.compressLists(),
+                new BridgeInformers.Listener() {
                     @Override
                     public void changed(JobRef job) {
                         enqueue(job);
@@ -185,8 +190,8 @@ public final class ObservationBridge implements AutoCloseable {
         t.setDaemon(true);
         worker = t;
         t.start();
-        LOG.info("bridge informers started ({})", options.namespaces().isEmpty() ? "all namespaces"
-                : "namespaces " + options.namespaces());
+        LOG.info("bridge informers started ({}, installation {})", options.namespaces().isEmpty() ? "all namespaces"
+                : "namespaces " + options.namespaces(), options.installation());
     }
 
     /** True once every informer has completed its initial list. */
@@ -342,7 +347,7 @@ public final class ObservationBridge implements AutoCloseable {
             metrics.suppressed.increment();
         } else if (next instanceof PublishDecision.Skip s && s.reason() == PublishDecision.SkipReason.NO_TASK_ID) {
             LOG.warn("DaskJob {} carries {} but no task id ({} annotation); ignored", ref,
-                    DaskJobResource.MANAGED_SELECTOR, KubernetesLabels.TASK_ID);
+                    options.installation().selectorText(), KubernetesLabels.TASK_ID);
         }
     }
 

@@ -7,7 +7,6 @@ import static dev.daskrelay.schemas.testing.TestObservations.job;
 import static dev.daskrelay.schemas.testing.TestObservations.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -55,7 +54,7 @@ class RecordJsonTest {
     }
 
     /**
-     * A snapshot held until the launch is known ({@link TaskState#heldSnapshot()}, base64 Avro) survives the store in
+     * A snapshot held until the launch is known ({@link TaskState#heldSnapshots()}, base64 Avro) survives the store in
      * both formats: the state read back answers the launch exactly as the state that was written, and
      * {@link TaskState#launchKnown()} is derived, not stored.
      */
@@ -65,7 +64,7 @@ class RecordJsonTest {
         StatusSettings settings = StatusSettings.defaults();
         TaskState held = TaskStateMachine.apply(TaskState.initial(TASK), snapshot(job(jobStatus).build(),
                 T0.plusSeconds(seenAt)), T0.plusSeconds(seenAt), settings).state();
-        assertNotNull(held.heldSnapshot(), "the snapshot is held");
+        assertEquals(1, held.heldSnapshots().size(), "the snapshot is held");
         assertFalse(held.launchKnown());
         Observation launch = accepted(T0.plusSeconds(seenAt + 5), null);
         var expected = TaskStateMachine.apply(held, launch, launch.getObservedAt(), settings);
@@ -80,7 +79,7 @@ class RecordJsonTest {
             var step = TaskStateMachine.apply(read, launch, launch.getObservedAt(), settings);
             assertEquals(expected.events(), step.events());
             assertEquals(expected.state(), step.state());
-            assertNull(step.state().heldSnapshot(), "applied once the launch is known");
+            assertEquals(List.of(), step.state().heldSnapshots(), "applied once the launch is known");
         }
     }
 
