@@ -36,7 +36,7 @@ class TranslatorSettingsTest {
                   applier: {initialBackoff: 1s, maxBackoff: 1m, quotaRetryFor: 2h, shutdownGrace: 0}
                 """);
         assertEquals(Duration.ofMillis(250), s.commitInterval());
-        assertEquals(new RetryPolicy(8, 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofHours(2)),
+        assertEquals(new RetryPolicy(12, 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofHours(2)),
                 s.applier().retryPolicy());
         assertEquals(Duration.ZERO, s.applier().shutdownGrace());
     }
