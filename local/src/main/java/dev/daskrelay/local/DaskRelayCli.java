@@ -3,6 +3,7 @@ package dev.daskrelay.local;
 import dev.daskrelay.schemas.ExitCodes;
 import dev.daskrelay.submitter.cli.CancelCommand;
 import dev.daskrelay.submitter.cli.FollowCommand;
+import dev.daskrelay.submitter.cli.ListCommand;
 import dev.daskrelay.submitter.cli.ReplayCommand;
 import dev.daskrelay.submitter.cli.StatusCommand;
 import dev.daskrelay.submitter.cli.SubmitCommand;
@@ -21,12 +22,23 @@ import picocli.CommandLine.Command;
 @Command(name = "daskrelay",
         mixinStandardHelpOptions = true,
         versionProvider = DaskRelayCli.Version.class,
-        description = "Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
+        description = {"Run Dask jobs on Kubernetes from Kafka events, with Flyte's Dask-plugin semantics.",
+                "Exit codes: 0 success; 1 the work failed or Kafka cannot be reached; 2 bad usage or invalid input; "
+                + "3 (submit) the task was already launched."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay local --keep-running                 # the whole pipeline in one JVM",
+                "  daskrelay submit task.yaml --follow             # from another terminal",
+                "  daskrelay list",
+                "  daskrelay status TASK_ID",
+                "  daskrelay cancel TASK_ID",
+                "  daskrelay render task.yaml                      # the DaskJob, without Kafka or Kubernetes",
+                "  daskrelay COMMAND --help                        # each command's options and examples"},
         subcommands = {CommandLine.HelpCommand.class,
                 LocalCommand.class,
                 SubmitCommand.class,
                 FollowCommand.class,
                 StatusCommand.class,
+                ListCommand.class,
                 CancelCommand.class,
                 ReplayCommand.class,
                 RenderCommand.class,
@@ -44,6 +56,9 @@ public final class DaskRelayCli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DaskRelayCli());
+        // -V/--version on every subcommand prints the same version as `daskrelay --version`
+        Version version = new Version();
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
         cli.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();

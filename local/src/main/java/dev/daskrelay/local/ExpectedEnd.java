@@ -1,6 +1,7 @@
 package dev.daskrelay.local;
 
 import dev.daskrelay.avro.v1.TaskPhase;
+import dev.daskrelay.simulator.Scenario;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,6 +16,20 @@ public final class ExpectedEnd {
     public static final String SCENARIO_ANNOTATION = "simulator.daskrelay.dev/scenario";
 
     private ExpectedEnd() {
+    }
+
+    /**
+     * Checks the simulator annotations ({@code scenario}, {@code run-for}, {@code start-delay}) as the simulator
+     * reads them, so that a misspelt scenario is refused before the run instead of being run as a success.
+     *
+     * @throws IllegalArgumentException {@code annotations["simulator.daskrelay.dev/scenario"]: invalid value ...}
+     */
+    public static void checkScenario(Map<String, String> annotations) {
+        try {
+            Scenario.fromAnnotations(annotations);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("^metadata\\.", ""), e);
+        }
     }
 
     /** The expected terminal phase of a task with these annotations. */

@@ -23,13 +23,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -52,7 +51,13 @@ import picocli.CommandLine.Parameters;
                 + "submit the task files (default: the bundled examples success, failure, interruptible), show "
                 + "live progress and each task's status timeline.",
                 "Exit codes: 0 every task reached its expected end; 1 otherwise; 2 invalid task file, "
-                        + "configuration or usage."})
+                        + "configuration or usage; 130 after Ctrl-C, 143 after SIGTERM."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay local                          # the bundled examples, then exit",
+                "  daskrelay local my-task.yaml --fast      # your own task files, sub-second simulator steps",
+                "  daskrelay local --keep-running           # stay up for submit/follow/list from other terminals",
+                "  daskrelay local --config stuck.yaml stuck-task.yaml --plain",
+                "  daskrelay local --kubeconfig ~/.kube/config --context kind-dask   # a real cluster"})
 public final class LocalCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "TASK_FILE",
@@ -108,6 +113,7 @@ public final class LocalCommand implements Callable<Integer> {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch mainDone = new CountDownLatch(1);
     private volatile KafkaConsumer<String, TaskStatus> reader;
+    private volatile RunDirectory runDir;
 
     @Override
     public Integer call() {
@@ -145,7 +151,20 @@ public final class LocalCommand implements Callable<Integer> {
         }
         Duration runTimeout = options.runTimeout();
 
-        // 2. the stack
+        // 2. the stack, in a directory of its own under the temporary directory (leftovers of killed runs removed)
+        Path tmpRoot = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> stale = RunDirectory.removeStale(tmpRoot);
+        if (!stale.isEmpty()) {
+            out.println("daskrelay local: removed " + stale.size() + " leftover director" + (stale.size() == 1 ? "y" : "ies")
+                    + " of earlier runs that were killed: " + stale.stream().map(Path::toString)
+                    .collect(Collectors.joining(", ")));
+        }
+        try {
+            runDir = RunDirectory.create(tmpRoot, keepData);
+        } catch (IOException e) {
+            err.println("error: cannot create a directory under " + tmpRoot + ": " + e.getMessage());
+            return 1;
+        }
         out.println("daskrelay local: starting Kafka, Kubernetes " + (kubeconfig != null || context != null
                 ? "(real cluster" + (simulator ? ", operator simulator" : "") + ")" : "(in-memory API, operator simulator, "
                 + (fast ? "fast" : "demo") + " timing)") + ", translator, watcher ...");
@@ -155,12 +174,15 @@ public final class LocalCommand implements Callable<Integer> {
             stack = LocalStack.start(new LocalStack.Options(kafkaPort, keepData, fast, kubeconfig, context, simulator,
                     userTree), Duration.ofMinutes(2));
         } catch (LocalStack.PortInUseException e) {
+            runDir.deleteUnlessKept();
             err.println("error: " + e.getMessage());
             return ExitCodes.FAILURE;
         } catch (RuntimeException e) {
+            runDir.deleteUnlessKept();
             err.println("error: the local stack did not start: " + rootMessage(e));
             return ExitCodes.FAILURE;
         }
+        RunDirectory.unlinkLoadedTempLibraries(tmpRoot);
         Thread hook = new Thread(() -> shutdown(stack, out), "daskrelay-local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Duration startup = Duration.between(jvmStart, Instant.now());
@@ -179,6 +201,7 @@ public final class LocalCommand implements Callable<Integer> {
         int code;
         try {
             code = run(stack, tasks, runTimeout, out);
+            RunDirectory.unlinkLoadedTempLibraries(tmpRoot); // RocksDB may have loaded after the stack was ready
             if (keepRunning && !stopping.get()) {
                 printKeepRunning(stack, out);
                 streamUntilStopped(stack, out);
@@ -201,6 +224,11 @@ public final class LocalCommand implements Callable<Integer> {
             return code;
         }
         stack.close();
+        runDir.deleteUnlessKept();
+        if (keepData) {
+            out.println("daskrelay local: data kept in " + stack.workDir());
+            out.flush();
+        }
         return code;
     }
 
@@ -221,7 +249,7 @@ public final class LocalCommand implements Callable<Integer> {
             out.println();
             out.println("submitting " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + ":");
             for (LocalTasks.LocalTask t : tasks) {
-                client.submit(t.command());
+                client.submitNow(t.command()); // issued when published, not when the file was read
                 progress.submitted(t.command().getTaskId(), clock.instant());
                 out.println("  " + t.command().getTaskId() + "  (" + t.source() + ", expect " + t.expected() + ")");
             }
@@ -301,12 +329,17 @@ public final class LocalCommand implements Callable<Integer> {
         }
         out.println("  ops endpoints       translator http://127.0.0.1:" + stack.translatorOpsPort()
                 + "/metrics   watcher http://127.0.0.1:" + stack.watcherOpsPort() + "/metrics");
-        String flags = stack.bootstrapServers().equals(KafkaSettings.LOCAL_STACK_BOOTSTRAP) ? ""
-                : "   (with DASKRELAY_BOOTSTRAP_SERVERS=" + stack.bootstrapServers() + ")";
-        out.println("from another terminal" + flags + ":");
-        out.println("  bin/daskrelay submit " + writeTryMe(stack) + " --follow");
-        out.println("  bin/daskrelay status TASK_ID      bin/daskrelay follow TASK_ID      bin/daskrelay cancel TASK_ID");
-        out.println("  bin/daskrelay replay");
+        String cli = CopyPaste.cli(stack.bootstrapServers(), stack.config().kafka().topicPrefix());
+        out.println("from another terminal" + (cli.equals(CopyPaste.PLAIN) ? " (no flags needed)" : "") + ":");
+        out.println("  " + cli + " submit " + writeTryMe(stack) + " --follow");
+        if (cli.equals(CopyPaste.PLAIN)) {
+            out.println("  " + cli + " list      " + cli + " status TASK_ID      " + cli + " follow TASK_ID");
+            out.println("  " + cli + " cancel TASK_ID      " + cli + " replay");
+        } else {
+            for (String command : List.of("list", "status TASK_ID", "follow TASK_ID", "cancel TASK_ID", "replay")) {
+                out.println("  " + cli + " " + command);
+            }
+        }
         out.println();
         out.println("status events of every task from now on:");
         out.flush();
@@ -333,20 +366,14 @@ public final class LocalCommand implements Callable<Integer> {
     /** In keep-running mode: one line per status event of any task, until Ctrl-C. */
     private void streamUntilStopped(LocalStack stack, PrintWriter out) {
         KafkaConsumer<String, TaskStatus> c = openReader(stack);
-        Map<String, Instant> firstSeen = new HashMap<>();
+        EventStream stream = new EventStream();
         try (c) {
             while (!stopping.get()) {
                 for (ConsumerRecord<String, TaskStatus> r : c.poll(Duration.ofMillis(500))) {
-                    TaskStatus s = r.value();
-                    if (s == null) {
-                        continue;
+                    if (r.value() != null) {
+                        out.println(stream.line(r.value(), Instant.now()));
+                        out.flush();
                     }
-                    Instant first = firstSeen.computeIfAbsent(s.getTaskId(), k -> s.getOccurredAt());
-                    out.printf("%7s  %s  #%-2d %-24s %s%n",
-                            Timeline.seconds(Duration.between(first, s.getOccurredAt())), s.getTaskId(),
-                            s.getSequence(), s.getPhase() + (s.getPhaseVersion() > 0 ? " v" + s.getPhaseVersion() : ""),
-                            Timeline.describe(s));
-                    out.flush();
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -372,6 +399,7 @@ public final class LocalCommand implements Callable<Integer> {
         out.println("daskrelay local: stopping ...");
         out.flush();
         stack.close();
+        runDir.deleteUnlessKept();
         out.println("daskrelay local: stopped" + (keepData ? " (data kept in " + stack.workDir() + ")" : ""));
         out.flush();
     }

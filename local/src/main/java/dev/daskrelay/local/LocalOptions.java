@@ -48,8 +48,12 @@ record LocalOptions(Path config, String timeout, int kafkaPort, Path kubeconfig,
         Duration runTimeout = null;
         try {
             runTimeout = DurationText.parse(timeout);
+            if (runTimeout.isZero() || runTimeout.isNegative()) {
+                problems.add("--timeout: must be more than 0 (was \"" + timeout + "\")");
+                runTimeout = null;
+            }
         } catch (IllegalArgumentException e) {
-            problems.add("--timeout: " + e.getMessage());
+            problems.add("--timeout: " + e.getMessage() + " (was \"" + timeout + "\")");
         }
         if (kafkaPort < 0 || kafkaPort > 65535) {
             problems.add("--kafka-port: must be 0..65535");

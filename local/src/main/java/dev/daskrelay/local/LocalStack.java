@@ -142,7 +142,8 @@ public final class LocalStack implements AutoCloseable {
     private void wire() {
         // 1. working directory
         try {
-            workDir = Files.createTempDirectory("daskrelay-local-");
+            // under java.io.tmpdir as set now (daskrelay local points it at its run directory), not as at JVM start
+            workDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "daskrelay-local-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory", e);
         }

@@ -4,14 +4,13 @@ import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.schemas.config.PlatformConfig;
+import dev.daskrelay.schemas.task.InvalidTaskException;
 import dev.daskrelay.schemas.task.Problem;
 import dev.daskrelay.schemas.task.TaskFile;
 import dev.daskrelay.schemas.task.TaskValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -65,14 +64,16 @@ final class LocalTasks {
         for (TaskSource src : sources) {
             TaskFile.Parsed parsed = TaskFile.parse(src.text(), clock);
             Set<String> lines = new LinkedHashSet<>();
-            parsed.problems().forEach(p -> lines.add(src.name() + ": " + p));
             TaskCommand command = parsed.command();
+            List<Problem> found = command == null ? parsed.problems()
+                    : Problem.inStages(parsed.problems(), TaskValidator.validate(command, platform).problems());
+            found.forEach(p -> lines.add(src.name() + ": " + p)); // each path once, as render and submit print it
             TaskPhase expected = null;
             if (command != null) {
-                TaskValidator.validate(command, platform).problems().forEach(p -> lines.add(src.name() + ": " + p));
                 if (command.getPayload() instanceof LaunchDaskJob launch) {
                     try {
                         expected = ExpectedEnd.of(launch.getAnnotations());
+                        ExpectedEnd.checkScenario(launch.getAnnotations());
                     } catch (IllegalArgumentException e) {
                         lines.add(src.name() + ": " + e.getMessage());
                     }
@@ -116,11 +117,9 @@ final class LocalTasks {
         List<TaskSource> sources = new ArrayList<>();
         for (Path f : files) {
             try {
-                sources.add(new TaskSource(f.toString(), Files.readString(f)));
-            } catch (NoSuchFileException e) {
-                problems.add(f + ": cannot read task file: no such file");
-            } catch (IOException e) {
-                problems.add(f + ": cannot read task file: " + e.getMessage());
+                sources.add(new TaskSource(f.toString(), TaskFile.readText(f)));
+            } catch (InvalidTaskException e) {
+                e.problems().forEach(p -> problems.add(f + ": " + p)); // worded as render and submit word it
             }
         }
         return sources;

@@ -6,9 +6,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Shows a run's progress. On a terminal ({@code ansi}): one line per task (phase, workers ready n/m, elapsed,
- * latest reason), redrawn in place with ANSI cursor movements a few times a second. Otherwise (a pipe, a log, CI):
- * one plain line per status event, nothing redrawn.
+ * Shows a run's progress. On a terminal ({@code ansi}) at least {@link LiveFrame#MIN_WIDTH} columns wide: the
+ * lines of {@link LiveFrame}, redrawn in place a few times a second (the cursor moves up exactly the rows the
+ * previous frame drew: no line is wider than the terminal, so none wraps). Otherwise (a pipe, a log, CI, a narrow
+ * terminal): one plain line per status event, nothing redrawn.
  */
 final class ProgressView {
 
@@ -18,68 +19,66 @@ final class ProgressView {
 
     private final PrintWriter out;
     private final RunProgress progress;
-    private final boolean ansi;
+    private final boolean live;
+    private final int width;
     private int drawn;
     private Instant lastDraw = Instant.EPOCH;
-    /** A redrawn line must not wrap, or the cursor movements miss it. */
-    private final int columns = columns();
 
     ProgressView(PrintWriter out, RunProgress progress, boolean ansi) {
+        this(out, progress, ansi, ansi ? TerminalWidth.detect() : 0);
+    }
+
+    ProgressView(PrintWriter out, RunProgress progress, boolean ansi, int width) {
         this.out = out;
         this.progress = progress;
-        this.ansi = ansi;
+        this.width = width;
+        this.live = ansi && width >= LiveFrame.MIN_WIDTH;
+    }
+
+    /** True when the view redraws lines in place (a terminal wide enough). */
+    boolean live() {
+        return live;
     }
 
     void start(Instant now) {
-        if (ansi) {
+        if (live) {
             draw(now);
         }
     }
 
     /** A new status event of one of the run's tasks. */
     void event(TaskStatus s) {
-        if (!ansi) {
+        if (!live) {
             out.println(progress.eventLine(s, progress.idWidth()));
             out.flush();
         }
     }
 
-    /** Called after every poll: redraws the lines on a terminal (at most every 250 ms, and on news). */
+    /** Called after every poll: redraws the lines on a terminal (at most every 250 ms). */
     void refresh(Instant now) {
-        if (ansi && now.toEpochMilli() - lastDraw.toEpochMilli() >= REDRAW_EVERY_MS) {
+        if (live && now.toEpochMilli() - lastDraw.toEpochMilli() >= REDRAW_EVERY_MS) {
             draw(now);
         }
     }
 
     void finish(Instant now) {
-        if (ansi) {
+        if (live) {
             draw(now);
         }
     }
 
-    private static int columns() {
-        try {
-            int c = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "120").trim());
-            return c >= 40 ? c : 120;
-        } catch (NumberFormatException e) {
-            return 120;
-        }
-    }
-
     private void draw(Instant now) {
-        List<RunProgress.Task> tasks = progress.tasks();
+        List<String> lines = LiveFrame.render(progress, now, width);
         StringBuilder sb = new StringBuilder();
         if (drawn > 0) {
             sb.append(String.format(UP, drawn));
         }
-        int width = progress.idWidth();
-        for (RunProgress.Task t : tasks) {
-            String line = progress.line(t.taskId(), now, width);
-            sb.append(CLEAR_LINE).append(line.length() < columns ? line : line.substring(0, columns - 1)).append('\n');
+        for (String line : lines) {
+            sb.append(CLEAR_LINE).append(line).append('\n');
         }
         out.print(sb);
         out.flush();
-        drawn = tasks.size();
+        drawn = lines.size();
         lastDraw = now;
     }
 }

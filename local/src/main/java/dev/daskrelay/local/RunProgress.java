@@ -3,6 +3,7 @@ package dev.daskrelay.local;
 import dev.daskrelay.avro.v1.ComponentsDetail;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.submitter.output.StatusFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,31 +104,38 @@ public final class RunProgress {
     }
 
     /**
-     * The live line of a task: id, phase (with version), workers ready n/m, elapsed since submission (frozen at
-     * the terminal event), and the latest reason.
+     * The fields of a task's live line ({@link LiveFrame} lays them out for the terminal's width).
+     *
+     * @param mark {@code ok} when the task reached its expected end, {@code !!} when it ended otherwise, blank while
+     *     it runs
+     * @param phase phase and version, {@code SUBMITTED} before the first event, {@code PENDING} before submission
+     * @param workers ready/desired
+     * @param elapsed since submission, frozen at the terminal event ({@code +4.2s})
+     * @param detail reason, message and error of the latest event ({@link StatusFormat#detail})
      */
-    public String line(String taskId, Instant now, int idWidth) {
+    public record Row(String mark, String phase, String workers, String elapsed, String detail) {
+    }
+
+    /** The live fields of a task at time {@code now}. */
+    public Row row(String taskId, Instant now) {
         Task t = tasks.get(taskId);
         Optional<TaskStatus> last = latest(taskId);
-        String phase = last.map(s -> s.getPhase() + (s.getPhaseVersion() > 0 ? " v" + s.getPhaseVersion() : ""))
+        String phase = last.map(StatusFormat::phase)
                 .orElse(submittedAt.containsKey(taskId) ? "SUBMITTED" : "PENDING");
         Instant start = submittedAt.get(taskId);
         Instant end = last.filter(TaskStatus::getTerminal).map(TaskStatus::getObservedAt).orElse(now);
-        String elapsed = start == null ? "" : Timeline.seconds(nonNegative(Duration.between(start, end)));
-        String detail = last.map(Timeline::describe).orElse("");
-        String mark = !terminal(taskId) ? "  " : outcomeOf(t).asExpected() ? "ok" : "!!";
-        return String.format("%s %-" + idWidth + "s  %-24s %-13s %7s  %s", mark, taskId, phase,
-                workers(t, last.orElse(null)), elapsed, detail).stripTrailing();
+        String elapsed = start == null ? "" : Timeline.seconds(Duration.between(start, end));
+        String mark = !terminal(taskId) ? "" : outcomeOf(t).asExpected() ? "ok" : "!!";
+        return new Row(mark, phase, readyOfDesired(t, last.orElse(null)), elapsed, last.map(StatusFormat::detail).orElse(""));
     }
 
     /** One line per status event for output that is not a terminal (logs, CI). */
     public String eventLine(TaskStatus s, int idWidth) {
         Task t = tasks.get(s.getTaskId());
         Instant start = submittedAt.get(s.getTaskId());
-        String at = start == null ? "" : Timeline.seconds(nonNegative(Duration.between(start, s.getObservedAt())));
+        String at = start == null ? "" : Timeline.seconds(Duration.between(start, s.getObservedAt()));
         return String.format("%7s  %-" + idWidth + "s  #%-2d %-24s %-13s %s", at, s.getTaskId(), s.getSequence(),
-                s.getPhase() + (s.getPhaseVersion() > 0 ? " v" + s.getPhaseVersion() : ""),
-                t == null ? "" : workers(t, s), Timeline.describe(s)).stripTrailing();
+                StatusFormat.phase(s), t == null ? "" : workers(t, s), StatusFormat.detail(s)).stripTrailing();
     }
 
     /** The width of the widest task id (for aligned columns). */
@@ -140,13 +148,13 @@ public final class RunProgress {
     }
 
     static String workers(Task t, TaskStatus s) {
+        return "workers " + readyOfDesired(t, s);
+    }
+
+    static String readyOfDesired(Task t, TaskStatus s) {
         ComponentsDetail c = s == null ? null : s.getComponents();
         int desired = c != null && c.getWorkersDesired() > 0 ? c.getWorkersDesired() : t.workersDesired();
         int ready = c == null ? 0 : c.getWorkersReady();
-        return "workers " + ready + "/" + desired;
-    }
-
-    private static Duration nonNegative(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
+        return ready + "/" + desired;
     }
 }

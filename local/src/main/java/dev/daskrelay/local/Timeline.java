@@ -1,6 +1,7 @@
 package dev.daskrelay.local;
 
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.submitter.output.StatusFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +13,8 @@ public final class Timeline {
     }
 
     /**
-     * One line per event: elapsed time since the first event, sequence, phase and version, reason, error.
+     * One line per event: time since the first event (as daskrelay decided them, {@code observedAt}: never
+     * negative, never out of order), sequence, phase and version, and {@link StatusFormat#detail}.
      *
      * @param events the task's events in sequence order
      */
@@ -21,32 +23,23 @@ public final class Timeline {
         if (events.isEmpty()) {
             return sb.append("  (no status events)\n").toString();
         }
-        Instant start = events.get(0).getOccurredAt();
+        Instant start = events.get(0).getObservedAt();
         for (TaskStatus e : events) {
-            Duration at = Duration.between(start, e.getOccurredAt());
-            sb.append(String.format("  %7s  #%-2d %-22s %s%n", seconds(at), e.getSequence(),
-                    e.getPhase() + (e.getPhaseVersion() > 0 ? " v" + e.getPhaseVersion() : ""), describe(e)));
+            Duration at = Duration.between(start, e.getObservedAt());
+            sb.append(String.format("  %7s  #%-2d %-22s %s", seconds(at), e.getSequence(), StatusFormat.phase(e),
+                    describe(e)).stripTrailing()).append('\n');
         }
         return sb.toString();
     }
 
-    /** Reason, message and error of an event on one line. */
+    /** Reason, message and error of an event on one line: {@link StatusFormat#detail}, as every command prints it. */
     public static String describe(TaskStatus e) {
-        StringBuilder sb = new StringBuilder();
-        if (e.getReason() != null && !e.getReason().isBlank()) {
-            sb.append(e.getReason());
-        }
-        if (e.getError() != null) {
-            sb.append(sb.length() > 0 ? " " : "").append('[').append(e.getError().getCode()).append(", ")
-                    .append(e.getError().getKind()).append(e.getError().getRetryable() ? ", retryable" : "")
-                    .append("] ").append(e.getError().getMessage());
-        } else if (e.getMessage() != null && !e.getMessage().isBlank() && !e.getMessage().equals(e.getReason())) {
-            sb.append(sb.length() > 0 ? ": " : "").append(e.getMessage());
-        }
-        return sb.toString();
+        return StatusFormat.detail(e);
     }
 
+    /** {@code +4.2s}; a negative duration (clocks of different machines) shows as {@code +0.0s}. */
     static String seconds(Duration d) {
-        return String.format("+%d.%01ds", d.toSeconds(), d.toMillisPart() / 100);
+        Duration n = d.isNegative() ? Duration.ZERO : d;
+        return String.format("+%d.%01ds", n.toSeconds(), n.toMillisPart() / 100);
     }
 }

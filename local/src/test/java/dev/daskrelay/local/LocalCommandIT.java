@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -48,15 +50,15 @@ class LocalCommandIT {
         assertEquals(List.of(SUCCESS, FAILURE, INTERRUPTIBLE), List.copyOf(timelines.keySet()), run::describe);
         timelines.forEach((task, events) -> assertGapless(task, events, run));
 
-        // QUEUED comes from the applier's outcome; when the watcher's first snapshot of the DaskJob is folded
-        // first, the task goes straight to INITIALIZING (docs/STATUS-MODEL.md) - both are correct timelines
-        assertEquals(List.of("INITIALIZING", "RUNNING", "SUCCEEDED"), afterQueued(phases(timelines.get(SUCCESS))),
+        // QUEUED is always first: from the applier's outcome, or implied by the watcher's first snapshot of the
+        // DaskJob when that is folded first (docs/STATUS-MODEL.md)
+        assertEquals(List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"), phases(timelines.get(SUCCESS)),
                 run::describe);
-        assertEquals(List.of("INITIALIZING", "RUNNING", "SUCCEEDED"),
-                afterQueued(phases(timelines.get(INTERRUPTIBLE))), run::describe);
+        assertEquals(List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"), phases(timelines.get(INTERRUPTIBLE)),
+                run::describe);
 
-        List<String> failure = afterQueued(phases(timelines.get(FAILURE)));
-        assertEquals("INITIALIZING", failure.get(0), run::describe);
+        List<String> failure = phases(timelines.get(FAILURE));
+        assertEquals(List.of("QUEUED", "INITIALIZING"), failure.subList(0, 2), run::describe);
         assertEquals("FAILED", failure.get(failure.size() - 1), run::describe);
         Event failed = timelines.get(FAILURE).get(timelines.get(FAILURE).size() - 1);
         assertTrue(failed.detail().contains("USER") && failed.detail().contains("code 1"),
@@ -111,6 +113,89 @@ class LocalCommandIT {
                 run::describe);
         assertTrue(run.err().contains("nothing submitted"), run::describe);
         assertFalse(run.out().contains("ready in"), run::describe);
+    }
+
+    @Test
+    void aKilledRunsLeftoversAreRemovedByTheNextStartAndSigtermStopsCleanly() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        // 1. a run killed with kill -9 leaves its directory behind
+        Path out1 = dir.resolve("killed.out");
+        Process killed = start(tmp, out1, dir.resolve("killed.err"), "local", "--fast", "--kafka-port", "0", "--keep-running");
+        awaitOutput(out1, "status events of every task from now on:", killed);
+        String printed = Files.readString(out1);
+        assertTrue(printed.matches("(?s).*\\n  DASKRELAY_BOOTSTRAP_SERVERS=127\\.0\\.0\\.1:\\d+ bin/daskrelay submit \\S+ --follow\\n.*"),
+                () -> "a pasted command finds this stack on its port:\n" + printed);
+        killed.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
+        List<Path> left = runDirectories(tmp);
+        assertEquals(1, left.size(), left::toString);
+        assertTrue(size(left.get(0)) > 1_000_000, "broker data, state, RocksDB's library: " + size(left.get(0)));
+        assertEquals(List.of(), otherEntries(tmp), "everything of the run is inside its directory");
+
+        // 2. the next start removes it; SIGTERM stops that run with 143, keeping its data as asked
+        Path out2 = dir.resolve("next.out");
+        Process next = start(tmp, out2, dir.resolve("next.err"), "local", "--fast", "--kafka-port", "0", "--keep-running",
+                "--keep-data");
+        awaitOutput(out2, "status events of every task from now on:", next);
+        assertTrue(Files.readString(out2).contains("removed 1 leftover directory of earlier runs that were killed: "
+                + left.get(0)), () -> out2.toString());
+        assertFalse(Files.exists(left.get(0)));
+        next.destroy(); // SIGTERM
+        assertTrue(next.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(143, next.exitValue());
+        String end = Files.readString(out2);
+        Matcher kept = Pattern.compile("daskrelay local: stopped \\(data kept in (\\S+)\\)").matcher(end);
+        assertTrue(kept.find(), end);
+        assertTrue(Files.isDirectory(Path.of(kept.group(1))), kept.group(1));
+        assertEquals(1, runDirectories(tmp).size(), "the kept run stays, and is not removed as a leftover");
+    }
+
+    private static List<Path> runDirectories(Path tmp) throws IOException {
+        try (var s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(RunDirectory.PREFIX)).toList();
+        }
+    }
+
+    private static List<Path> otherEntries(Path tmp) throws IOException {
+        try (var s = Files.list(tmp)) {
+            return s.filter(p -> !p.getFileName().toString().startsWith(RunDirectory.PREFIX)).toList();
+        }
+    }
+
+    private static long size(Path root) throws IOException {
+        try (var s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void awaitOutput(Path file, String text, Process p) throws Exception {
+        Instant deadline = Instant.now().plus(RUN_TIMEOUT);
+        while (!Files.readString(file).contains(text)) {
+            if (!p.isAlive()) {
+                fail("ended early with " + p.exitValue() + ":\n" + Files.readString(file));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                p.destroyForcibly();
+                fail("'" + text + "' not printed within " + RUN_TIMEOUT + ":\n" + Files.readString(file));
+            }
+            try {
+                p.onExit().get(200, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                // look at the output again
+            }
+        }
+    }
+
+    private static Process start(Path tmp, Path out, Path err, String... args) throws IOException {
+        String jar = System.getProperty("daskrelay.jar", "target/daskrelay.jar");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms256m", "-Xmx1g", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp,
+                "-jar", jar));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("DASKRELAY_BOOTSTRAP_SERVERS");
+        pb.environment().remove("DASKRELAY_TOPIC_PREFIX");
+        pb.environment().remove("DASKRELAY_SCHEMA_REGISTRY_URL");
+        return pb.start();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -186,9 +271,6 @@ class LocalCommandIT {
         return phases;
     }
 
-    private static List<String> afterQueued(List<String> phases) {
-        return !phases.isEmpty() && phases.get(0).equals("QUEUED") ? phases.subList(1, phases.size()) : phases;
-    }
 
     private static void assertGapless(String task, List<Event> events, Run run) {
         for (int i = 0; i < events.size(); i++) {

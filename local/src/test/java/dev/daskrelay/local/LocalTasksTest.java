@@ -53,7 +53,8 @@ class LocalTasksTest {
     void aMissingFileIsAProblemNotAnException() {
         Path missing = Path.of("no", "such", "task.yaml");
         LocalTasks.Loaded loaded = LocalTasks.load(PLATFORM, List.of(missing), CLOCK);
-        assertEquals(List.of(missing + ": cannot read task file: no such file"), loaded.problems());
+        assertEquals(List.of(missing + ": (file): cannot read: no such file"), loaded.problems(),
+                "worded as render and submit word it");
         assertEquals(List.of(), loaded.tasks());
     }
 
@@ -62,7 +63,7 @@ class LocalTasksTest {
         LocalOptions.Checked checked = new LocalOptions(Path.of("no-such.yaml"), "soon", 70000, Path.of("no-kube"),
                 null, false).check();
         assertEquals(List.of("--config: no such file: no-such.yaml",
-                "--timeout: must be a duration like 90s, 15m, 2h or 1h30m",
+                "--timeout: must be a duration like 90s, 15m, 2h or 1h30m (was \"soon\")",
                 "--kafka-port: must be 0..65535",
                 "--kubeconfig: no such file: no-kube"), checked.problems());
         LocalOptions.Checked simulatorAlone = new LocalOptions(null, "5m", 0, null, null, true).check();

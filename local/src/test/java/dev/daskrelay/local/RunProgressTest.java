@@ -9,6 +9,7 @@ import dev.daskrelay.avro.v1.ErrorKind;
 import dev.daskrelay.avro.v1.TaskError;
 import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -66,22 +67,27 @@ class RunProgressTest {
     }
 
     @Test
-    void theLiveLineShowsPhaseWorkersAndElapsedFrozenAtTheEnd() {
+    void theLiveRowShowsPhaseWorkersAndElapsedFrozenAtTheEnd() {
         RunProgress p = twoTasks();
-        assertTrue(p.line("a", T0.plusSeconds(1), 1).contains("SUBMITTED"));
-        assertTrue(p.line("a", T0.plusSeconds(1), 1).contains("workers 0/2"), "desired from the launch");
+        assertEquals(new RunProgress.Row("", "SUBMITTED", "0/2", "+1.0s", ""), p.row("a", T0.plusSeconds(1)),
+                "desired workers from the launch");
 
         p.accept(status("a", 3, TaskPhase.RUNNING, 1, 1, 2, false, 2500));
-        String running = p.line("a", T0.plusMillis(4200), 1);
-        assertTrue(running.contains("RUNNING v1"), running);
-        assertTrue(running.contains("workers 1/2"), running);
-        assertTrue(running.contains("+4.2s"), running);
+        assertEquals(new RunProgress.Row("", "RUNNING v1", "1/2", "+4.2s", "workers ready 1/2"), p.row("a", T0.plusMillis(4200)));
 
         p.accept(status("b", 1, TaskPhase.FAILED, 0, 0, 1, true, 1500));
-        String failed = p.line("b", T0.plusSeconds(60), 1);
-        assertTrue(failed.startsWith("ok"), "expected end reached: " + failed);
-        assertTrue(failed.contains("+1.5s"), "elapsed stops at the terminal event: " + failed);
-        assertTrue(failed.contains("runner exited with code 1"), failed);
+        RunProgress.Row failed = p.row("b", T0.plusSeconds(60));
+        assertEquals("ok", failed.mark(), "expected end reached");
+        assertEquals("+1.5s", failed.elapsed(), "elapsed stops at the terminal event");
+        assertEquals("RunnerExitCode (USER error, retryable): runner exited with code 1", failed.detail());
+    }
+
+    @Test
+    void elapsedTimesAreNeverNegative() {
+        RunProgress p = twoTasks();
+        String line = p.eventLine(status("a", 1, TaskPhase.QUEUED, 0, 0, 2, false, -1900), 1);
+        assertTrue(line.trim().startsWith("+0.0s"), line);
+        assertEquals("+0.0s", Timeline.seconds(Duration.ofMillis(-1900)));
     }
 
     @Test

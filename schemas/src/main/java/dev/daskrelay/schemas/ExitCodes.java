@@ -15,6 +15,8 @@ public final class ExitCodes {
     public static final int FAILURE = 1;
     /** Bad usage or invalid input (options, configuration, task files); nothing was started or published. */
     public static final int USAGE = 2;
+    /** {@code submit} of a task that was already launched: nothing was published (the output says which launch). */
+    public static final int DUPLICATE = 3;
     /** Interrupted by Ctrl-C / SIGINT (128 + 2, the shell's convention). */
     public static final int INTERRUPTED = 130;
 }

@@ -14,6 +14,7 @@ import dev.daskrelay.avro.v1.ComponentsDetail;
 import dev.daskrelay.avro.v1.ErrorKind;
 import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
+import dev.daskrelay.avro.v1.LogLink;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskError;
 import dev.daskrelay.avro.v1.TaskPhase;
@@ -29,6 +30,7 @@ import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.schemas.task.TaskFile;
 import dev.daskrelay.submitter.cli.CancelCommand;
 import dev.daskrelay.submitter.cli.FollowCommand;
+import dev.daskrelay.submitter.cli.ListCommand;
 import dev.daskrelay.submitter.cli.ReplayCommand;
 import dev.daskrelay.submitter.cli.StatusCommand;
 import dev.daskrelay.submitter.cli.StatusPrinter;
@@ -46,6 +48,7 @@ import dev.daskrelay.submitter.sdk.Scheduler;
 import dev.daskrelay.submitter.sdk.WorkerGroup;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,6 +68,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.kafka.clients.admin.Admin;
@@ -287,7 +291,7 @@ class SubmitterKafkaTest {
         writeStatus(topics, status(task, 4, TaskPhase.SUCCEEDED, 0, true, null, workers(2, 2)));
         Result r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(0, r.code, r.toString());
-        assertTrue(r.out.contains("submitted " + task + " (command cli-cmd-1)"), r.out);
+        assertTrue(r.out.contains("submitted " + task + " (command cli-cmd-1, " + file + ")"), r.out);
         List<String> phases = r.out.lines().filter(l -> l.contains("  #")).map(l -> l.split("  ")[2].split(" ")[1]).toList();
         assertEquals(List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"), phases, r.out);
         assertTrue(r.out.contains("workers 2/2"), r.out);
@@ -312,17 +316,22 @@ class SubmitterKafkaTest {
         awaitRecord(topics.commands(), commandSerde, task);
         writeStatus(topics, status(task, 1, TaskPhase.QUEUED, 0, false, null, null));
         writeStatus(topics, status(task, 2, TaskPhase.RUNNING, 0, false, null, workers(1, 1)));
-        Result cancel = cli("cancel", "--config", cfg.toString(), task, "--reason", "changed my mind");
-        assertEquals(0, cancel.code, cancel.toString());
-        ConsumerRecord<String, TaskCommand> abort = awaitRecord(topics.commands(), commandSerde, task);
+        CompletableFuture<Result> cancel = CompletableFuture.supplyAsync(() ->
+                cli("cancel", "--config", cfg.toString(), task, "--reason", "changed my mind"));
+        ConsumerRecord<String, TaskCommand> abort = awaitRecord(topics.commands(), commandSerde, task,
+                c -> c.getPayload() instanceof AbortDaskJob);
         assertEquals("changed my mind", assertInstanceOf(AbortDaskJob.class, abort.value().getPayload()).getReason());
         assertFalse(run.isDone(), "still following a running task");
+        assertFalse(cancel.isDone(), "cancel waits for the outcome");
         // as the pipeline answers an accepted abort
         TaskStatus aborted = status(task, 3, TaskPhase.ABORTED, 0, true, null, null);
         aborted.setReason("changed my mind");
         writeStatus(topics, aborted);
         Result r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(1, r.code, r.toString());
+        Result c = cancel.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(0, c.code, c.toString());
+        assertEquals(task + ": ABORTED (changed my mind)", c.out.strip(), c.toString());
         assertTrue(r.out.lines().anyMatch(l -> l.contains("#3 ABORTED") && l.contains("changed my mind")), r.out);
     }
 
@@ -387,8 +396,9 @@ class SubmitterKafkaTest {
         TaskStatus queued = status(task, 1, TaskPhase.QUEUED, 0, false, null, null);
         queued.setExecution(new ExecutionIdentity("proj", "dom", "exec", "n1", 2));
         writeStatus(topics, queued);
-        Result r = cli("cancel", "--config", config("cancel").toString(), task, "--reason", "user asked");
+        Result r = cli("cancel", "--config", config("cancel").toString(), task, "--reason", "user asked", "--wait", "0");
         assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.startsWith(task + ": abort requested (command "), r.out);
         ConsumerRecord<String, TaskCommand> abort = awaitRecord(topics.commands(), commandSerde, task);
         AbortDaskJob payload = assertInstanceOf(AbortDaskJob.class, abort.value().getPayload());
         assertEquals("user asked", payload.getReason());
@@ -473,6 +483,242 @@ class SubmitterKafkaTest {
         assertEquals(0, endOffset(topics.commands()), "nothing published");
     }
 
+    @Test
+    void submitNowStampsIssuedAtWhenPublishingNotWhenTheFileWasRead() throws Exception {
+        Topics topics = topics("stamp");
+        TaskCommand read = TaskFile.load("execution: {project: p, domain: d, name: stamp, nodeId: n0}\nimage: img:1\n",
+                PlatformConfig.defaults(), Clock.fixed(Instant.parse("2020-01-01T00:00:00Z"), ZoneOffset.UTC));
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (DaskRelayClient client = client("stamp", Clock.systemUTC())) {
+            TaskHandle h = client.submitNow(read);
+            assertFalse(h.issuedAt().isBefore(before), h.issuedAt() + " is the time of publishing");
+        }
+        Instant published = awaitRecord(topics.commands(), commandSerde, "p-d-stamp-n0-0").value().getIssuedAt();
+        assertFalse(published.isBefore(before), published.toString());
+        assertFalse(published.isAfter(Instant.now()), published.toString());
+    }
+
+    @Test
+    void cliSubmitOfATaskLaunchedBeforeIsADuplicateNamingTheLaunchAndHowToRunAgainExitThree() throws Exception {
+        Topics topics = topics("dup");
+        Path cfg = config("dup");
+        Path file = dir.resolve("dup.yaml");
+        Files.writeString(file, """
+                execution: {project: p, domain: d, name: dup, nodeId: n0, retryAttempt: 0}
+                image: ghcr.io/example/app:1
+                """);
+        Result first = cli("submit", "--config", cfg.toString(), file.toString());
+        assertEquals(0, first.code, first.toString());
+        String commandId = awaitRecord(topics.commands(), commandSerde, "p-d-dup-n0-0").value().getCommandId();
+        writeStatus(topics, status("p-d-dup-n0-0", 1, TaskPhase.QUEUED, 0, false, null, null));
+
+        Files.writeString(file, Files.readString(file).replace("app:1", "app:2"));
+        Result again = cli("submit", "--config", cfg.toString(), file.toString(), "--follow");
+        assertEquals(3, again.code, again.toString());
+        assertEquals("", again.out, "nothing submitted, nothing followed");
+        List<String> lines = again.err.lines().toList();
+        assertTrue(lines.get(0).startsWith(file + ": duplicate: task p-d-dup-n0-0 was already launched by command "
+                + commandId + " at "), again.err);
+        assertTrue(lines.get(0).endsWith(", now QUEUED"), again.err);
+        assertTrue(again.err.contains("this file differs from that launch"), again.err);
+        assertTrue(again.err.contains("daskrelay follow p-d-dup-n0-0"), again.err);
+        assertTrue(again.err.contains("set execution.retryAttempt: 1 in " + file), again.err);
+        assertEquals(1, endOffset(topics.commands()), "the duplicate was not published");
+
+        Files.writeString(file, Files.readString(file).replace("retryAttempt: 0", "retryAttempt: 1"));
+        Result retry = cli("submit", "--config", cfg.toString(), file.toString(), "-o", "json");
+        assertEquals(0, retry.code, retry.toString());
+        JsonNode submitted = JSON.readTree(retry.out.strip());
+        assertEquals("submitted", submitted.get("type").asText());
+        assertEquals("p-d-dup-n0-1", submitted.get("taskId").asText());
+        assertEquals(file.toString(), submitted.get("source").asText());
+        assertEquals(2, endOffset(topics.commands()));
+    }
+
+    @Test
+    void cliSubmitOfTwoFilesOfOneTaskIsAProblemBeforeAnythingConnects() throws Exception {
+        Path a = Files.writeString(dir.resolve("a.yaml"), "execution: {project: p, domain: d, name: twice, nodeId: n0}\nimage: img:1\n");
+        Path b = Files.writeString(dir.resolve("b.yaml"), Files.readString(a));
+        Result r = cli("submit", "--config", unreachableConfig().toString(), a.toString(), b.toString());
+        assertEquals(2, r.code, r.toString());
+        assertEquals(List.of(b + ": taskId: p-d-twice-n0-0 is also the task of " + a + " (a task id launches once)",
+                "error: nothing submitted (1 problem)"), r.err.lines().toList());
+    }
+
+    @Test
+    void cliSubmitFollowsSeveralTasksTogetherAndEndsWithASummary() throws Exception {
+        Topics topics = topics("many");
+        Path cfg = config("many");
+        Path ok = Files.writeString(dir.resolve("many-ok.yaml"), "execution: {project: p, domain: d, name: ok, nodeId: n0}\nimage: img:1\n");
+        Path bad = Files.writeString(dir.resolve("many-bad.yaml"), "execution: {project: p, domain: d, name: bad, nodeId: n0}\nimage: img:1\n");
+        Path slow = Files.writeString(dir.resolve("many-slow.yaml"), "execution: {project: p, domain: d, name: slow, nodeId: n0}\nimage: img:1\n");
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> cli("submit", "--config", cfg.toString(),
+                "--follow", "--timeout", "20s", ok.toString(), bad.toString(), slow.toString()));
+        for (String t : List.of("p-d-ok-n0-0", "p-d-bad-n0-0", "p-d-slow-n0-0")) {
+            awaitRecord(topics.commands(), commandSerde, t);
+        }
+        // the first task never ends: the others are followed all the same (together, not one after the other),
+        // and --timeout bounds the whole follow
+        writeStatus(topics, status("p-d-bad-n0-0", 1, TaskPhase.QUEUED, 0, false, null, null));
+        TaskStatus failed = status("p-d-bad-n0-0", 2, TaskPhase.FAILED, 0, true,
+                new TaskError("RunnerExitCode", "runner exited with code 1", ErrorKind.USER, true), null);
+        failed.setReason("RunnerExitCode"); // as the status topology writes a failure
+        writeStatus(topics, failed);
+        writeStatus(topics, status("p-d-ok-n0-0", 1, TaskPhase.QUEUED, 0, false, null, null));
+        writeStatus(topics, status("p-d-ok-n0-0", 2, TaskPhase.SUCCEEDED, 0, true, null, null));
+        writeStatus(topics, status("p-d-slow-n0-0", 1, TaskPhase.RUNNING, 0, false, null, null));
+        Result r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(1, r.code, r.toString());
+        List<String> lines = r.out.lines().toList();
+        int summary = lines.indexOf("summary: 1 of 3 tasks SUCCEEDED, 1 not finished within 20s");
+        assertTrue(summary > 0, r.out);
+        assertTrue(lines.get(summary + 1).matches("  SUCCEEDED +p-d-ok-n0-0 +" + Pattern.quote(ok.toString()) + ".*"), r.out);
+        assertTrue(lines.get(summary + 2).matches("  FAILED +p-d-bad-n0-0 +" + Pattern.quote(bad.toString())
+                + "  RunnerExitCode \\(USER error, retryable\\): runner exited with code 1"), r.out);
+        assertTrue(lines.get(summary + 3).matches("  RUNNING +p-d-slow-n0-0 +" + Pattern.quote(slow.toString()) + "  not finished"), r.out);
+    }
+
+    @Test
+    void cliCancelSaysWhatHappenedToEachTaskAndPublishesNothingForUnknownOrFinishedOnes() throws Exception {
+        Topics topics = topics("outcomes");
+        Path cfg = config("outcomes");
+        writeStatus(topics, status("done-task", 1, TaskPhase.SUCCEEDED, 0, true, null, null));
+        writeStatus(topics, status("gone-task", 1, TaskPhase.ABORTED, 0, true, null, null));
+        Result r = cli("cancel", "--config", cfg.toString(), "no-such-task", "done-task", "gone-task");
+        assertEquals(1, r.code, r.toString());
+        List<String> lines = r.out.lines().toList();
+        assertTrue(lines.get(0).startsWith("no-such-task: unknown task: no launch or status of it was found; nothing cancelled"), r.out);
+        assertTrue(lines.get(1).matches("done-task: already finished: SUCCEEDED at .*; nothing cancelled"), r.out);
+        assertTrue(lines.get(2).matches("gone-task: already ABORTED at .*; nothing cancelled"), r.out);
+        assertEquals(0, endOffset(topics.commands()), "no abort published");
+
+        Result bad = cli("cancel", "--config", cfg.toString(), "not a task id");
+        assertEquals(2, bad.code, bad.toString());
+        assertTrue(bad.err.startsWith("error: TASK_ID: not a task id"), bad.err);
+        Result badWait = cli("cancel", "--config", cfg.toString(), "x", "--wait", "soon");
+        assertEquals(2, badWait.code, badWait.toString());
+        assertTrue(badWait.err.startsWith("error: --wait: must be a duration"), badWait.err);
+
+        Result forced = cli("cancel", "--config", cfg.toString(), "no-such-task", "--force", "--wait", "0");
+        assertEquals(0, forced.code, forced.toString());
+        assertEquals(1, endOffset(topics.commands()));
+    }
+
+    @Test
+    void cliStatusOfSeveralTasksShowsWhereEachRunsInTextAndJson() throws Exception {
+        Topics topics = topics("where");
+        Path cfg = config("where");
+        TaskStatus running = status("w-task", 1, TaskPhase.RUNNING, 0, false, null, workers(2, 2));
+        running.setDaskJobName("w-task");
+        running.setDaskJobNamespace("dask-jobs");
+        running.setClusterName("w-task");
+        running.setRunnerPod("w-task-runner");
+        running.setLogLinks(List.of(new LogLink("Kubernetes Logs", "https://k8s.example/logs/w-task-runner")));
+        writeStatus(topics, running);
+        writeStatus(topics, status("other-task", 1, TaskPhase.QUEUED, 0, false, null, null));
+
+        Result text = cli("status", "--config", cfg.toString(), "w-task", "other-task");
+        assertEquals(0, text.code, text.toString());
+        assertTrue(text.out.contains("    DaskJob    dask-jobs/w-task   runner pod w-task-runner\n"), text.out);
+        assertTrue(text.out.contains("    logs       kubectl logs -n dask-jobs w-task-runner\n"), text.out);
+        assertTrue(text.out.contains("    dashboard  kubectl port-forward -n dask-jobs svc/w-task-scheduler 8787   then http://localhost:8787\n"), text.out);
+        assertTrue(text.out.contains("    link       Kubernetes Logs: https://k8s.example/logs/w-task-runner\n"), text.out);
+        assertTrue(text.out.contains("other-task  #1 QUEUED"), text.out);
+
+        Result json = cli("status", "--config", cfg.toString(), "w-task", "-o", "json");
+        JsonNode o = JSON.readTree(json.out);
+        assertEquals("dask-jobs", o.get("daskJobNamespace").asText());
+        assertEquals("w-task-runner", o.get("runnerPod").asText());
+        assertEquals("https://k8s.example/logs/w-task-runner", o.get("logLinks").get(0).get("uri").asText());
+
+        Result some = cli("status", "--config", cfg.toString(), "w-task", "missing-task");
+        assertEquals(1, some.code, some.toString());
+        assertTrue(some.out.contains("w-task  #1 RUNNING"), some.out);
+        assertTrue(some.err.startsWith("error: no status for task missing-task"), some.err);
+    }
+
+    @Test
+    void cliFollowOfAnUnknownTaskAnswersLikeStatus() throws Exception {
+        topics("unknown");
+        Result r = cli("follow", "--config", config("unknown").toString(), "never-launched");
+        assertEquals(1, r.code, r.toString());
+        assertEquals("error: no status for task never-launched: no launch or status of it was found ('daskrelay list' "
+                + "shows recent tasks)\n", r.err);
+    }
+
+    @Test
+    void cliListShowsRecentTasksNewestFirstWithFilters() throws Exception {
+        Topics topics = topics("list");
+        Path cfg = config("list");
+        Path file = Files.writeString(dir.resolve("listed.yaml"), "execution: {project: lp, domain: d, name: listed, nodeId: n0}\nimage: img:1\n");
+        assertEquals(0, cli("submit", "--config", cfg.toString(), file.toString()).code);
+        writeStatus(topics, status("old-done", 1, TaskPhase.SUCCEEDED, 0, true, null, null));
+        writeStatus(topics, status("running-one", 1, TaskPhase.RUNNING, 2, false, null, workers(1, 2)));
+
+        Result all = cli("list", "--config", cfg.toString());
+        assertEquals(0, all.code, all.toString());
+        List<String> lines = all.out.lines().toList();
+        assertTrue(lines.get(0).matches("TASK +PHASE +AGE +UPDATED +DETAIL"), all.out);
+        assertEquals(4, lines.size(), all.out);
+        assertTrue(lines.get(1).startsWith("running-one "), all.out);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("lp-d-listed-n0-0 +SUBMITTED +\\d+s +\\d+s")), all.out);
+
+        Result active = cli("list", "--config", cfg.toString(), "--active", "-o", "json");
+        List<String> activeIds = active.out.lines().map(l -> {
+            try {
+                return JSON.readTree(l).get("taskId").asText();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+        assertEquals(List.of("running-one", "lp-d-listed-n0-0"), activeIds, active.out);
+
+        Result failed = cli("list", "--config", cfg.toString(), "--phase", "FAILED");
+        assertEquals("no tasks in the last 24h that match\n", failed.out, failed.toString());
+        Result badPhase = cli("list", "--config", cfg.toString(), "--phase", "DONE");
+        assertEquals(2, badPhase.code);
+        assertTrue(badPhase.err.startsWith("error: --phase: unknown phase \"DONE\""), badPhase.err);
+    }
+
+    @Test
+    void cliCommandsCheckTheirArgumentsBeforeConnecting() throws Exception {
+        Path cfg = unreachableConfig();
+        Result replay = cli("replay", "--config", cfg.toString(), "--timeout", "0s");
+        assertEquals(2, replay.code, replay.toString());
+        assertEquals("error: --timeout: must be more than 0 (was \"0s\")\n", replay.err);
+        Result grace = cli("replay", "--config", cfg.toString(), "--in-flight-grace", "a while");
+        assertEquals(2, grace.code, grace.toString());
+        assertTrue(grace.err.startsWith("error: --in-flight-grace: must be a duration like"), grace.err);
+        Result follow = cli("follow", "--config", cfg.toString(), "t", "--timeout", "-1m");
+        assertEquals(2, follow.code, follow.toString());
+        assertTrue(follow.err.startsWith("error: --timeout: must be more than 0"), follow.err);
+        Result timeoutWithoutFollow = cli("submit", "--config", cfg.toString(), "x.yaml", "--timeout", "1m");
+        assertEquals(2, timeoutWithoutFollow.code, timeoutWithoutFollow.toString());
+        Path missing = dir.resolve("missing.yaml");
+        Result unreadable = cli("submit", "--config", cfg.toString(), missing.toString());
+        assertEquals(2, unreadable.code, unreadable.toString());
+        assertEquals(List.of(missing + ": (file): cannot read: no such file", "error: nothing submitted (1 problem)"),
+                unreadable.err.lines().toList(), "worded as render and local word it, no Java exception names");
+    }
+
+    @Test
+    void cliAgainstABrokerWithoutDaskrelaysTopicsSaysWhichTopicsAndThePrefix() throws Exception {
+        Result r = cli("status", "--config", config("nothing-here").toString(), "some-task");
+        assertEquals(1, r.code, r.toString());
+        assertEquals("error: Kafka at " + broker.bootstrapServers() + " has no topic nothing-here.commands, "
+                + "nothing-here.status: is daskrelay installed there with topic prefix 'nothing-here'? Set "
+                + "DASKRELAY_TOPIC_PREFIX (or kafka.topicPrefix in --config)\n", r.err);
+    }
+
+    /** A config whose Kafka nobody listens on: commands that get as far as connecting fail with exit 1. */
+    private Path unreachableConfig() throws Exception {
+        Path f = dir.resolve("unreachable.yaml");
+        try (ServerSocket s = new ServerSocket(0)) {
+            Files.writeString(f, "kafka:\n  bootstrapServers: 127.0.0.1:" + s.getLocalPort() + "\n");
+        }
+        return f;
+    }
+
     // ---------------------------------------------------------------- replay
 
     @Test
@@ -497,11 +743,19 @@ class SubmitterKafkaTest {
         Path cfg = config("audit");
         String from = t0.minus(Duration.ofMinutes(1)).toString();
 
-        Result json = cli("replay", "--config", cfg.toString(), "--from", from, "--to", "+1m", "-o", "json");
+        Result json = cli("replay", "--config", cfg.toString(), "--from", from, "--to", "+1m", "-o", "json",
+                "--in-flight-grace", "0s");
         assertEquals(1, json.code, json.toString());
         Set<String> anomalies = new HashSet<>();
         Set<String> tasksSeen = new HashSet<>();
-        for (String line : json.out.strip().split("\n")) {
+        List<String> jsonLines = json.out.strip().lines().toList();
+        JsonNode summary = JSON.readTree(jsonLines.get(jsonLines.size() - 1));
+        assertEquals("summary", summary.get("type").asText(), json.out);
+        assertEquals(5, summary.get("anomalies").asInt());
+        assertEquals(7, summary.get("tasks").asInt());
+        assertEquals(1, summary.get("anomaliesByKind").get("SEQUENCE_GAP").asInt());
+        assertTrue(json.err.contains("5 anomalies found"), json.err);
+        for (String line : jsonLines.subList(0, jsonLines.size() - 1)) {
             JsonNode n = JSON.readTree(line);
             tasksSeen.add(n.get("taskId").asText());
             if (n.get("type").asText().equals("anomaly")) {
@@ -517,6 +771,9 @@ class SubmitterKafkaTest {
         assertEquals(0, oneTask.code, oneTask.toString());
         assertTrue(oneTask.out.contains("TASK ok-succeeded") && oneTask.out.contains("no anomalies"), oneTask.out);
         assertFalse(oneTask.out.contains("TASK gap"), oneTask.out);
+
+        Result running = cli("replay", "--config", cfg.toString(), "--from", from, "--task", "open");
+        assertEquals(0, running.code, "a task still running is not an anomaly by default (24h in-flight grace): " + running);
 
         Result byExecution = cli("replay", "--config", cfg.toString(), "--from", from, "--execution", "proj/dom/gap", "-o", "table");
         assertEquals(1, byExecution.code, byExecution.toString());
@@ -591,7 +848,7 @@ class SubmitterKafkaTest {
     }
 
     @CommandLine.Command(name = "daskrelay", subcommands = {SubmitCommand.class, CancelCommand.class, StatusCommand.class,
-            FollowCommand.class, ReplayCommand.class})
+            FollowCommand.class, ReplayCommand.class, ListCommand.class})
     static final class Root {
     }
 
@@ -686,11 +943,11 @@ class SubmitterKafkaTest {
     }
 
     private <V> ConsumerRecord<String, V> awaitRecord(String topic, AvroSerde<V> serde, String key,
-                                                      Predicate<V> accept) {
+                                                      Predicate<V> wanted) {
         Instant deadline = Instant.now().plus(WAIT);
         while (Instant.now().isBefore(deadline)) {
             Optional<ConsumerRecord<String, V>> r = readAll(topic, serde).stream()
-                    .filter(x -> key.equals(x.key()) && accept.test(x.value())).reduce((a, b) -> b);
+                    .filter(x -> key.equals(x.key()) && wanted.test(x.value())).reduce((a, b) -> b);
             if (r.isPresent()) {
                 return r.get();
             }

@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 /** {@code daskrelay translator --config daskrelay.yaml}: runs the command topology and the applier until stopped. */
 @Command(name = "translator", mixinStandardHelpOptions = true,
         description = {"Run the translator: launch/abort commands from Kafka -> DaskJobs in Kubernetes.",
-                "Reads the platform, kafka, registry, kubernetes and translator sections of the config file."})
+                "Reads the platform, kafka, registry, kubernetes and translator sections of the config file."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay translator --config /etc/daskrelay/daskrelay.yaml"})
 public final class TranslatorCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "daskrelay.yaml (default: built-in defaults)")

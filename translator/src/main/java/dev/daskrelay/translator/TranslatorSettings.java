@@ -122,10 +122,16 @@ public record TranslatorSettings(String applicationId, Boolean createTopics, Int
         }
     }
 
-    /** The {@code translator.ops} section: where /metrics, /healthz and /readyz are served. */
+    /**
+     * The {@code translator.ops} section: where /metrics, /healthz and /readyz are served. The host defaults to
+     * the loopback interface: nothing outside the machine reaches the endpoint unless the configuration says so (the
+     * Kubernetes manifests and the compose file set {@code 0.0.0.0}, because probes and Prometheus come from outside
+     * the container).
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Ops(String host, Integer port) {
-        public static final String DEFAULT_HOST = "0.0.0.0";
+        /** The default bind address of the ops endpoint: loopback only unless configured. */
+        public static final String DEFAULT_HOST = "127.0.0.1";
         public static final int DEFAULT_PORT = 9401;
         public static final Ops DEFAULT = new Ops(null, null);
 

@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "watcher", mixinStandardHelpOptions = true,
         description = {"Run the watcher: the observation bridge (informers on DaskJobs, their pods and Events, "
-                + "one active instance behind a Lease), the janitor of finished DaskJobs, and the status topology."})
+                + "one active instance behind a Lease), the janitor of finished DaskJobs, and the status topology."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay watcher --config /etc/daskrelay/daskrelay.yaml",
+                "  daskrelay watcher --config daskrelay.yaml --context kind-dask"})
 public final class WatcherCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "daskrelay.yaml (default: built-in defaults)")

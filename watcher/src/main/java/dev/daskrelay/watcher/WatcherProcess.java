@@ -195,7 +195,8 @@ public final class WatcherProcess extends ServiceProcess {
         bridge = own(new ObservationBridge(client, new ObservationBridge.Options(
                 settings.watchedNamespaces(platform.allowedNamespaces()), settings.resync(),
                 ObservationBridge.Options.DEFAULT_RETRY_BACKOFF, ObservationBridge.Options.DEFAULT_TOMBSTONE_TTL,
-                settings.listPageSize()), publisher, memory, clock, ops.registry()));
+                settings.listPageSize(), ObservationBridge.Options.DEFAULT_RUNNER_HOLD), publisher, memory, clock,
+                ops.registry()));
         bridge.start();
     }
 

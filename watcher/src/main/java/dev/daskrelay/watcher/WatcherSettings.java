@@ -42,7 +42,8 @@ import java.util.List;
  * @param namespaces namespaces to watch (default: {@code platform.allowedNamespaces})
  * @param allNamespaces watch every namespace instead (needs cluster-wide list/watch RBAC; default false)
  * @param resync informer resync period: every cached DaskJob is re-derived this often (default {@code 10m})
- * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 0.0.0.0:8081)
+ * @param opsHost / opsPort the {@code /metrics}, {@code /healthz}, {@code /readyz} endpoint (default 127.0.0.1:8081:
+ *     loopback only unless configured; the manifests set 0.0.0.0 for the kubelet's probes and Prometheus)
  * @param statusApplicationId Kafka Streams {@code application.id} of the status topology (default
  *     {@code <topicPrefix>-status}); every watcher instance uses the same one
  * @param stateDir Kafka Streams state directory (default {@code <tmpdir>/daskrelay-watcher-streams})
@@ -85,7 +86,8 @@ public record WatcherSettings(
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     /** The page size of client-go's reflectors, for the same reason: a list of 60,000 pods does not fit one heap. */
     public static final int DEFAULT_LIST_PAGE_SIZE = ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE;
-    public static final String DEFAULT_OPS_HOST = "0.0.0.0";
+    /** Loopback only unless configured: the manifests set 0.0.0.0 for the kubelet's probes and Prometheus. */
+    public static final String DEFAULT_OPS_HOST = "127.0.0.1";
     public static final int DEFAULT_OPS_PORT = 8081;
     /**
      * How much longer than the commands topic {@code statusRetention: auto} remembers finished tasks: a day more than

@@ -118,16 +118,19 @@ class WatcherScenariosTest {
     @Test
     void everyScenarioYieldsItsExactStatusSequence() throws Exception {
         Map<String, List<String>> expected = new LinkedHashMap<>();
-        expected.put("success", List.of("INITIALIZING", "RUNNING", "SUCCEEDED"));
-        expected.put("exit1", List.of("INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
-        expected.put("oom", List.of("INITIALIZING", "RUNNING", "FAILED:OOMKilled"));
-        expected.put("pull", List.of("INITIALIZING", "FAILED:ImagePullBackOff|ErrImagePull"));
-        expected.put("unsched", List.of("INITIALIZING", "WAITING_FOR_RESOURCES"));
-        expected.put("noworkers", List.of("INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
-        expected.put("stuck", List.of("INITIALIZING", "FAILED:Stuck"));
-        expected.put("deleted", List.of("INITIALIZING", "RUNNING", "FAILED:ResourceDeletedExternally"));
-        expected.put("abort", List.of("INITIALIZING", "RUNNING", "ABORTED"));
-        expected.put("restart", List.of("INITIALIZING", "RUNNING", "SUCCEEDED"));
+        // No command topology or applier here: each task's launch is published as the command topology would accept
+        // it, then its DaskJob is created directly, so QUEUED is the one the state machine emits when it first sees
+        // the DaskJob (docs/STATUS-MODEL.md, "Is QUEUED always the first event?").
+        expected.put("success", List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"));
+        expected.put("exit1", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
+        expected.put("oom", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:OOMKilled"));
+        expected.put("pull", List.of("QUEUED", "INITIALIZING", "FAILED:ImagePullBackOff|ErrImagePull"));
+        expected.put("unsched", List.of("QUEUED", "INITIALIZING", "WAITING_FOR_RESOURCES"));
+        expected.put("noworkers", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
+        expected.put("stuck", List.of("QUEUED", "INITIALIZING", "FAILED:Stuck"));
+        expected.put("deleted", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:ResourceDeletedExternally"));
+        expected.put("abort", List.of("QUEUED", "INITIALIZING", "RUNNING", "ABORTED"));
+        expected.put("restart", List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"));
 
         try (StatusReader status = new StatusReader()) {
             WatcherProcess watcher = WatcherProcess.start(config(), k8s.newClient(), Clock.systemUTC());
@@ -147,8 +150,8 @@ class WatcherScenariosTest {
                 create("deleted", "success", "60s");
                 create("abort", "success", "60s");
                 create("restart", "success", "8s");
-                status.awaitUntil(s -> expected.keySet().stream().allMatch(t -> s.phases(t).size() == 1),
-                        "INITIALIZING for every task");
+                status.awaitUntil(s -> expected.keySet().stream().allMatch(t -> s.phases(t).size() == 2),
+                        "QUEUED and INITIALIZING for every task");
 
                 try (DaskOperatorSimulator sim = DaskOperatorSimulator.builder(k8s.client())
                         .timing(SimulatorTiming.fast()).namespace(NS).start()) {
@@ -216,7 +219,8 @@ class WatcherScenariosTest {
         return "relay-" + task + "-0";
     }
 
-    private static void create(String task, String scenario, String runFor) {
+    private static void create(String task, String scenario, String runFor) throws Exception {
+        publishCommandOutcome(task, CommandOutcomeKind.LAUNCH_ACCEPTED, null); // a status answers a launch
         GenericKubernetesResource job = new GenericKubernetesResourceBuilder()
                 .withApiVersion(DaskCrds.API_VERSION).withKind("DaskJob")
                 .withNewMetadata().withName(jobName(task)).withNamespace(NS)
@@ -263,14 +267,19 @@ class WatcherScenariosTest {
 
     /** What the command topology publishes when it accepts an abort. */
     private static void publishAbortAccepted(String task) throws Exception {
+        publishCommandOutcome(task, CommandOutcomeKind.ABORT_ACCEPTED, "user asked");
+    }
+
+    /** An outcome of the command topology for {@code task}, as it publishes them on the observations topic. */
+    private static void publishCommandOutcome(String task, CommandOutcomeKind kind, String message) throws Exception {
         Properties p = broker.clientProperties();
         try (var producer = new KafkaProducer<>(p, new StringSerializer(),
                 AvroSerdes.specific(Observation.class, Map.of("schema.registry.url", REGISTRY), false).serializer())) {
             producer.send(new ProducerRecord<>(PREFIX + ".observations", task, Observation.newBuilder()
-                    .setObservationId("abort-" + task).setTaskId(task).setSource(ObservationSource.COMMANDS)
+                    .setObservationId(kind + "-" + task).setTaskId(task).setSource(ObservationSource.COMMANDS)
                     .setObservedAt(Instant.now()).setDaskJobName(jobName(task)).setDaskJobNamespace(NS)
-                    .setPayload(CommandOutcome.newBuilder().setCommandId("cmd-abort-" + task)
-                            .setKind(CommandOutcomeKind.ABORT_ACCEPTED).setMessage("user asked").build())
+                    .setPayload(CommandOutcome.newBuilder().setCommandId("cmd-" + kind + "-" + task)
+                            .setKind(kind).setMessage(message).build())
                     .build())).get(60, TimeUnit.SECONDS);
         }
     }

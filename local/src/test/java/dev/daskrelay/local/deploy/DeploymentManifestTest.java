@@ -37,8 +37,24 @@ class DeploymentManifestTest {
         WatcherSettings watcher = config.section("watcher", WatcherSettings.class);
         assertEquals(8080, translator.ops().port());
         assertEquals(8080, watcher.opsPort());
+        // the defaults are loopback only; in a pod the kubelet's probes and Prometheus need every interface
+        assertEquals("0.0.0.0", translator.ops().host(), "the manifest sets the bind address explicitly");
+        assertEquals("0.0.0.0", watcher.opsHost(), "the manifest sets the bind address explicitly");
+        assertEquals("127.0.0.1", TranslatorSettings.Ops.DEFAULT_HOST);
+        assertEquals("127.0.0.1", DaskRelayConfig.parse("{}", "defaults").section("translator", TranslatorSettings.class)
+                .ops().host());
+        assertEquals("127.0.0.1", DaskRelayConfig.parse("{}", "defaults").section("watcher", WatcherSettings.class)
+                .opsHost());
         assertEquals(List.of("dask-jobs"), config.platform().allowedNamespaces());
         assertFalse(config.platform().allowedImages().isEmpty(), "production config restricts images");
+    }
+
+    @Test
+    void theComposeConfigBindsTheOpsEndpointsOnEveryInterfaceForItsPublishedPorts() throws IOException {
+        DaskRelayConfig config = DaskRelayConfig.parse(Files.readString(
+                Path.of("..", "deploy", "compose", "daskrelay.yaml")), "compose");
+        assertEquals("0.0.0.0", config.section("translator", TranslatorSettings.class).ops().host());
+        assertEquals("0.0.0.0", config.section("watcher", WatcherSettings.class).opsHost());
     }
 
     @ParameterizedTest

@@ -109,8 +109,9 @@ class RbacManifestTest {
                     translator: {applicationId: rbac-translator, stateDir: "%s", commitInterval: 100ms, topicPartitions: 2,
                                  ops: {host: 127.0.0.1, port: 0}}
                     watcher: {retainFinished: 0s, janitorInterval: 1s, opsHost: 127.0.0.1, opsPort: 0,
-                              punctuationInterval: 1s}
-                    """.formatted(kafka.bootstrapServers(), registry, translatorApi.url(), tmp.resolve("state")), "test");
+                              punctuationInterval: 1s, stateDir: "%s"}
+                    """.formatted(kafka.bootstrapServers(), registry, translatorApi.url(), tmp.resolve("state"),
+                    tmp.resolve("watcher-state")), "test");
 
             // Task "collide" meets an identical DaskJob already there: create → 409 → get → same hash.
             TaskCommand collide = launch("collide", "success", "10m");
@@ -119,9 +120,10 @@ class RbacManifestTest {
                     .resource(Serialization.unmarshal(existing.toJson(), GenericKubernetesResource.class)).create();
 
             Map<String, Object> serdeConfig = Map.copyOf(config.registry().config());
+            // the translator first: it creates the topics the watcher's status topology reads
             try (KubernetesClient translatorClient = config.section("kubernetes", KubernetesSettings.class).client();
-                 WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
                  TranslatorProcess translator = TranslatorProcess.start(config, translatorClient);
+                 WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
                  KafkaProducer<String, TaskCommand> producer = new KafkaProducer<>(Map.of(
                          "bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
                          AvroSerdes.specific(TaskCommand.class, serdeConfig, false).serializer())) {

@@ -1,9 +1,12 @@
 package dev.daskrelay.schemas.task;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,8 +25,11 @@ import dev.daskrelay.avro.v1.Resources;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -68,9 +74,10 @@ public final class TaskFile {
         }
     }
 
-    private static final ObjectMapper YAML_READER = new ObjectMapper(new YAMLFactory()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
-    private static final ObjectMapper JSON_READER = new ObjectMapper()
+    /** JSON task files; YAML ones go through {@link YamlTree} (anchors, aliases and merge keys resolved). */
+    private static final ObjectMapper JSON_READER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(YamlTree.MAX_DEPTH).build())
+            .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final ObjectMapper YAML_WRITER = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -107,24 +114,33 @@ public final class TaskFile {
         }
         boolean json = text.stripLeading().startsWith("{");
         JsonNode root;
-        try (JsonParser parser = (json ? JSON_READER : YAML_READER).createParser(text)) {
-            JsonToken first = parser.nextToken();
-            root = first == null ? null : node(parser);
-            if (root != null && parser.nextToken() != null) {
-                problems.add(new Problem(Problem.DOCUMENT, json
-                        ? "must hold one task, found more after the closing brace"
-                        : "must hold one task, found more than one document"));
+        if (json) {
+            try (JsonParser parser = JSON_READER.createParser(text)) {
+                JsonToken first = parser.nextToken();
+                root = first == null ? null : node(parser);
+                if (root != null && parser.nextToken() != null) {
+                    problems.add(new Problem(Problem.DOCUMENT, "must hold one task, found more after the closing brace"));
+                    return new Parsed(null, problems);
+                }
+            } catch (StreamConstraintsException e) {
+                problems.add(new Problem(Problem.DOCUMENT, "nested more than " + YamlTree.MAX_DEPTH + " levels deep"));
+                return new Parsed(null, problems);
+            } catch (JsonProcessingException e) {
+                JsonLocation at = e.getLocation();
+                String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+                problems.add(new Problem(Problem.DOCUMENT, "not valid JSON" + where + ": " + syntaxMessage(e.getOriginalMessage())));
+                return new Parsed(null, problems);
+            } catch (IOException | RuntimeException e) {
+                problems.add(new Problem(Problem.DOCUMENT, "not valid JSON: " + e.getMessage()));
                 return new Parsed(null, problems);
             }
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            problems.add(new Problem(Problem.DOCUMENT, "not valid " + (json ? "JSON" : "YAML") + where + ": "
-                    + syntaxMessage(e.getOriginalMessage())));
-            return new Parsed(null, problems);
-        } catch (IOException | RuntimeException e) {
-            problems.add(new Problem(Problem.DOCUMENT, "not valid " + (json ? "JSON" : "YAML") + ": " + e.getMessage()));
-            return new Parsed(null, problems);
+        } else {
+            YamlTree.Result yaml = YamlTree.read(text);
+            problems.addAll(yaml.problems());
+            root = yaml.root();
+            if (root == null && !problems.isEmpty()) {
+                return new Parsed(null, problems);
+            }
         }
         if (root == null || root.isNull() || root.isMissingNode()) {
             problems.add(new Problem(Problem.DOCUMENT, "empty: a task needs at least execution and dask"));
@@ -136,14 +152,13 @@ public final class TaskFile {
         }
         TaskFileReader reader = new TaskFileReader();
         TaskCommand command = reader.command((ObjectNode) root, clock.instant(), commandIds);
-        problems.addAll(reader.problems());
-        return new Parsed(command, problems);
+        return new Parsed(command, Problem.inStages(problems, reader.problems()));
     }
 
     /**
-     * The tree of one value, keeping scalars as written: a number that is not a plain integer ({@code 1e3},
-     * {@code 2.50}, {@code 007}, YAML's {@code 0x10}) and a YAML boolean spelled other than {@code true}/{@code false} become
-     * text, so that quantities and messages show exactly what the user wrote.
+     * The tree of one JSON value, keeping scalars as written: a number that is not a plain integer ({@code 1e3},
+     * {@code 2.50}) becomes text, so that quantities and messages show exactly what the user wrote (as
+     * {@link YamlTree} does for YAML).
      */
     private static JsonNode node(JsonParser p) throws IOException {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -185,13 +200,12 @@ public final class TaskFile {
                 return f.nullNode();
             }
             default -> {
-                // YAML tags and anchors surface as embedded objects or strings; keep their text
                 return f.textNode(String.valueOf(p.getText()));
             }
         }
     }
 
-    /** The parser's message without the snippet lines SnakeYAML adds: {@code while parsing ...; expected ...}. */
+    /** Jackson's message without its source-location lines. */
     private static String syntaxMessage(String message) {
         return message.lines()
                 .filter(l -> !l.startsWith("  ")) // SnakeYAML's quoted source lines and carets
@@ -202,13 +216,14 @@ public final class TaskFile {
 
     /**
      * Reads and validates a task file: the launch command, or an {@link InvalidTaskException} with every
-     * problem, structural ones first, then those of {@link TaskValidator}.
+     * problem, structural ones first, then those of {@link TaskValidator} (a path the reading already found
+     * wrong is not reported again).
      */
     public static TaskCommand load(String text, PlatformConfig platform, Clock clock) {
         Parsed parsed = parse(text, clock);
-        List<Problem> problems = new ArrayList<>(parsed.problems());
+        List<Problem> problems = parsed.problems();
         if (parsed.command() != null) {
-            problems.addAll(TaskValidator.validate(parsed.command(), platform).problems());
+            problems = Problem.inStages(problems, TaskValidator.validate(parsed.command(), platform).problems());
         }
         if (!problems.isEmpty()) {
             throw new InvalidTaskException(problems);
@@ -218,13 +233,84 @@ public final class TaskFile {
 
     /** {@link #load(String, PlatformConfig, Clock)} of a file; a file that cannot be read is a document problem. */
     public static TaskCommand load(Path file, PlatformConfig platform, Clock clock) {
+        return load(readText(file), platform, clock);
+    }
+
+    /**
+     * The text of a task file. A file that cannot be read is one document problem, worded the same by every
+     * command: {@code cannot read: no such file}, {@code ... it is a directory}, {@code ... permission denied},
+     * {@code ... not UTF-8 text}; a file larger than {@link TaskBounds#TASK_FILE_MAX_BYTES} is refused unread.
+     *
+     * @throws InvalidTaskException with that one problem
+     */
+    public static String readText(Path file) {
+        String why;
+        try {
+            if (Files.isDirectory(file)) {
+                why = "cannot read: it is a directory";
+            } else if (Files.size(file) > TaskBounds.TASK_FILE_MAX_BYTES) {
+                why = "must be no more than " + TaskBounds.TASK_FILE_MAX_BYTES + " bytes";
+            } else {
+                return Files.readString(file);
+            }
+        } catch (NoSuchFileException e) {
+            why = "cannot read: no such file";
+        } catch (AccessDeniedException e) {
+            why = "cannot read: permission denied";
+        } catch (MalformedInputException e) {
+            why = "cannot read: not UTF-8 text";
+        } catch (IOException e) {
+            why = "cannot read: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        throw new InvalidTaskException(List.of(new Problem(Problem.DOCUMENT, why)));
+    }
+
+    /**
+     * A task file checked as {@code render}, {@code submit} and {@code local} check it: read, parse, validate
+     * against the platform; each problem once.
+     *
+     * @param source how the file is named in messages (its path, {@code stdin}, a bundled example's name)
+     * @param command the launch command; null when there are problems
+     * @param problems every problem, structural ones first
+     */
+    public record Checked(String source, TaskCommand command, List<Problem> problems) {
+        public Checked {
+            problems = List.copyOf(problems);
+        }
+
+        public boolean valid() {
+            return problems.isEmpty();
+        }
+
+        /** The lines users read: {@code source: path: message}. */
+        public List<String> lines() {
+            return problems.stream().map(p -> source + ": " + p).toList();
+        }
+    }
+
+    /** Checks the text of a task file named {@code source} in messages. */
+    public static Checked check(String source, String text, PlatformConfig platform, Clock clock) {
+        Parsed parsed = parse(text, clock);
+        List<Problem> problems = parsed.problems();
+        TaskCommand command = parsed.command();
+        if (command != null) {
+            if (!(command.getPayload() instanceof LaunchDaskJob)) {
+                problems = Problem.inStages(problems, List.of(new Problem(Problem.DOCUMENT, "not a launch")));
+            }
+            problems = Problem.inStages(problems, TaskValidator.validate(command, platform).problems());
+        }
+        return new Checked(source, problems.isEmpty() ? command : null, problems);
+    }
+
+    /** Reads and checks a task file. */
+    public static Checked check(Path file, PlatformConfig platform, Clock clock) {
         String text;
         try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new InvalidTaskException(List.of(new Problem(Problem.DOCUMENT, "cannot read " + file + ": " + e)));
+            text = readText(file);
+        } catch (InvalidTaskException e) {
+            return new Checked(file.toString(), null, e.problems());
         }
-        return load(text, platform, clock);
+        return check(file.toString(), text, platform, clock);
     }
 
     /**

@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -220,6 +221,11 @@ public final class TaskValidator {
         }
         if (!NO_SPACE_OR_CONTROL.matcher(image).matches()) {
             add(path, "must not contain spaces or control characters (was " + quote(image) + ")");
+            return;
+        }
+        Optional<String> syntax = ImageReference.problem(image);
+        if (syntax.isPresent()) {
+            add(path, "not a valid image reference: " + syntax.get() + " (was " + quote(image) + ")");
             return;
         }
         if (!platform.imageAllowed(image)) {

@@ -8,8 +8,8 @@ import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
-import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.submitter.client.DaskRelayClient;
+import dev.daskrelay.submitter.output.StatusFormat;
 import dev.daskrelay.submitter.query.LenientDeserializer;
 import dev.daskrelay.submitter.replay.ObservedOutcome;
 import dev.daskrelay.submitter.replay.ReplayFilter;
@@ -41,53 +41,88 @@ import picocli.CommandLine.Option;
         description = {"Audit: read commands and status between two times, print per-task timelines and check them "
                 + "for anomalies (sequence gaps, events after a terminal phase, launches without a terminal status, "
                 + "duplicate event ids, phase regressions). Never writes to any topic, never commits offsets.",
-                "Exit 0 when no anomaly was found, 1 when anomalies were found or Kafka cannot be reached, 2 on bad "
-                + "usage."})
+                "Launches younger than --in-flight-grace (default 24h) may still be running and are not anomalies.",
+                "Exit 0 when no anomaly was found; 1 when anomalies were found or Kafka cannot be reached; 2 on bad "
+                + "usage."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay replay                                   # everything, as a table",
+                "  daskrelay replay --from -2h --task TASK_ID",
+                "  daskrelay replay --from 2026-11-27 --to 2026-11-28 --execution flytesnacks/development -o json",
+                "  daskrelay replay -o html --out replay.html",
+                "  daskrelay replay --in-flight-grace 0s              # strict: every launch must have ended"})
 public final class ReplayCommand extends ClientCommand {
 
     enum Output { table, json, html }
 
-    @Option(names = "--from", paramLabel = "TIME", description = "start (inclusive): " + TimeArg.EXPECTED + "; default: the beginning")
+    @Option(names = "--from", paramLabel = "TIME", description = "Start (inclusive): " + TimeArg.EXPECTED + "; default: the beginning.")
     String from;
 
-    @Option(names = "--to", paramLabel = "TIME", description = "end (exclusive), same forms; default: now")
+    @Option(names = "--to", paramLabel = "TIME", description = "End (exclusive), same forms; default: now.")
     String to;
 
-    @Option(names = "--task", paramLabel = "TASK_ID", description = "only this task (repeatable)")
+    @Option(names = "--task", paramLabel = "TASK_ID", description = "Only this task (repeatable).")
     List<String> tasks;
 
-    @Option(names = "--execution", paramLabel = "PROJECT/DOMAIN/NAME", description = "only tasks of this execution (or project[/domain])")
+    @Option(names = "--execution", paramLabel = "PROJECT/DOMAIN/NAME", description = "Only tasks of this execution (or project[/domain]).")
     String execution;
 
-    @Option(names = "--namespace", description = "only tasks targeting this namespace")
+    @Option(names = "--namespace", description = "Only tasks targeting this namespace.")
     String namespace;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table (default), json (JSON lines) or html")
+    @Option(names = {"-o", "--output"}, defaultValue = "table",
+            description = "table (default), json (JSON lines, ending with a summary object) or html.")
     Output output;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "write the report to FILE instead of stdout (required for html)")
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE instead of stdout (required for html).")
     Path outFile;
 
-    @Option(names = "--in-flight-grace", paramLabel = "DURATION", defaultValue = "0s",
-            description = "launches younger than this at the end of the range may still run: not reported as without terminal status")
+    @Option(names = "--in-flight-grace", paramLabel = "DURATION", defaultValue = "24h",
+            description = "Launches younger than this at the end of the range may still run: not reported as "
+                    + "without terminal status (default ${DEFAULT-VALUE}; 0s = every launch must have ended).")
     String inFlightGrace;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", description = "give up when no progress for this long")
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+            description = "Give up when reading makes no progress for this long (default ${DEFAULT-VALUE}).")
     String timeout;
 
+    private Instant now;
+    private Instant fromTime;
+    private Instant toTime;
+    private ReplayFilter filter;
+    private Duration grace;
+    private Duration readTimeout;
+
     @Override
-    int run(DaskRelayConfig config) {
-        Instant now = Instant.now();
-        Instant fromTime = from == null ? null : TimeArg.parse(from, now);
-        Instant toTime = to == null ? null : TimeArg.parse(to, now);
+    int validate(DaskRelayConfig config) {
+        now = Instant.now();
+        fromTime = from == null ? null : time("--from", from);
+        toTime = to == null ? null : time("--to", to);
         if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
-            throw new IllegalArgumentException("--from must be before --to (was " + fromTime + " .. " + toTime + ")");
+            throw new IllegalArgumentException("--from must be before --to (was " + StatusFormat.iso(fromTime) + " .. "
+                    + StatusFormat.iso(toTime) + ")");
         }
         if (output == Output.html && outFile == null) {
             throw new IllegalArgumentException("-o html needs --out FILE");
         }
-        ReplayFilter filter = new ReplayFilter(tasks, execution, namespace);
-        Duration grace = DurationText.parse(inFlightGrace);
+        if (tasks != null) {
+            taskIds(tasks);
+        }
+        filter = new ReplayFilter(tasks, execution, namespace);
+        grace = nonNegative("--in-flight-grace", inFlightGrace);
+        readTimeout = positive("--timeout", timeout);
+        return OK;
+    }
+
+    private Instant time(String option, String text) {
+        try {
+            return TimeArg.parse(text, now);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    int run(DaskRelayClient client, DaskRelayConfig config) {
         Topics topics = config.kafka().topics();
         Map<String, String> registry = config.registry().config();
         List<ReplayRecord> records;
@@ -101,7 +136,7 @@ public final class ReplayCommand extends ClientCommand {
                              topics.commands(), new LenientDeserializer<>(commands.deserializer()),
                              topics.status(), new LenientDeserializer<>(statuses.deserializer()),
                              topics.observations(), new LenientDeserializer<>(observations.deserializer()))))) {
-            ReplayReader reader = new ReplayReader(consumer, topics, DurationText.parse(timeout));
+            ReplayReader reader = new ReplayReader(consumer, topics, readTimeout);
             records = reader.read(fromTime, toTime);
             try {
                 outcomes = reader.readOutcomes(fromTime, toTime);
@@ -114,9 +149,11 @@ public final class ReplayCommand extends ClientCommand {
         ReplayReport report = ReplayReport.of(records, outcomes, filter, fromTime, toTime, end.minus(grace));
         String text = switch (output) {
             case table -> TimelineText.table(report);
-            case json -> String.join("\n", TimelineText.jsonLines(report)) + (report.timelines().isEmpty() && report.anomalies().isEmpty() ? "" : "\n");
+            case json -> String.join("\n", TimelineText.jsonLines(report)) + "\n";
             case html -> TimelineHtml.render(report);
         };
+        String counts = TimelineText.count(report.timelines().size(), "task") + ", "
+                + TimelineText.count(report.anomalies().size(), "anomaly");
         if (outFile != null) {
             try {
                 Files.writeString(outFile, text);
@@ -124,13 +161,13 @@ public final class ReplayCommand extends ClientCommand {
                 err().println("error: cannot write " + outFile + ": " + e.getMessage());
                 return ExitCodes.FAILURE;
             }
-            out().println("wrote " + outFile + ": " + report.timelines().size() + " tasks, " + report.anomalies().size() + " anomalies");
+            out().println("wrote " + outFile + ": " + counts);
         } else {
             out().print(text);
         }
         if (!report.anomalies().isEmpty()) {
-            err().println(report.anomalies().size() + " anomalies found");
-            return ExitCodes.FAILURE;
+            err().println(TimelineText.count(report.anomalies().size(), "anomaly") + " found");
+            return FAILED;
         }
         return ExitCodes.OK;
     }

@@ -13,6 +13,7 @@ import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.config.RegistrySettings;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
+import dev.daskrelay.schemas.task.DurationText;
 import dev.daskrelay.schemas.task.TaskValidator;
 import dev.daskrelay.submitter.query.LenientDeserializer;
 import dev.daskrelay.submitter.query.PartitionSearch;
@@ -23,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,6 +47,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -164,6 +170,14 @@ public final class DaskRelayClient implements AutoCloseable {
     }
 
     /**
+     * {@link #submit(TaskCommand)} with {@code issuedAt} set to now (the client's clock), the moment of publishing:
+     * for a command read from a file some time before (the CLI's {@code submit} and {@code local}).
+     */
+    public TaskHandle submitNow(TaskCommand launch) {
+        return submit(TaskCommand.newBuilder(launch).setIssuedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS)).build());
+    }
+
+    /**
      * Publishes an abort of a task. The command carries the task's execution identity, found from its latest
      * status or launch; for a task never seen, the execution is {@code unknown/unknown/unknown/unknown/0} (the
      * command topology answers an abort of an unknown task with a status all the same).
@@ -171,7 +185,18 @@ public final class DaskRelayClient implements AutoCloseable {
     public TaskHandle cancel(String taskId, String reason) {
         ExecutionIdentity execution = status(taskId).map(TaskStatus::getExecution)
                 .or(() -> latestLaunch(taskId).map(TaskCommand::getExecution))
-                .orElseGet(() -> new ExecutionIdentity("unknown", "unknown", "unknown", "unknown", 0));
+                .orElse(null);
+        return cancel(taskId, reason, execution);
+    }
+
+    /**
+     * Publishes an abort of a task whose execution identity the caller already knows (null: not known, written
+     * as {@code unknown/unknown/unknown/unknown/0}).
+     */
+    public TaskHandle cancel(String taskId, String reason, ExecutionIdentity execution) {
+        if (execution == null) {
+            execution = new ExecutionIdentity("unknown", "unknown", "unknown", "unknown", 0);
+        }
         TaskCommand abort = TaskCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setTaskId(taskId)
@@ -185,6 +210,76 @@ public final class DaskRelayClient implements AutoCloseable {
             RecordMetadata md = send(abort);
             LOG.info("published abort command {} to {}-{}@{}", abort.getCommandId(), md.topic(), md.partition(), md.offset());
             return new TaskHandle(taskId, abort.getCommandId(), abort.getIssuedAt(), md.partition(), md.offset());
+        }
+    }
+
+    /**
+     * Checks within {@code timeout} that a broker answers and that the given topics exist (default: the commands
+     * and status topics), so that a command fails at once with a clear reason instead of after the clients'
+     * own timeouts.
+     *
+     * @throws KafkaUnavailableException naming the bootstrap servers, or the missing topics
+     */
+    public void ping(Duration timeout, String... topicNames) {
+        List<String> wanted = topicNames.length == 0 ? List.of(topics.commands(), topics.status())
+                : List.of(topicNames);
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        int ms = (int) Math.max(1, timeout.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+                String.valueOf(Math.min(ms, 10_000)));
+        p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG,
+                String.valueOf(Math.min(ms, 10_000)));
+        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG,
+                "daskrelay-ping-" + UUID.randomUUID().toString().substring(0, 8));
+        String servers = bootstrap();
+        Admin admin;
+        try {
+            admin = Admin.create(p);
+        } catch (KafkaException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                    "cannot reach Kafka at " + servers + ": " + cause.getMessage(), e);
+        }
+        try {
+            try {
+                admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                        "cannot reach Kafka at " + servers + ": no broker answered within "
+                                + DurationText.format(timeout), e);
+            }
+            List<String> missing = new ArrayList<>();
+            var described = admin.describeTopics(wanted).topicNameValues();
+            for (String topic : wanted) {
+                var e = Map.entry(topic, described.get(topic));
+                try {
+                    e.getValue().get(ms, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
+                        missing.add(e.getKey());
+                    } else {
+                        throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                                "cannot use topic " + e.getKey() + " at " + servers + ": " + ex.getCause().getMessage(), ex);
+                    }
+                } catch (TimeoutException ex) {
+                    throw new KafkaUnavailableException(KafkaUnavailableException.Reason.UNREACHABLE, servers,
+                            "Kafka at " + servers + " did not describe topic " + e.getKey() + " within "
+                                    + DurationText.format(timeout), ex);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new KafkaUnavailableException(KafkaUnavailableException.Reason.NO_TOPICS, servers,
+                        "Kafka at " + servers + " has no topic " + String.join(", ", missing), null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaskRelayException("interrupted while connecting to Kafka", e);
+        } finally {
+            admin.close(Duration.ZERO); // a call still waiting for an unreachable broker is dropped, not waited for
         }
     }
 

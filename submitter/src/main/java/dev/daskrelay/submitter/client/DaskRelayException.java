@@ -1,7 +1,7 @@
 package dev.daskrelay.submitter.client;
 
 /** Kafka could not be reached or refused a request; the message names the topic. The CLI exits 1 on it. */
-public final class DaskRelayException extends RuntimeException {
+public class DaskRelayException extends RuntimeException {
     public DaskRelayException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -15,7 +15,9 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * The status events of one task in order, from its first event (as far as the search reached) to its terminal
@@ -23,10 +25,19 @@ import org.apache.kafka.common.TopicPartition;
  * until the next event; {@link #next(Duration)} waits at most a given time; {@link #stream()} for the Stream
  * API. Iteration ends after the terminal event. Owns one consumer (no group, nothing committed): use it from
  * one thread and close it.
+ *
+ * <p>A consumer's poll returns nothing, without an error, when the broker has gone away. So after
+ * {@link #SILENCE_CHECK} without a record the follow asks the broker for the partition's end offset; when no answer
+ * comes within {@link #CHECK_TIMEOUT}, {@link #next(Duration)} and {@link #hasNext()} throw a
+ * {@link DaskRelayException} ("lost contact with Kafka") instead of waiting forever.
  */
 public final class StatusFollow implements Iterator<TaskStatus>, AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(200);
+    /** Silence after which the follow checks that the broker still answers. */
+    public static final Duration SILENCE_CHECK = Duration.ofSeconds(5);
+    /** How long that check waits for the broker. */
+    public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     private final Consumer<String, TaskStatus> consumer;
     private final TopicPartition partition;
@@ -35,6 +46,7 @@ public final class StatusFollow implements Iterator<TaskStatus>, AutoCloseable {
     private final ArrayDeque<TaskStatus> pending = new ArrayDeque<>();
     private boolean terminalDelivered;
     private boolean closed;
+    private Instant lastContact;
 
     StatusFollow(Consumer<String, TaskStatus> consumer, TopicPartition partition, long startOffset, String taskId,
                  Clock clock) {
@@ -44,6 +56,7 @@ public final class StatusFollow implements Iterator<TaskStatus>, AutoCloseable {
         this.clock = clock;
         consumer.assign(List.of(partition));
         consumer.seek(partition, startOffset);
+        this.lastContact = clock.instant();
     }
 
     public String taskId() {
@@ -66,11 +79,7 @@ public final class StatusFollow implements Iterator<TaskStatus>, AutoCloseable {
             if (left.isNegative() || left.isZero()) {
                 return Optional.empty();
             }
-            for (ConsumerRecord<String, TaskStatus> r : consumer.poll(left.compareTo(POLL) < 0 ? left : POLL).records(partition)) {
-                if (taskId.equals(r.key()) && r.value() != null) {
-                    pending.add(r.value());
-                }
-            }
+            pollOnce(left.compareTo(POLL) < 0 ? left : POLL);
         }
         TaskStatus s = pending.poll();
         if (s.getTerminal()) {
@@ -86,13 +95,34 @@ public final class StatusFollow implements Iterator<TaskStatus>, AutoCloseable {
             return false;
         }
         while (pending.isEmpty()) {
-            for (ConsumerRecord<String, TaskStatus> r : consumer.poll(POLL).records(partition)) {
-                if (taskId.equals(r.key()) && r.value() != null) {
-                    pending.add(r.value());
-                }
-            }
+            pollOnce(POLL);
         }
         return true;
+    }
+
+    private void pollOnce(Duration wait) {
+        var records = consumer.poll(wait);
+        if (!records.isEmpty()) {
+            lastContact = clock.instant();
+        }
+        for (ConsumerRecord<String, TaskStatus> r : records.records(partition)) {
+            if (taskId.equals(r.key()) && r.value() != null) {
+                pending.add(r.value());
+            }
+        }
+        if (pending.isEmpty() && Duration.between(lastContact, clock.instant()).compareTo(SILENCE_CHECK) >= 0) {
+            try {
+                consumer.endOffsets(List.of(partition), CHECK_TIMEOUT);
+                lastContact = clock.instant();
+            } catch (TimeoutException e) {
+                throw new DaskRelayException("lost contact with Kafka: the broker did not answer for "
+                        + Duration.between(lastContact, clock.instant()).toSeconds() + " s while following "
+                        + taskId, e);
+            } catch (KafkaException e) {
+                throw new DaskRelayException("lost contact with Kafka while following " + taskId + ": "
+                        + e.getMessage(), e);
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.task.DurationText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,7 +121,8 @@ public final class ReplayReader {
             if (!records.isEmpty()) {
                 deadline = System.nanoTime() + timeout.toNanos();
             } else if (System.nanoTime() > deadline) {
-                throw new TimeoutException("replay made no progress for " + timeout + " on " + open);
+                throw new TimeoutException("replay made no progress for "
+                        + DurationText.format(timeout) + " on " + open);
             }
         }
         return out;

@@ -1,8 +1,11 @@
 package dev.daskrelay.submitter.replay;
 
 import dev.daskrelay.avro.v1.TaskStatus;
+import dev.daskrelay.submitter.output.StatusFormat;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,9 +47,11 @@ public final class TimelineHtml {
                 .append("th{background:#f3f3f3}.anomaly td{background:#fdecec}svg text{font-size:11px;font-family:monospace}")
                 .append(".legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}")
                 .append("\n</style>\n</head>\n<body>\n");
-        b.append("<h1>daskrelay replay</h1>\n<p>Range ").append(esc(report.from() == null ? "beginning" : report.from().toString()))
-                .append(" to ").append(esc(report.to() == null ? "end" : report.to().toString())).append(": ")
-                .append(tasks.size()).append(" tasks, ").append(report.anomalies().size()).append(" anomalies.</p>\n");
+        b.append("<h1>daskrelay replay</h1>\n<p>Range ").append(esc(report.from() == null ? "beginning" : StatusFormat.iso(report.from())))
+                .append(" to ").append(esc(report.to() == null ? "end" : StatusFormat.iso(report.to()))).append(": ")
+                .append(TimelineText.count(tasks.size(), "task")).append(", ")
+                .append(TimelineText.count(report.anomalies().size(), "anomaly")).append(". Times are UTC; the axis starts at ")
+                .append(esc(StatusFormat.iso(min))).append(".</p>\n");
         b.append("<p class=\"legend\">");
         for (String phase : LEGEND) {
             b.append("<span><i style=\"background:").append(COLOURS.get(phase)).append("\"></i>").append(phase).append("</span>");
@@ -60,8 +65,9 @@ public final class TimelineHtml {
             Instant t = min.plusMillis(span * i / 4);
             b.append("<line x1=\"").append(x).append("\" y1=\"").append(TOP - 8).append("\" x2=\"").append(x).append("\" y2=\"")
                     .append(height - 6).append("\" stroke=\"#e3e3e3\"/>");
-            b.append("<text x=\"").append(x).append("\" y=\"").append(TOP - 12).append("\" text-anchor=\"")
-                    .append(i == 0 ? "start" : i == 4 ? "end" : "middle").append("\">").append(esc(t.toString())).append("</text>\n");
+            b.append("<text class=\"axis\" x=\"").append(x).append("\" y=\"").append(TOP - 12).append("\" text-anchor=\"")
+                    .append(i == 0 ? "start" : i == 4 ? "end" : "middle").append("\">").append(esc(axisLabel(t, min, max)))
+                    .append("</text>\n");
         }
         int row = 0;
         for (TaskTimeline t : tasks) {
@@ -72,14 +78,14 @@ public final class TimelineHtml {
             List<TaskStatus> events = t.events();
             if (launch != null) {
                 Instant until = events.isEmpty() ? max : events.get(0).getOccurredAt();
-                segment(b, "SUBMITTED", "submitted " + launch, launch, until, min, span, y);
+                segment(b, "SUBMITTED", "submitted " + StatusFormat.iso(launch), launch, until, min, span, y);
             }
             for (int i = 0; i < events.size(); i++) {
                 TaskStatus s = events.get(i);
                 Instant from = s.getOccurredAt();
                 Instant until = i + 1 < events.size() ? events.get(i + 1).getOccurredAt() : (s.getTerminal() ? from : max);
-                String title = "#" + s.getSequence() + " " + s.getPhase() + " v" + s.getPhaseVersion() + " at " + from
-                        + (s.getReason() == null ? "" : ": " + s.getReason());
+                String title = "#" + s.getSequence() + " " + StatusFormat.phase(s) + " at " + StatusFormat.iso(from)
+                        + (StatusFormat.detail(s).isEmpty() ? "" : ": " + StatusFormat.detail(s));
                 segment(b, s.getPhase().name(), title, from, until, min, span, y);
             }
             b.append("</g>\n");
@@ -103,14 +109,14 @@ public final class TimelineHtml {
             b.append("<h3>").append(esc(t.taskId())).append("</h3>\n<table><tr><th>time</th><th>source</th><th>seq</th><th>phase</th><th>detail</th></tr>\n");
             for (ReplayRecord r : TimelineText.ordered(t)) {
                 if (r instanceof ReplayRecord.Command c) {
-                    b.append("<tr><td>").append(c.time()).append("</td><td>command</td><td></td><td>")
+                    b.append("<tr><td>").append(StatusFormat.iso(c.time())).append("</td><td>command</td><td></td><td>")
                             .append(TimelineText.commandKind(c)).append("</td><td>")
                             .append(esc(c.command() == null ? "" : c.command().getCommandId())).append("</td></tr>\n");
                 } else if (r instanceof ReplayRecord.Status s && s.status() != null) {
                     TaskStatus st = s.status();
-                    b.append("<tr><td>").append(st.getOccurredAt()).append("</td><td>status</td><td>").append(st.getSequence())
-                            .append("</td><td>").append(st.getPhase()).append(" v").append(st.getPhaseVersion()).append("</td><td>")
-                            .append(esc((st.getReason() == null ? "" : st.getReason()) + (st.getMessage() == null ? "" : " " + st.getMessage())))
+                    b.append("<tr><td>").append(StatusFormat.iso(st.getOccurredAt())).append("</td><td>status</td><td>").append(st.getSequence())
+                            .append("</td><td>").append(StatusFormat.phase(st)).append("</td><td>")
+                            .append(esc(StatusFormat.detail(st)))
                             .append("</td></tr>\n");
                 }
             }
@@ -124,10 +130,26 @@ public final class TimelineHtml {
                                 long span, int y) {
         double x = LABEL_W + PLOT_W * (double) Duration.between(min, from).toMillis() / span;
         double w = Math.max(3, PLOT_W * (double) Duration.between(from, until).toMillis() / span);
-        b.append("<rect class=\"phase-").append(phase).append("\" x=\"").append(String.format(java.util.Locale.ROOT, "%.1f", x)).append("\" y=\"")
+        b.append("<rect class=\"phase-").append(phase).append("\" x=\"").append(String.format(Locale.ROOT, "%.1f", x)).append("\" y=\"")
                 .append(y + 3).append("\" width=\"").append(String.format(Locale.ROOT, "%.1f", w)).append("\" height=\"").append(ROW_H - 6)
                 .append("\" fill=\"").append(COLOURS.getOrDefault(phase, "#cccccc")).append("\"><title>").append(esc(title))
                 .append("</title></rect>");
+    }
+
+    /**
+     * An axis label short enough that five fit the plot without overlapping (at most 14 characters): the UTC time
+     * of day, with milliseconds when the range is under 10 s, with the date when it spans more than a day.
+     */
+    static String axisLabel(Instant t, Instant min, Instant max) {
+        ZonedDateTime z = t.atZone(ZoneOffset.UTC);
+        Duration span = Duration.between(min, max);
+        if (span.compareTo(Duration.ofDays(1)) > 0) {
+            return String.format("%02d-%02d %02d:%02d", z.getMonthValue(), z.getDayOfMonth(), z.getHour(), z.getMinute());
+        }
+        if (span.compareTo(Duration.ofSeconds(10)) < 0) {
+            return String.format("%02d:%02d:%02d.%03d", z.getHour(), z.getMinute(), z.getSecond(), z.getNano() / 1_000_000);
+        }
+        return String.format("%02d:%02d:%02d", z.getHour(), z.getMinute(), z.getSecond());
     }
 
     private static String shorten(String s) {

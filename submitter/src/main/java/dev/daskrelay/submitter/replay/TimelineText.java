@@ -22,9 +22,9 @@ public final class TimelineText {
     /** Per task a header and one row per command or status in time order, then the anomalies. */
     public static String table(ReplayReport report) {
         StringBuilder b = new StringBuilder();
-        b.append("replay ").append(report.from() == null ? "beginning" : report.from()).append(" .. ")
-                .append(report.to() == null ? "end" : report.to()).append(": ").append(report.timelines().size())
-                .append(report.timelines().size() == 1 ? " task" : " tasks").append('\n');
+        b.append("replay ").append(report.from() == null ? "beginning" : StatusFormat.iso(report.from())).append(" .. ")
+                .append(report.to() == null ? "end" : StatusFormat.iso(report.to())).append(": ")
+                .append(count(report.timelines().size(), "task")).append('\n');
         String row = "  %-24s  %-7s  %4s  %-22s  %s%n";
         for (TaskTimeline t : report.timelines()) {
             b.append('\n').append("TASK ").append(t.taskId());
@@ -34,17 +34,14 @@ public final class TimelineText {
             b.append(String.format(row, "TIME", "SOURCE", "SEQ", "PHASE", "DETAIL"));
             for (ReplayRecord r : ordered(t)) {
                 if (r instanceof ReplayRecord.Command c) {
-                    b.append(String.format(row, c.time(), "command", "", commandKind(c), commandDetail(c)));
+                    b.append(String.format(row, StatusFormat.iso(c.time()), "command", "", commandKind(c), commandDetail(c)));
                 } else if (r instanceof ReplayRecord.Status s) {
                     TaskStatus st = s.status();
                     if (st == null) {
-                        b.append(String.format(row, s.time(), "status", "?", "UNDECODABLE", "offset " + s.offset()));
+                        b.append(String.format(row, StatusFormat.iso(s.time()), "status", "?", "UNDECODABLE", "offset " + s.offset()));
                     } else {
-                        String detail = String.join("  ", List.of(nz(st.getReason()), nz(st.getMessage()),
-                                st.getError() == null ? "" : "[" + st.getError().getCode() + " " + st.getError().getKind() + "]"))
-                                .trim();
-                        b.append(String.format(row, st.getOccurredAt(), "status", st.getSequence(),
-                                st.getPhase() + (st.getPhaseVersion() > 0 ? " v" + st.getPhaseVersion() : ""), detail));
+                        b.append(String.format(row, StatusFormat.iso(st.getOccurredAt()), "status", st.getSequence(),
+                                StatusFormat.phase(st), StatusFormat.detail(st)));
                     }
                 }
             }
@@ -53,7 +50,7 @@ public final class TimelineText {
         if (report.anomalies().isEmpty()) {
             b.append("no anomalies\n");
         } else {
-            b.append("ANOMALIES (").append(report.anomalies().size()).append(")\n");
+            b.append("ANOMALIES: ").append(count(report.anomalies().size(), "anomaly")).append("\n");
             for (Anomaly a : report.anomalies()) {
                 b.append(String.format("  %-24s  %s  %s%n", a.kind(), a.taskId(), a.detail()));
             }
@@ -61,7 +58,19 @@ public final class TimelineText {
         return b.toString();
     }
 
-    /** One JSON object per line: commands and status events per task in time order, then the anomalies. */
+    /** {@code 1 task}, {@code 2 tasks}, {@code 1 anomaly}, {@code 0 anomalies}. */
+    public static String count(long n, String noun) {
+        if (n == 1) {
+            return "1 " + noun;
+        }
+        return n + " " + (noun.endsWith("y") ? noun.substring(0, noun.length() - 1) + "ies" : noun + "s");
+    }
+
+    /**
+     * One JSON object per line: commands and status events per task in time order, then the anomalies, then one
+     * {@code {"type":"summary"}} object with the range, the counts and the anomalies per kind (always present, so
+     * an empty replay is one line too).
+     */
     public static List<String> jsonLines(ReplayReport report) {
         List<String> lines = new ArrayList<>();
         for (TaskTimeline t : report.timelines()) {
@@ -74,7 +83,7 @@ public final class TimelineText {
                     TaskCommand cmd = c.command();
                     o = JSON.createObjectNode().put("type", "command").put("taskId", cmd.getTaskId())
                             .put("commandId", cmd.getCommandId()).put("kind", commandKind(c).toLowerCase())
-                            .put("issuedAt", cmd.getIssuedAt().toString()).put("issuedBy", cmd.getIssuedBy());
+                            .put("issuedAt", StatusFormat.iso(cmd.getIssuedAt())).put("issuedBy", cmd.getIssuedBy());
                     if (cmd.getPayload() instanceof AbortDaskJob abort) {
                         o.put("reason", abort.getReason());
                     }
@@ -91,6 +100,17 @@ public final class TimelineText {
                     .put("partition", a.partition()).put("offset", a.offset());
             lines.add(o.toString());
         }
+        ObjectNode summary = JSON.createObjectNode().put("type", "summary")
+                .put("from", report.from() == null ? null : StatusFormat.iso(report.from()))
+                .put("to", report.to() == null ? null : StatusFormat.iso(report.to()))
+                .put("tasks", report.timelines().size())
+                .put("records", report.timelines().stream().mapToInt(t -> t.commands().size() + t.statuses().size()).sum())
+                .put("anomalies", report.anomalies().size());
+        ObjectNode byKind = summary.putObject("anomaliesByKind");
+        for (Anomaly a : report.anomalies()) {
+            byKind.put(a.kind().name(), byKind.path(a.kind().name()).asInt(0) + 1);
+        }
+        lines.add(summary.toString());
         return lines;
     }
 
@@ -121,7 +141,4 @@ public final class TimelineText {
         return d;
     }
 
-    private static String nz(String s) {
-        return s == null ? "" : s;
-    }
 }

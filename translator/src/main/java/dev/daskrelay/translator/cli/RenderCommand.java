@@ -7,7 +7,6 @@ import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.task.Problem;
 import dev.daskrelay.schemas.task.TaskFile;
-import dev.daskrelay.schemas.task.TaskValidator;
 import dev.daskrelay.translator.render.DaskJobRenderer;
 import dev.daskrelay.translator.render.ManifestFormat;
 import dev.daskrelay.translator.render.RenderProblem;
@@ -15,13 +14,13 @@ import dev.daskrelay.translator.render.RenderResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,22 +29,31 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code daskrelay render TASK_FILE [--config FILE] [-o yaml|json]}: the dry run of a launch. Reads the task file,
- * validates it, renders the DaskJob the translator would create with the same platform section, and prints it.
- * No Kafka, no Kubernetes. Exit 0 with the DaskJob on stdout; exit 2 with one {@code path: message} line per
- * problem on stderr (task-file problems, validation problems, render problems, in that order, each line once),
- * or one {@code error:} line when a file cannot be read.
+ * {@code daskrelay render TASK_FILE [--config FILE] [-o yaml|json]}: the dry run of a launch. Reads the task file
+ * ({@code -} for standard input), validates it, renders the DaskJob the translator would create with the same
+ * platform section, and prints it. No Kafka, no Kubernetes. Exit 0 with the DaskJob on stdout; exit 2 with one
+ * {@code file: path: message} line per problem on stderr (task-file problems, validation problems, render
+ * problems, in that order, each path once: the same lines {@code submit} and {@code local} print), or one
+ * {@code error:} line when the config file cannot be read.
  */
-@Command(name = "render",
+@Command(name = "render", mixinStandardHelpOptions = true,
         description = {"Print the DaskJob the translator would create for a task file (dry run: no Kafka, "
                 + "no Kubernetes).",
-                "Exit codes: 0 printed; 2 invalid task file or configuration, one line per problem on stderr."})
+                "Exit codes: 0 printed; 2 invalid task file or configuration, one line per problem on stderr."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  daskrelay render local/src/main/resources/examples/success.yaml",
+                "  daskrelay render task.yaml --config daskrelay.yaml -o json",
+                "  cat task.yaml | daskrelay render -"})
 public final class RenderCommand implements Callable<Integer> {
 
     /** Output formats of {@code -o}. */
     public enum Output { yaml, json }
 
-    @Parameters(index = "0", paramLabel = "TASK_FILE", description = "Task file (YAML, or JSON).")
+    /** How standard input is named in messages. */
+    public static final String STDIN = "stdin";
+
+    @Parameters(index = "0", paramLabel = "TASK_FILE",
+            description = "The task file to render (YAML, or JSON), or - to read it from standard input.")
     Path taskFile;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -55,9 +63,6 @@ public final class RenderCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "yaml",
             description = "yaml (default) or json.")
     Output output;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
 
     @Spec
     CommandSpec spec;
@@ -80,35 +85,33 @@ public final class RenderCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
 
-        String text;
-        try {
-            text = read(taskFile, "task file");
-        } catch (UnreadableFile e) {
-            err.println("error: " + e.getMessage());
-            return ExitCodes.USAGE;
+        TaskFile.Checked checked;
+        if (taskFile.toString().equals("-")) {
+            try {
+                checked = TaskFile.check(STDIN, new String(System.in.readAllBytes(), StandardCharsets.UTF_8),
+                        platform, Clock.systemUTC());
+            } catch (IOException e) {
+                err.println(STDIN + ": " + new Problem(Problem.DOCUMENT, "cannot read: " + e.getMessage()));
+                return ExitCodes.USAGE;
+            }
+        } else {
+            checked = TaskFile.check(taskFile, platform, Clock.systemUTC());
         }
-
-        TaskFile.Parsed parsed = TaskFile.parse(text, Clock.systemUTC());
-        Set<String> problems = new LinkedHashSet<>();
-        parsed.problems().forEach(p -> problems.add(p.toString()));
-        TaskCommand command = parsed.command();
+        List<Problem> problems = checked.problems();
         RenderResult result = null;
-        if (command != null) {
-            TaskValidator.validate(command, platform).problems().forEach(p -> problems.add(p.toString()));
-            if (command.getPayload() instanceof LaunchDaskJob launch) {
-                result = renderer.render(command.getTaskId(), command.getExecution(), launch);
-                if (result instanceof RenderResult.Rejected rejected) {
-                    // The validator and the renderer share paths and wording: a problem both find prints once.
-                    rejected.problems().forEach(p -> problems.add(p.toString()));
-                }
-            } else {
-                problems.add(new Problem(Problem.DOCUMENT, "not a launch: render needs a task file").toString());
+        if (checked.valid()) {
+            TaskCommand command = checked.command();
+            result = renderer.render(command.getTaskId(), command.getExecution(), (LaunchDaskJob) command.getPayload());
+            if (result instanceof RenderResult.Rejected rejected) {
+                // The validator and the renderer share paths: a path both find wrong prints once.
+                problems = Problem.inStages(problems, rejected.problems().stream()
+                        .map(p -> new Problem(p.path(), p.message())).toList());
             }
         }
         if (!problems.isEmpty() || !(result instanceof RenderResult.Rendered rendered)) {
-            problems.forEach(err::println);
+            problems.forEach(p -> err.println(checked.source() + ": " + p));
             if (problems.isEmpty()) {
-                err.println(new RenderProblem(Problem.DOCUMENT, "could not be rendered"));
+                err.println(checked.source() + ": " + new RenderProblem(Problem.DOCUMENT, "could not be rendered"));
             }
             err.flush();
             return ExitCodes.USAGE;

@@ -226,7 +226,15 @@ public final class DaskJobRenderer {
 
         String specHash = specHash(manifest);
         annotations.put(KubernetesLabels.SPEC_HASH, specHash);
+        sortFields(annotations); // the hash goes in last, but every map of the manifest prints with sorted keys
         return new RenderResult.Rendered(new RenderedDaskJob(name, namespace, manifest, specHash));
+    }
+
+    private static void sortFields(ObjectNode node) {
+        TreeMap<String, JsonNode> sorted = new TreeMap<>();
+        node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+        node.removeAll();
+        sorted.forEach(node::set);
     }
 
     /** The spec hash of a manifest: SHA-256 of its canonical JSON without the spec-hash annotation. */

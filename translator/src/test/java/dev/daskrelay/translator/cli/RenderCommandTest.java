@@ -8,10 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.daskrelay.translator.render.DaskJobCrd;
 import dev.daskrelay.translator.render.DaskJobRenderer;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,11 +142,12 @@ class RenderCommandTest {
         assertEquals(2, run(task.toString()));
         assertEquals("", out.toString());
         List<String> lines = errLines();
-        assertTrue(lines.contains("dask.workers.numberOfWorkers: must be >= 1 (was 0)"), lines::toString);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("resources.limits.cpu: not a Kubernetes quantity")),
+        assertTrue(lines.contains(task + ": dask.workers.numberOfWorkers: must be >= 1 (was 0)"), lines::toString);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(task + ": resources.limits.cpu: not a Kubernetes quantity")),
                 lines::toString);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("labels[\"daskrelay.dev/task\"]: ")), lines::toString);
-        assertEquals(lines.size(), lines.stream().distinct().count(), () -> "each problem once: " + lines);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(task + ": labels[\"daskrelay.dev/task\"]: ")), lines::toString);
+        assertEquals(lines.size(), lines.stream().map(l -> l.substring(0, l.indexOf(": ", task.toString().length() + 2)))
+                .distinct().count(), () -> "each path once: " + lines);
     }
 
     @Test
@@ -153,8 +158,9 @@ class RenderCommandTest {
                   namespace: default
                   allowedNamespaces: [team-a]
                 """);
-        assertEquals(2, run(write("task.yaml", TASK).toString(), "--config", config.toString()));
-        assertEquals(List.of("namespace: not allowed by the platform (allowed: team-a) (was \"default\", the platform default)"),
+        Path task = write("task.yaml", TASK);
+        assertEquals(2, run(task.toString(), "--config", config.toString()));
+        assertEquals(List.of(task + ": namespace: not allowed by the platform (allowed: team-a) (was \"default\", the platform default)"),
                 errLines());
     }
 
@@ -164,27 +170,29 @@ class RenderCommandTest {
                 platform:
                   allowedImages: ["ghcr.io/acme/*"]
                 """);
-        assertEquals(2, run(write("task.yaml", TASK).toString(), "--config", config.toString()));
-        assertEquals(List.of("image: not allowed by the platform (allowed: ghcr.io/acme/*) (was \"ghcr.io/example/dask-app:1.4\")"),
+        Path task = write("task.yaml", TASK);
+        assertEquals(2, run(task.toString(), "--config", config.toString()));
+        assertEquals(List.of(task + ": image: not allowed by the platform (allowed: ghcr.io/acme/*) (was \"ghcr.io/example/dask-app:1.4\")"),
                 errLines());
     }
 
     @Test
     void syntaxErrorsNameTheDocument() throws Exception {
-        assertEquals(2, run(write("broken.yaml", "execution: [unclosed\n").toString()));
+        Path broken = write("broken.yaml", "execution: [unclosed\n");
+        assertEquals(2, run(broken.toString()));
         assertEquals(1, errLines().size(), err::toString);
-        assertTrue(errLines().get(0).startsWith("(file): not valid YAML"), err::toString);
+        assertTrue(errLines().get(0).startsWith(broken + ": (file): not valid YAML"), err::toString);
     }
 
     @Test
     void unreadableFilesExitTwoWithAClearMessage() throws Exception {
         Path missing = dir.resolve("missing.yaml");
         assertEquals(2, run(missing.toString()));
-        assertEquals(List.of("error: cannot read task file " + missing + ": no such file"), errLines());
+        assertEquals(List.of(missing + ": (file): cannot read: no such file"), errLines());
 
         err.getBuffer().setLength(0);
         assertEquals(2, run(dir.toString()));
-        assertEquals(List.of("error: cannot read task file " + dir + ": it is a directory"), errLines());
+        assertEquals(List.of(dir + ": (file): cannot read: it is a directory"), errLines());
 
         err.getBuffer().setLength(0);
         Path task = write("task.yaml", TASK);
@@ -203,6 +211,46 @@ class RenderCommandTest {
         Path unknownKey = write("unknown.yaml", "platform:\n  nosuchkey: 1\n");
         assertEquals(2, run(task.toString(), "--config", unknownKey.toString()));
         assertTrue(err.toString().startsWith("error: " + unknownKey), err::toString);
+    }
+
+    @Test
+    void aProblemTheValidatorAndTheRendererBothSeePrintsOnce() throws Exception {
+        Path task = write("task.yaml", TASK.replace("timeout: 2h", "timeout: -5m")
+                .replace("labels: {team: data}", "annotations: {kubernetes.io/x: \"1\", daskrelay.dev/y: \"2\"}"));
+        assertEquals(2, run(task.toString()));
+        assertEquals(List.of(
+                task + ": annotations[\"daskrelay.dev/y\"]: key prefix daskrelay.dev/ is reserved for daskrelay, the Dask "
+                        + "operator and Kubernetes",
+                task + ": annotations[\"kubernetes.io/x\"]: key prefix kubernetes.io/ is reserved for daskrelay, the Dask "
+                        + "operator and Kubernetes",
+                task + ": timeout: must be > 0 (was -5m)"), errLines());
+    }
+
+    @Test
+    void readsTheTaskFromStandardInputWithDash() throws Exception {
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(TASK.getBytes(StandardCharsets.UTF_8)));
+            assertEquals(0, run("-"), err::toString);
+            assertTrue(out.toString().contains("name: flytesnacks-development-a1b2c3-n0-0"), out::toString);
+            out.getBuffer().setLength(0);
+            System.setIn(new ByteArrayInputStream("execution: [\n".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(2, run("-"));
+            assertTrue(errLines().get(0).startsWith("stdin: (file): not valid YAML"), err::toString);
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void annotationKeysPrintSortedWithTheSpecHashAmongThem() throws Exception {
+        Path task = write("task.yaml", TASK.replace("labels: {team: data}", "annotations: {zeta: \"1\", alpha: \"2\"}"));
+        assertEquals(0, run(task.toString()), err::toString);
+        JsonNode job = new ObjectMapper(new YAMLFactory()).readTree(out.toString());
+        List<String> keys = new ArrayList<>();
+        job.at("/metadata/annotations").fieldNames().forEachRemaining(keys::add);
+        assertEquals(keys.stream().sorted().toList(), keys);
+        assertTrue(keys.contains("daskrelay.dev/spec-hash"), keys::toString);
     }
 
     @Test

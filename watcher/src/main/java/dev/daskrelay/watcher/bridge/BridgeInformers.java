@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
@@ -146,8 +147,10 @@ public final class BridgeInformers {
             // its watch cache in memory.
             var events = eventsOp.runnableInformer(resync);
             events.itemStore(new SlimItemStore<>(SlimItemStore::event));
-            events.addIndexers(Map.of(JOB_INDEX, BridgeInformers::eventJobKeys));
-            events.addEventHandler(handler(BridgeInformers::eventJobs, null));
+            // pod names are cut to 63 characters (generateName), so a pod's Events are attributed by the cached pod's
+            // labels first and by name only when the pod is not (yet) cached
+            events.addIndexers(Map.of(JOB_INDEX, e -> eventJobs(e, pods).stream().map(JobRef::key).toList()));
+            events.addEventHandler(handler(e -> eventJobs(e, pods), null));
             eventInformers.add(events);
         }
         informers = new Informers(jobInformers, podInformers, eventInformers);
@@ -270,8 +273,21 @@ public final class BridgeInformers {
         return EventAttribution.relevant(e) ? EventAttribution.jobOf(e).map(List::of).orElse(List.of()) : List.of();
     }
 
-    static List<String> eventJobKeys(Event e) {
-        return eventJobs(e).stream().map(JobRef::key).toList();
+    /** The DaskJob a relevant Event is about: through the cached pod it involves, else by the object's name. */
+    static List<JobRef> eventJobs(Event e, SharedIndexInformer<Pod> pods) {
+        if (!EventAttribution.relevant(e)) {
+            return List.of();
+        }
+        ObjectReference o = e.getInvolvedObject();
+        if (o != null && "Pod".equals(o.getKind()) && o.getName() != null) {
+            String ns = o.getNamespace() != null ? o.getNamespace()
+                    : e.getMetadata() == null ? null : e.getMetadata().getNamespace();
+            Pod pod = ns == null ? null : pods.getStore().getByKey(ns + "/" + o.getName());
+            if (pod != null) {
+                return podJobs(pod);
+            }
+        }
+        return eventJobs(e);
     }
 
     private static <T> Collection<T> byIndex(List<SharedIndexInformer<T>> informers, JobRef ref) {

@@ -13,6 +13,7 @@ public final class BridgeMetrics {
     final Counter suppressed;
     final Counter publishFailures;
     final Counter relists;
+    final Counter held;
     private final AtomicInteger leader = new AtomicInteger();
 
     public BridgeMetrics(MeterRegistry registry, Supplier<BridgeInformers.CacheSizes> cached) {
@@ -22,6 +23,9 @@ public final class BridgeMetrics {
                 .description("snapshots not sent because they equal the last one sent for the task").register(registry);
         publishFailures = Counter.builder("daskrelay.watcher.observations.failed")
                 .description("observation sends that failed (retried)").register(registry);
+        held = Counter.builder("daskrelay.watcher.observations.held")
+                .description("failed DaskJobs held back until their runner pod's end reached the cache")
+                .register(registry);
         relists = Counter.builder("daskrelay.watcher.relists")
                 .description("watches re-established after a break (full re-observation follows)").register(registry);
         Gauge.builder("daskrelay.watcher.leader", leader, AtomicInteger::get)

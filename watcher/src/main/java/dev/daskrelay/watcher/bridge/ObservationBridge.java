@@ -50,22 +50,27 @@ public final class ObservationBridge implements AutoCloseable {
      * @param resyncPeriod informer resync: every cached job is re-derived this often (identical results suppressed)
      * @param retryBackoff wait before re-deriving a job whose observation could not be sent
      * @param tombstoneTtl how long the final state of a deleted DaskJob is kept to report its disappearance
+     * @param runnerHold how long a failed DaskJob may wait for its runner pod's end to reach the cache
+     *     ({@link PublishDecision.Hold})
      * @param listPageSize the DaskJob and pod informers list in pages of this many objects; 0 = one unpaged list
      *     (the API server answers it from its watch cache, but the whole response and its decoded objects are in the
      *     heap at once: 60,000 pods do not fit 1 GiB that way). The Event informer is never paged.
      */
     public record Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
-                          int listPageSize) {
+                          int listPageSize, Duration runnerHold) {
         public static final int DEFAULT_LIST_PAGE_SIZE = 500;
         public static final Duration DEFAULT_RESYNC_PERIOD = Duration.ofMinutes(10);
         public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
         public static final Duration DEFAULT_TOMBSTONE_TTL = Duration.ofMinutes(5);
+        /** A pod update trails the DaskJob's by milliseconds; a runner not ended after this is not going to be. */
+        public static final Duration DEFAULT_RUNNER_HOLD = Duration.ofSeconds(10);
 
         public Options {
             namespaces = List.copyOf(namespaces);
             Objects.requireNonNull(resyncPeriod, "resyncPeriod");
             Objects.requireNonNull(retryBackoff, "retryBackoff");
             Objects.requireNonNull(tombstoneTtl, "tombstoneTtl");
+            Objects.requireNonNull(runnerHold, "runnerHold");
             if (listPageSize < 0) {
                 throw new IllegalArgumentException("listPageSize: must be 0 (no paging) or more, was " + listPageSize);
             }
@@ -73,11 +78,11 @@ public final class ObservationBridge implements AutoCloseable {
 
         public static Options of(List<String> namespaces) {
             return new Options(namespaces, DEFAULT_RESYNC_PERIOD, DEFAULT_RETRY_BACKOFF, DEFAULT_TOMBSTONE_TTL,
-                    DEFAULT_LIST_PAGE_SIZE);
+                    DEFAULT_LIST_PAGE_SIZE, DEFAULT_RUNNER_HOLD);
         }
 
         public Options withListPageSize(int pageSize) {
-            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize);
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize, runnerHold);
         }
 
         /** The informer list limit: null = unpaged. */
@@ -101,6 +106,10 @@ public final class ObservationBridge implements AutoCloseable {
     private final Set<JobRef> queued = ConcurrentHashMap.newKeySet();
     private final Map<JobRef, PublishDecision.Sent> lastSent = new ConcurrentHashMap<>();
     private final Map<JobRef, Tombstone> tombstones = new ConcurrentHashMap<>();
+    /** Failed DaskJobs waiting for their runner pod's end, since when (worker thread only). */
+    private final Map<JobRef, Instant> holding = new ConcurrentHashMap<>();
+    /** Jobs to decide once every informer has its initial list (worker thread only). */
+    private final Set<JobRef> waitingForSync = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries;
     private final Lifecycle<BridgeState> lifecycle = new Lifecycle<>("observation bridge", BridgeState.CREATED);
     private volatile Thread worker;
@@ -254,12 +263,23 @@ public final class ObservationBridge implements AutoCloseable {
                     LOG.info("a watch was re-established; re-observing every managed DaskJob");
                     reobserveAll();
                 }
+                if (!waitingForSync.isEmpty() && informers.synced()) {
+                    LOG.info("informers synced: deciding the {} DaskJobs that waited for it", waitingForSync.size());
+                    waitingForSync.forEach(this::enqueue);
+                    waitingForSync.clear();
+                }
                 if (ref == null) {
                     continue;
                 }
                 queued.remove(ref);
-                if (publishing()) {
+                if (!publishing()) {
+                    continue;
+                }
+                if (informers.synced()) {
                     process(ref);
+                } else {
+                    // a snapshot from half-filled caches (the DaskJob listed, its pods not yet) would be wrong
+                    waitingForSync.add(ref);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -275,12 +295,24 @@ public final class ObservationBridge implements AutoCloseable {
         PublishDecision.Next next;
         if (job != null) {
             tombstones.remove(ref);
-            next = PublishDecision.next(job, informers.pods(ref), informers.events(ref), null, lastSent.get(ref));
+            Instant heldSince = holding.get(ref);
+            boolean mayHold = heldSince == null
+                    || Duration.between(heldSince, clock.instant()).compareTo(options.runnerHold()) < 0;
+            next = PublishDecision.next(job, informers.pods(ref), informers.events(ref), null, lastSent.get(ref),
+                    mayHold);
         } else {
             Tombstone tomb = tombstones.get(ref);
             next = PublishDecision.next(null, List.of(), List.of(), tomb == null ? null : tomb.job(),
-                    lastSent.get(ref));
+                    lastSent.get(ref), false);
         }
+        if (next instanceof PublishDecision.Hold) {
+            if (holding.putIfAbsent(ref, clock.instant()) == null) {
+                metrics.held.increment();
+                retries.schedule(() -> enqueue(ref), options.runnerHold().toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        holding.remove(ref);
         if (next instanceof PublishDecision.Publish p) {
             publish(ref, p.identity(), p.snapshot());
         } else if (next instanceof PublishDecision.Unchanged) {

@@ -1,6 +1,7 @@
 package dev.daskrelay.watcher.bridge;
 
 import dev.daskrelay.avro.v1.DaskJobSnapshot;
+import dev.daskrelay.avro.v1.PodDetail;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -20,12 +21,21 @@ import java.util.Objects;
  *   <tr><td>yes</td><td>any</td><td>none, or a different snapshot</td><td>{@link Publish} the derived
  *       snapshot</td></tr>
  *   <tr><td>yes</td><td>any</td><td>the same snapshot (event timestamps aside)</td><td>{@link Unchanged}</td></tr>
+ *   <tr><td>yes, {@code jobStatus: Failed}, its runner pod cached but not ended yet</td><td>any</td><td>any</td>
+ *       <td>{@link Hold}, unless the hold has run out</td></tr>
  *   <tr><td>no</td><td>any</td><td>an existing one</td><td>{@link Publish} it as gone, for its task</td></tr>
  *   <tr><td>no</td><td>any</td><td>a gone one</td><td>{@link Skip} {@link SkipReason#ALREADY_GONE}</td></tr>
  *   <tr><td>no</td><td>with a task id</td><td>none</td><td>{@link Publish} the tombstone's snapshot as gone</td></tr>
  *   <tr><td>no</td><td>none, or without a task id</td><td>none</td><td>{@link Skip}
  *       {@link SkipReason#NOTHING_KNOWN}</td></tr>
  * </table>
+ *
+ * <p>The hold: the operator writes {@code Failed} because it saw the runner pod fail, but the bridge's pod cache is a
+ * second watch and can be a moment behind the DaskJob's. Published at once, the snapshot would carry a runner that is
+ * still running and the task would end as Flyte's generic "Dask Job failed" instead of the runner's exit code,
+ * depending only on which watch event came first. So a failed DaskJob whose runner pod is cached but not yet ended
+ * waits for the pod's update (which enqueues the job again), at most for the hold time the caller allows; a runner
+ * that is not in the cache at all (deleted, or never created) does not hold anything.
  */
 public final class PublishDecision {
 
@@ -41,7 +51,11 @@ public final class PublishDecision {
     }
 
     /** What the worker does next for one DaskJob. */
-    public sealed interface Next permits Publish, Unchanged, Skip {
+    public sealed interface Next permits Publish, Unchanged, Skip, Hold {
+    }
+
+    /** Not yet: the DaskJob failed but its runner pod's end has not reached the cache; decide again later. */
+    public record Hold() implements Next {
     }
 
     /** Publish this snapshot for this task. */
@@ -76,9 +90,10 @@ public final class PublishDecision {
      * @param events Events about the job from the cache (ignored when {@code job} is null)
      * @param tombstone the final state of the DaskJob as its deletion delivered it; null when none is kept
      * @param last what was last sent for the job; null when nothing was
+     * @param mayHold whether a {@link Hold} is still allowed (false once the caller's hold time ran out)
      */
     public static Next next(GenericKubernetesResource job, Collection<Pod> pods, Collection<Event> events,
-                            GenericKubernetesResource tombstone, Sent last) {
+                            GenericKubernetesResource tombstone, Sent last, boolean mayHold) {
         TaskIdentity identity;
         DaskJobSnapshot snapshot;
         if (job != null) {
@@ -87,6 +102,9 @@ public final class PublishDecision {
                 return new Skip(SkipReason.NO_TASK_ID);
             }
             snapshot = SnapshotDerivation.derive(job, pods, events);
+            if (mayHold && runnerEndNotSeenYet(snapshot)) {
+                return new Hold();
+            }
         } else if (last != null) {
             if (!last.snapshot().getExists()) {
                 return new Skip(SkipReason.ALREADY_GONE);
@@ -103,5 +121,14 @@ public final class PublishDecision {
             return new Unchanged();
         }
         return new Publish(identity, snapshot);
+    }
+
+    /** The operator says Failed, and the runner pod is cached but neither Failed nor Succeeded. */
+    static boolean runnerEndNotSeenYet(DaskJobSnapshot snapshot) {
+        if (!"Failed".equals(snapshot.getJobStatus()) || snapshot.getComponents() == null) {
+            return false;
+        }
+        PodDetail runner = snapshot.getComponents().getRunner();
+        return runner != null && !"Failed".equals(runner.getPhase()) && !"Succeeded".equals(runner.getPhase());
     }
 }

@@ -6,6 +6,7 @@ import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.KubeEventDetail;
 import dev.daskrelay.avro.v1.PodDetail;
 import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.watcher.status.PhaseDerivation;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -238,7 +239,7 @@ public final class SnapshotDerivation {
         List<String> out = new ArrayList<>();
         PodDetail d = podDetail(w);
         if (d.getUnschedulableMessage() != null) {
-            out.add("Unschedulable: " + d.getUnschedulableMessage());
+            out.add(PhaseDerivation.UNSCHEDULABLE_PREFIX + d.getUnschedulableMessage());
         }
         if (d.getStatusReason() != null) {
             out.add(d.getStatusReason());

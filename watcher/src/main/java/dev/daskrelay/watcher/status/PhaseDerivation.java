@@ -23,10 +23,13 @@ import java.util.Locale;
 public final class PhaseDerivation {
 
     public static final String REASON_SUBMITTED = "task submitted to Kubernetes";
-    public static final String REASON_UNKNOWN = "unknown";
+    /** INITIALIZING before the operator set any jobStatus on the DaskJob: it has not picked the job up yet. */
+    public static final String REASON_OPERATOR_PENDING = "waiting for the Dask operator";
     public static final String REASON_JOB_CREATED = "job created";
     public static final String REASON_CLUSTER_CREATED = "cluster created";
     public static final String DEFAULT_ABORT_REASON = "aborted by request";
+    /** How a worker's PodScheduled=False problem starts (the bridge's SnapshotDerivation writes it). */
+    public static final String UNSCHEDULABLE_PREFIX = "Unschedulable: ";
     /** Reason of the event that answers an abort whose execution identity is not the task's. */
     public static final String ABORT_REJECTED_REASON = "abort rejected";
 
@@ -224,8 +227,10 @@ public final class PhaseDerivation {
         } else {
             clearImagePull(b);
         }
-        // 5. Running (and, as in Flyte, any unrecognised jobStatus). Resource trouble is detail here.
-        if (jobStatus.countsAsRunning()) {
+        // 5. Running (and, as in Flyte, any unrecognised jobStatus), or the runner's container runs already: the
+        //    operator writes Running only after it sees that, and a busy operator can be seconds behind.
+        //    Resource trouble is detail here.
+        if (jobStatus.countsAsRunning() || runnerRuns(runner)) {
             return Verdict.of(Phase.RUNNING, runningReason(d.getComponents()), null);
         }
         // 6. Not running yet, and the scheduler or a quota says why.
@@ -237,7 +242,7 @@ public final class PhaseDerivation {
         String base = switch (jobStatus) {
             case JOB_CREATED -> REASON_JOB_CREATED;
             case CLUSTER_CREATED -> REASON_CLUSTER_CREATED;
-            default -> REASON_UNKNOWN;
+            default -> REASON_OPERATOR_PENDING;
         };
         String detail = componentDetail(d.getComponents());
         return Verdict.of(Phase.INITIALIZING, detail.isEmpty() ? base : base + " (" + detail + ")", null);
@@ -334,6 +339,14 @@ public final class PhaseDerivation {
                 }
             }
         }
+        if (c != null && c.getWorkersPending() > 0) {
+            // the scheduler's verdict is on the pods too (PodScheduled=False), Events or not
+            for (String problem : c.getWorkerProblems()) {
+                if (problem.startsWith(UNSCHEDULABLE_PREFIX)) {
+                    return "workers unschedulable: " + problem.substring(UNSCHEDULABLE_PREFIX.length());
+                }
+            }
+        }
         boolean podsMissing = runner == null || scheduler == null
                 || (c != null && c.getWorkersReady() + c.getWorkersPending() < c.getWorkersDesired());
         for (KubeEventDetail e : d.getEvents()) {
@@ -343,6 +356,12 @@ public final class PhaseDerivation {
             }
         }
         return null;
+    }
+
+    /** The runner pod is Running and its container is not waiting (a restart back-off is not running). */
+    static boolean runnerRuns(PodDetail runner) {
+        ContainerDetail rc = runnerContainer(runner);
+        return runner != null && "Running".equals(runner.getPhase()) && rc != null && rc.getWaitingReason() == null;
     }
 
     private static boolean isPending(PodDetail p) {

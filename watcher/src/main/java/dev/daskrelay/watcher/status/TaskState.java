@@ -34,6 +34,8 @@ import java.util.Map;
  * @param highestVersions       the highest phaseVersion emitted per phase: a phase entered again (INITIALIZING
  *                              after WAITING_FOR_RESOURCES and back) continues after it, so no (phase,
  *                              phaseVersion) pair repeats
+ * @param heldSnapshot          the newest DaskJob snapshot seen before the task's launch was known (Avro
+ *                              single-object encoding, base64), applied once it is: see {@link TaskStateMachine}
  */
 public record TaskState(
         String taskId,
@@ -59,7 +61,8 @@ public record TaskState(
         boolean deleteRequested,
         Instant highestObservedAt,
         List<String> recentObservationIds,
-        Map<Phase, Integer> highestVersions) {
+        Map<Phase, Integer> highestVersions,
+        String heldSnapshot) {
 
     public TaskState {
         recentObservationIds = recentObservationIds == null ? List.of() : List.copyOf(recentObservationIds);
@@ -69,12 +72,21 @@ public record TaskState(
     /** A task nothing is known of yet. */
     public static TaskState initial(String taskId) {
         return new TaskState(taskId, null, 0, null, 0, null, null, null, null, null, null, false, null, null, null,
-                null, null, null, null, null, false, null, List.of(), Map.of());
+                null, null, null, null, null, false, null, List.of(), Map.of(), null);
     }
 
     @JsonIgnore
     public boolean isTerminal() {
         return phase != null && phase.isTerminal();
+    }
+
+    /**
+     * Whether the task's launch is known here: the command topology accepted it, or a status was already published
+     * (the applier's outcome for a DaskJob exists only for an accepted launch).
+     */
+    @JsonIgnore
+    public boolean launchKnown() {
+        return commandId != null || phase != null;
     }
 
     Builder toBuilder() {
@@ -107,6 +119,7 @@ public record TaskState(
         Instant highestObservedAt;
         List<String> recentObservationIds;
         Map<Phase, Integer> highestVersions;
+        String heldSnapshot;
 
         Builder(TaskState s) {
             taskId = s.taskId;
@@ -133,13 +146,15 @@ public record TaskState(
             highestObservedAt = s.highestObservedAt;
             recentObservationIds = s.recentObservationIds;
             highestVersions = s.highestVersions;
+            heldSnapshot = s.heldSnapshot;
         }
 
         TaskState build() {
             return new TaskState(taskId, phase, phaseVersion, reason, lastSequence, execution, commandId, daskJobName,
                     daskJobNamespace, clusterName, runnerPod, abortRequested, abortReason, firstObservedAt,
                     acceptedAt, deadline, initializingSince, imagePullFailingSince, imagePullReason,
-                    imagePullMessage, deleteRequested, highestObservedAt, recentObservationIds, highestVersions);
+                    imagePullMessage, deleteRequested, highestObservedAt, recentObservationIds, highestVersions,
+                    heldSnapshot);
         }
     }
 }

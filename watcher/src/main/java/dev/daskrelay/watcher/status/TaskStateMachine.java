@@ -1,13 +1,18 @@
 package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.avro.v1.DaskJobIntent;
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.LogLink;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +29,18 @@ import java.util.Objects;
  * (reported in {@link Step#rejected()}, no event); nothing follows a terminal event; sequence numbers start at 1
  * and have no gaps; the event id is {@code <taskId>:<sequence>}. Exact replays of recent observations (same
  * observation id) and observations much older than the newest applied one ({@link #STALE_AFTER}) change nothing.
+ *
+ * <p>QUEUED is the first event of every task whose DaskJob was created: the applier's CREATED outcome gives it,
+ * and when the watcher's first snapshot of the DaskJob is applied before that outcome (they travel on different
+ * paths to the observations topic), the snapshot's event is preceded by a QUEUED event at the same time. A task
+ * that ends or waits before any DaskJob exists (launch rejected, aborted before launch, creation refused or
+ * failed) starts with that event instead.
+ *
+ * <p>A status answers a launch: a DaskJob snapshot of a task whose launch is not known yet (no LAUNCH_ACCEPTED, no
+ * status) is held, the newest one kept, and applied right after the launch becomes known. This is what a watcher
+ * sees after the Kafka state was lost while the cluster kept its DaskJobs: it re-observes them before the
+ * orchestrator launches the same tasks again, and each re-launch then reads QUEUED followed by what the DaskJob
+ * already shows (its end, for a finished one), the same terminal phase and error as the first time.
  */
 public final class TaskStateMachine {
 
@@ -43,7 +60,8 @@ public final class TaskStateMachine {
      * The result of one step.
      *
      * @param state    the new state
-     * @param events   status events to publish, in order (at most two: a last phase change, then a timer)
+     * @param events   status events to publish, in order (at most three: a QUEUED the first snapshot implies, a
+     *                 phase change, then a timer)
      * @param intents  DaskJob delete intents to publish (Stuck, Timeout, image failures)
      * @param rejected transitions the phase model refused
      * @param ignored  true when the observation was a replay or stale, or the task was already terminal
@@ -63,16 +81,27 @@ public final class TaskStateMachine {
         if (state.isTerminal() || isReplay(state, o)) {
             return new Step(state, List.of(), List.of(), List.of(), true);
         }
-        PhaseDerivation.Derived d = PhaseDerivation.derive(state, o, now, settings);
-        TaskState.Builder b = d.state();
-        remember(b, o);
+        if (o.getPayload() instanceof DaskJobSnapshot && !state.launchKnown()) {
+            // The DaskJob is seen before its launch is known here: the watcher re-observed existing DaskJobs after
+            // the Kafka state was lost, or the bridge ran ahead. A status answers a launch, so the newest snapshot
+            // waits until the launch arrives and is applied then (after QUEUED).
+            TaskState.Builder b = state.toBuilder();
+            remember(b, o);
+            if (b.heldSnapshot == null || !o.getObservedAt().isBefore(held(b.heldSnapshot).getObservedAt())) {
+                b.heldSnapshot = encode(o);
+            }
+            return new Step(b.build(), List.of(), List.of(), List.of(), false);
+        }
         List<TaskStatus> events = new ArrayList<>();
         List<DaskJobIntent> intents = new ArrayList<>();
         List<RejectedTransition> rejected = new ArrayList<>();
-        if (d.verdict() != null) {
-            emit(b, d.verdict(), o.getObservedAt(), now, settings, events, intents, rejected);
+        TaskState after = step(state, o, now, settings, events, intents, rejected);
+        if (after.heldSnapshot() != null && after.launchKnown() && !after.isTerminal()) {
+            Observation held = held(after.heldSnapshot());
+            TaskState.Builder b = after.toBuilder();
+            b.heldSnapshot = null;
+            after = step(b.build(), held, now, settings, events, intents, rejected);
         }
-        TaskState after = b.build();
         Verdict timer = PhaseDerivation.timers(after, now, settings);
         if (timer != null) {
             TaskState.Builder tb = after.toBuilder();
@@ -80,6 +109,45 @@ public final class TaskStateMachine {
             after = tb.build();
         }
         return new Step(after, events, intents, rejected, false);
+    }
+
+    /** Derives the verdict of {@code o} and emits it (after the QUEUED a first snapshot implies). */
+    private static TaskState step(TaskState state, Observation o, Instant now, StatusSettings settings,
+                                  List<TaskStatus> events, List<DaskJobIntent> intents,
+                                  List<RejectedTransition> rejected) {
+        PhaseDerivation.Derived d = PhaseDerivation.derive(state, o, now, settings);
+        TaskState.Builder b = d.state();
+        remember(b, o);
+        if (d.verdict() != null) {
+            if (b.phase == null && o.getPayload() instanceof DaskJobSnapshot && d.verdict().phase() != Phase.QUEUED) {
+                // the DaskJob exists (the watcher sees it) before the applier's CREATED arrived: QUEUED first
+                emit(b, Verdict.of(Phase.QUEUED, PhaseDerivation.REASON_SUBMITTED, "DaskJob "
+                                + (b.daskJobNamespace == null ? "?" : b.daskJobNamespace) + "/"
+                                + (b.daskJobName == null ? "?" : b.daskJobName) + " observed"),
+                        o.getObservedAt(), now, settings, events, intents, rejected);
+            }
+            emit(b, d.verdict(), o.getObservedAt(), now, settings, events, intents, rejected);
+        }
+        return b.build();
+    }
+
+    private static String encode(Observation o) {
+        try {
+            ByteBuffer buf = Observation.getEncoder().encode(o);
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            return Base64.getEncoder().encodeToString(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("observation " + o.getObservationId() + " cannot be kept", e);
+        }
+    }
+
+    private static Observation held(String encoded) {
+        try {
+            return Observation.getDecoder().decode(Base64.getDecoder().decode(encoded));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the held observation cannot be read", e);
+        }
     }
 
     /** The wall clock alone: deadline, image pull grace and stuck INITIALIZING. */

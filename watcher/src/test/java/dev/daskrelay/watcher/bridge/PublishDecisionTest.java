@@ -3,6 +3,7 @@ package dev.daskrelay.watcher.bridge;
 import static dev.daskrelay.watcher.bridge.K8sFixtures.daskJob;
 import static dev.daskrelay.watcher.bridge.K8sFixtures.event;
 import static dev.daskrelay.watcher.bridge.K8sFixtures.runner;
+import static dev.daskrelay.watcher.bridge.K8sFixtures.terminated;
 import static dev.daskrelay.watcher.bridge.K8sFixtures.withStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,8 +77,8 @@ class PublishDecisionTest {
             case OTHER_EXISTING -> new PublishDecision.Sent(OTHER, EARLIER);
             case GONE -> new PublishDecision.Sent(OTHER, SnapshotDerivation.gone(EARLIER));
         };
-        return job == null ? PublishDecision.next(null, List.of(), List.of(), tombstone, last)
-                : PublishDecision.next(job, PODS, EVENTS, tombstone, last);
+        return job == null ? PublishDecision.next(null, List.of(), List.of(), tombstone, last, true)
+                : PublishDecision.next(job, PODS, EVENTS, tombstone, last, true);
     }
 
     /** The table of PublishDecision's javadoc, written out independently. */
@@ -139,13 +140,13 @@ class PublishDecisionTest {
                     "2026-01-01T10:05:07Z"));
             DaskJobSnapshot sent = SnapshotDerivation.derive(RUNNING, PODS, first);
             assertInstanceOf(PublishDecision.Unchanged.class, PublishDecision.next(RUNNING, PODS, again, null,
-                    new PublishDecision.Sent(T1, sent)));
+                    new PublishDecision.Sent(T1, sent), true));
         }
 
         @Test
         void aJobThatCameBackIsPublishedEvenWithATombstoneKept() {
             PublishDecision.Next next = PublishDecision.next(RUNNING, PODS, EVENTS, RUNNING,
-                    new PublishDecision.Sent(T1, SnapshotDerivation.gone(current())));
+                    new PublishDecision.Sent(T1, SnapshotDerivation.gone(current())), true);
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, next);
             assertTrue(p.snapshot().getExists());
         }
@@ -153,7 +154,7 @@ class PublishDecisionTest {
         @Test
         void theIdentityIsTheJobsNotTheLastSent() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
-                    PublishDecision.next(RUNNING, PODS, EVENTS, null, new PublishDecision.Sent(OTHER, EARLIER)));
+                    PublishDecision.next(RUNNING, PODS, EVENTS, null, new PublishDecision.Sent(OTHER, EARLIER), true));
             assertEquals(T1, p.identity());
             assertEquals("proj", p.identity().execution().getProject());
         }
@@ -165,7 +166,8 @@ class PublishDecisionTest {
         @Test
         void goneKeepsTheLastKnownStateAndTheLastSentTask() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
-                    PublishDecision.next(null, List.of(), List.of(), RUNNING, new PublishDecision.Sent(T1, current())));
+                    PublishDecision.next(null, List.of(), List.of(), RUNNING, new PublishDecision.Sent(T1, current()),
+                            true));
             assertEquals(T1, p.identity());
             assertEquals("Running", p.snapshot().getJobStatus(), "the last known state, marked gone");
             assertEquals(current().getComponents(), p.snapshot().getComponents());
@@ -174,10 +176,55 @@ class PublishDecisionTest {
         @Test
         void aTombstoneAloneReportsItsOwnStatusWithoutPods() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
-                    PublishDecision.next(null, List.of(), List.of(), RUNNING, null));
+                    PublishDecision.next(null, List.of(), List.of(), RUNNING, null, true));
             assertEquals("t1", p.identity().taskId());
             assertEquals("Running", p.snapshot().getJobStatus());
             assertEquals(null, p.snapshot().getComponents().getRunner(), "the pods are not derived again");
+        }
+    }
+
+    /** A failed DaskJob waits for its runner pod's end to reach the cache, so the exit code is never lost. */
+    @Nested
+    class RunnerHold {
+
+        private final GenericKubernetesResource failed = withStatus(daskJob(J, "t1", 2), "Failed",
+                "2026-01-01T10:00:00Z", "2026-01-01T10:00:09Z");
+
+        @Test
+        void aFailedJobWhoseRunnerStillRunsInTheCacheIsHeld() {
+            assertInstanceOf(PublishDecision.Hold.class, PublishDecision.next(failed,
+                    List.of(runner(J, "Running", true)), EVENTS, null, null, true));
+        }
+
+        @Test
+        void oncePublishedItIsHeldAgainOnlyWhileTheCallerAllows() {
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed,
+                    List.of(runner(J, "Running", true)), EVENTS, null, null, false));
+            assertEquals("Failed", p.snapshot().getJobStatus());
+        }
+
+        @Test
+        void theRunnersEndInTheCacheIsPublishedWithItsExitCode() {
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed,
+                    List.of(runner(J, "Failed", false, terminated("job-runner", "Error", 3, null))), EVENTS, null,
+                    null, true));
+            assertEquals(3, p.snapshot().getComponents().getRunner().getContainers().get(0).getExitCode());
+        }
+
+        @Test
+        void aRunnerMissingFromTheCacheHoldsNothing() {
+            assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed, List.of(), EVENTS, null,
+                    null, true));
+        }
+
+        @Test
+        void onlyFailedHolds() {
+            GenericKubernetesResource succeeded = withStatus(daskJob(J, "t1", 2), "Successful",
+                    "2026-01-01T10:00:00Z", "2026-01-01T10:00:09Z");
+            assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(succeeded,
+                    List.of(runner(J, "Running", true)), EVENTS, null, null, true));
+            assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(RUNNING, PODS, EVENTS, null, null,
+                    true));
         }
     }
 }

@@ -18,9 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.PodDetail;
+import dev.daskrelay.avro.v1.TaskPhase;
 import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.schemas.testing.TestObservations;
 import java.time.Duration;
@@ -112,6 +114,11 @@ class TaskStateMachinePropertyTest {
             }
             for (TaskStateMachine.RejectedTransition r : step.rejected()) {
                 assertFalse(r.from() == null, "the first event is never rejected");
+            }
+            if (events.isEmpty() && !step.events().isEmpty() && o != null
+                    && o.getPayload() instanceof DaskJobSnapshot) {
+                assertEquals(TaskPhase.QUEUED, step.events().get(0).getPhase(),
+                        "a task whose DaskJob is seen starts with QUEUED: " + step.events());
             }
             state = step.state();
             events.addAll(step.events());

@@ -102,6 +102,11 @@ class TaskStateMachineTest {
         assertTrue(e.getTerminal());
     }
 
+    /** Where every real task starts: the command topology accepted its launch (no event of its own). */
+    private void launched() {
+        feed(accepted(at(0), null));
+    }
+
     private void running() {
         feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(1)));
         feed(snapshot(job("Running").setJobRunnerPodName(RUNNER).build(), at(2)));
@@ -135,7 +140,7 @@ class TaskStateMachineTest {
 
         @ParameterizedTest(name = "jobStatus ''{0}'' -> {1} ''{2}''")
         @CsvSource(delimiter = '|', value = {
-                "''             | INITIALIZING | unknown",
+                "''             | INITIALIZING | waiting for the Dask operator",
                 "JobCreated     | INITIALIZING | job created",
                 "ClusterCreated | INITIALIZING | cluster created",
                 "Running        | RUNNING      | running",
@@ -144,6 +149,7 @@ class TaskStateMachineTest {
                 "Restarting     | RUNNING      | running",
         })
         void jobStatusMapping(String jobStatus, TaskPhase phase, String reason) {
+            launched();
             feed(snapshot(job(jobStatus).build(), at(0)));
             assertLast(phase, 0, reason);
             if (phase == TaskPhase.FAILED) {
@@ -153,16 +159,47 @@ class TaskStateMachineTest {
         }
 
         @Test
-        void nullJobStatusIsUnknown() {
+        void noJobStatusYetMeansTheOperatorHasNotPickedTheJobUp() {
+            launched();
             feed(snapshot(job(null).build(), at(0)));
-            assertLast(TaskPhase.INITIALIZING, 0, "unknown");
+            assertLast(TaskPhase.INITIALIZING, 0, "waiting for the Dask operator");
+        }
+
+        @Test
+        void aFirstSnapshotBeforeTheAppliersOutcomeIsPrecededByQueued() {
+            launched();
+            feed(snapshot(job("JobCreated").build(), at(1)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING),
+                    events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals("task submitted to Kubernetes", events.get(0).getReason());
+            assertEquals("DaskJob " + NS + "/" + JOB + " observed", events.get(0).getMessage());
+            assertEquals(at(1), events.get(0).getOccurredAt());
+            assertEquals(List.of(1L, 2L), events.stream().map(TaskStatus::getSequence).toList());
+            // the applier's CREATED, arriving late, changes nothing (QUEUED again would be a regression)
+            TaskStateMachine.Step late = feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(2)));
+            assertEquals(List.of(), late.events());
+            assertEquals(2, events.size());
+        }
+
+        @Test
+        void aFirstSnapshotThatIsAlreadyTerminalIsPrecededByQueuedToo() {
+            launched();
+            feed(snapshot(job("Successful").build(), at(1)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.SUCCEEDED),
+                    events.stream().map(TaskStatus::getPhase).toList());
+        }
+
+        @Test
+        void aTaskThatEndsBeforeItsDaskJobExistsDoesNotStartWithQueued() {
+            feed(TestObservations.rejected(at(0)));
+            assertEquals(List.of(TaskPhase.FAILED), events.stream().map(TaskStatus::getPhase).toList());
         }
 
         @Test
         void flyteSequenceWithVersionBumps() {
             feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(0)));
             feed(snapshot(job("").build(), at(1)));
-            assertLast(TaskPhase.INITIALIZING, 0, "unknown");
+            assertLast(TaskPhase.INITIALIZING, 0, "waiting for the Dask operator");
             feed(snapshot(job("JobCreated").build(), at(2)));
             assertLast(TaskPhase.INITIALIZING, 1, "job created");
             feed(snapshot(job("ClusterCreated").build(), at(3)));
@@ -182,6 +219,7 @@ class TaskStateMachineTest {
             PodDetail r = runner("Pending", container().build());
             PodDetail s = PodDetail.newBuilder(pod("sched", "Running", container().setName("scheduler").build()))
                     .setReady(true).build();
+            launched();
             feed(snapshot(job("ClusterCreated").setComponents(comps(r, s, 3, 0, 3)).build(), at(0)));
             assertLast(TaskPhase.INITIALIZING, 0,
                     "cluster created (runner Pending, scheduler Running ready, workers ready 0/3)");
@@ -190,16 +228,18 @@ class TaskStateMachineTest {
 
         @Test
         void workersReadyWhileRunningAreReasonChanges() {
+            launched();
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 1, 2)).build(), at(0)));
             assertLast(TaskPhase.RUNNING, 0, "workers ready 1/3");
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 3, 0)).build(), at(1)));
             assertLast(TaskPhase.RUNNING, 1, "workers ready 3/3");
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 3, 0)).build(), at(2)));
-            assertEquals(2, events.size(), "same reason again: no event");
+            assertEquals(3, events.size(), "QUEUED, RUNNING, RUNNING v1; the same reason again: no event");
         }
 
         @Test
         void unschedulableWorkersWhileRunningStayRunning() {
+            launched();
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 1, 2, "0/2 nodes are available"))
                     .setEvents(List.of(event("w-1", "FailedScheduling", "0/2 nodes are available"))).build(), at(0)));
             assertLast(TaskPhase.RUNNING, 0, "workers ready 1/3 (0/2 nodes are available)");
@@ -272,6 +312,7 @@ class TaskStateMachineTest {
         @Test
         void imagePullRecoveringClearsTheTimer() {
             var pulling = comps(runner("Pending", waiting("ImagePullBackOff", "slow")), null, 0, 0, 0);
+            launched();
             feed(snapshot(job("ClusterCreated").setComponents(pulling).build(), at(0)));
             assertTrue(state.imagePullFailingSince() != null);
             feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container().build()), null, 0, 0,
@@ -300,6 +341,7 @@ class TaskStateMachineTest {
         void unschedulableRunnerWaitsThenInitializesThenRuns() {
             PodDetail r = PodDetail.newBuilder(runner("Pending", container().build()))
                     .setUnschedulableMessage("0/3 nodes are available: 3 Insufficient cpu.").build();
+            launched();
             feed(snapshot(job("ClusterCreated").setComponents(comps(r, null, 0, 0, 0)).build(), at(0)));
             assertLast(TaskPhase.WAITING_FOR_RESOURCES, 0, "job-runner unschedulable: 0/3 nodes are available: 3 Insufficient cpu.");
             feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container().build()), null, 0, 0, 0))
@@ -312,6 +354,7 @@ class TaskStateMachineTest {
 
         @Test
         void reEnteringAPhaseContinuesItsVersions() {
+            launched();
             feed(snapshot(job("JobCreated").build(), at(0)));
             assertLast(TaskPhase.INITIALIZING, 0, "job created");
             PodDetail r = PodDetail.newBuilder(runner("Pending", container().build())).setUnschedulableMessage("full")
@@ -326,6 +369,7 @@ class TaskStateMachineTest {
 
         @Test
         void failedSchedulingEventOfPendingWorkers() {
+            launched();
             feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container().build()), null, 2, 0, 2))
                     .setEvents(List.of(event("w-1", "FailedScheduling", "0/1 nodes are available: 1 Insufficient memory.")))
                     .build(), at(0)));
@@ -335,13 +379,24 @@ class TaskStateMachineTest {
 
         @Test
         void failedSchedulingOfARunnerThatIsRunningIsIgnored() {
+            launched();
             feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Running", container().build()), null, 0, 0, 0))
                     .setEvents(List.of(event(RUNNER, "FailedScheduling", "old news"))).build(), at(0)));
-            assertLast(TaskPhase.INITIALIZING, 0, "cluster created (runner Running)");
+            assertLast(TaskPhase.RUNNING, 0, "running");
+        }
+
+        @Test
+        void workersTheSchedulerCannotPlaceAreWaitingForResourcesWithoutAnyEvent() {
+            launched();
+            feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container().build()), null, 2,
+                    0, 2, "Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.")).build(), at(0)));
+            assertLast(TaskPhase.WAITING_FOR_RESOURCES, 0,
+                    "workers unschedulable: 0/3 nodes are available: 3 Insufficient cpu.");
         }
 
         @Test
         void quotaRefusalWhilePodsAreMissing() {
+            launched();
             feed(snapshot(job("JobCreated").setEvents(List.of(event(JOB, "FailedCreate",
                     "Error creating: pods \"x\" is forbidden: exceeded quota: compute, requested: cpu=2"))).build(), at(0)));
             assertLast(TaskPhase.WAITING_FOR_RESOURCES, 0,
@@ -588,6 +643,7 @@ class TaskStateMachineTest {
         @Test
         void stuckTimerRestartsAfterWaitingForResources() {
             settings = settings.withStuckAfter(Duration.ofMinutes(10));
+            launched();
             feed(snapshot(job("JobCreated").build(), at(0)));
             PodDetail r = PodDetail.newBuilder(runner("Pending", container().build()))
                     .setUnschedulableMessage("no nodes").build();
@@ -620,7 +676,8 @@ class TaskStateMachineTest {
         void deadlineAlsoFiresOnALateObservation() {
             feed(accepted(at(0), 60L));
             feed(snapshot(job("Running").build(), at(30)), at(61));
-            assertEquals(List.of(TaskPhase.RUNNING, TaskPhase.FAILED), events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.RUNNING, TaskPhase.FAILED),
+                    events.stream().map(TaskStatus::getPhase).toList());
             assertEquals("Timeout", last().getError().getCode());
         }
 
@@ -659,6 +716,7 @@ class TaskStateMachineTest {
 
         @Test
         void identicalObservationsProduceNothing() {
+            launched();
             feed(snapshot(job("JobCreated").build(), at(0)));
             var again = feed(snapshot(job("JobCreated").build(), at(1)));
             assertFalse(again.ignored());
@@ -667,16 +725,18 @@ class TaskStateMachineTest {
 
         @Test
         void exactReplayIsIgnored() {
+            launched();
             Observation o = snapshot(job("JobCreated").build(), at(0));
             feed(o);
             feed(snapshot(job("ClusterCreated").build(), at(1)));
             var replay = feed(o, at(2));
             assertTrue(replay.ignored());
-            assertEquals(2, events.size());
+            assertEquals(3, events.size(), "QUEUED, INITIALIZING, INITIALIZING v1");
         }
 
         @Test
         void staleObservationIsIgnored() {
+            launched();
             feed(snapshot(job("ClusterCreated").build(), at(600)));
             var stale = feed(snapshot(job("JobCreated").build(), at(0)), at(601));
             assertTrue(stale.ignored());
@@ -707,6 +767,107 @@ class TaskStateMachineTest {
             feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(0)));
             assertEquals("https://console/flytesnacks/development/a1b2c3/n0/0?task=" + TASK + "&job=" + JOB,
                     last().getLogLinks().get(0).getUri());
+        }
+    }
+
+    /** The runner's container runs before the operator says Running: the task runs. */
+    @Nested
+    class RunnerRunsBeforeTheOperatorSaysSo {
+
+        @Test
+        void aRunningRunnerIsRunningWhateverTheJobStatus() {
+            launched();
+            feed(snapshot(job("JobCreated").setComponents(comps(runner("Running", container().build()), null, 2, 0,
+                    2)).build(), at(1)));
+            assertLast(TaskPhase.RUNNING, 0, "workers ready 0/2");
+            feed(snapshot(job("Running").setComponents(comps(runner("Running", container().build()), null, 2, 2,
+                    0)).build(), at(2)));
+            assertLast(TaskPhase.RUNNING, 1, "workers ready 2/2");
+            assertTrue(rejected.isEmpty());
+        }
+
+        @Test
+        void aRunnerInRestartBackOffIsNotRunning() {
+            launched();
+            feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Running",
+                    waiting("CrashLoopBackOff", "back-off 10s")), null, 0, 0, 0)).build(), at(1)));
+            assertEquals(TaskPhase.INITIALIZING, last().getPhase());
+        }
+
+        @Test
+        void aRunnerStillPendingIsInitializing() {
+            launched();
+            feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container().build()), null, 0,
+                    0, 0)).build(), at(1)));
+            assertEquals(TaskPhase.INITIALIZING, last().getPhase());
+        }
+    }
+
+    /**
+     * The watcher sees a DaskJob before the task's launch is known (Kafka state lost, the cluster kept its DaskJobs,
+     * the orchestrator launches again): the snapshot waits for the launch, then the task reads QUEUED and what the
+     * DaskJob shows.
+     */
+    @Nested
+    class SnapshotsBeforeTheLaunch {
+
+        @Test
+        void aFinishedDaskJobSeenBeforeItsLaunchIsAnsweredOnceTheLaunchIsAccepted() {
+            var early = feed(snapshot(job("Successful").build(), at(0)));
+            assertEquals(List.of(), early.events(), "no status before the launch");
+            assertFalse(early.ignored());
+            assertTrue(state.heldSnapshot() != null);
+            feed(accepted(at(5), null));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.SUCCEEDED), events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals(null, state.heldSnapshot());
+            feed(apply(IntentAction.CREATE, ApplyResult.ALREADY_EXISTED, at(6)));
+            assertEquals(2, events.size(), "the applier's ALREADY_EXISTED comes after the end: nothing");
+        }
+
+        @Test
+        void aFailedRunnerKeepsItsExitCodeWhenAdopted() {
+            feed(snapshot(job("Failed").setComponents(comps(runner("Failed", terminated("Error", 1, null)), null, 0,
+                    0, 0)).build(), at(0)));
+            feed(accepted(at(5), null));
+            assertError("RunnerExitCode", ErrorKind.USER, true);
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.FAILED), events.stream().map(TaskStatus::getPhase).toList());
+        }
+
+        @Test
+        void theNewestSnapshotSeenBeforeTheLaunchIsTheOneApplied() {
+            feed(snapshot(job("Running").build(), at(10)));
+            feed(snapshot(job("JobCreated").build(), at(3)));
+            feed(accepted(at(20), null));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.RUNNING), events.stream().map(TaskStatus::getPhase).toList());
+        }
+
+        @Test
+        void aRunningDaskJobSeenBeforeItsLaunchGoesOnToItsEnd() {
+            feed(snapshot(job("Running").build(), at(0)));
+            feed(accepted(at(1), null));
+            feed(apply(IntentAction.CREATE, ApplyResult.ALREADY_EXISTED, at(2)));
+            feed(snapshot(job("Successful").build(), at(3)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.RUNNING, TaskPhase.SUCCEEDED),
+                    events.stream().map(TaskStatus::getPhase).toList());
+            for (int i = 0; i < events.size(); i++) {
+                assertEquals(i + 1, events.get(i).getSequence());
+            }
+        }
+
+        @Test
+        void theAppliersOutcomeAloneAlsoMakesTheLaunchKnown() {
+            feed(snapshot(job("ClusterCreated").build(), at(0)));
+            feed(apply(IntentAction.CREATE, ApplyResult.ALREADY_EXISTED, at(1)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING),
+                    events.stream().map(TaskStatus::getPhase).toList());
+        }
+
+        @Test
+        void theHeldSnapshotSurvivesTheStoresJson() {
+            feed(snapshot(job("Successful").build(), at(0)));
+            TaskStateSerde serde = new TaskStateSerde();
+            TaskState back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));
+            assertEquals(state, back);
         }
     }
 }
