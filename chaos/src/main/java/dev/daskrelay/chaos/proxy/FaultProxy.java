@@ -236,7 +236,7 @@ public final class FaultProxy implements AutoCloseable {
                 cout.write(res.raw());
                 cout.flush();
                 if (res.status() == 101) {
-                    pipeUpgraded(client, cin, cout, up, uin);
+                    pipeUpgraded(client, cin, cout, up, uin, watch ? this::scanForGone : null);
                     return;
                 }
                 boolean reusable = relayBody(req, res, uin, cout, watch);
@@ -400,7 +400,12 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void pipeUpgraded(Socket client, InputStream cin, OutputStream cout, Socket up, InputStream uin) {
+    /**
+     * Relays an upgraded connection (fabric8's watches are WebSockets) both ways; the API server's frames are not
+     * masked, so a watch's 410 Gone event is visible to {@code listener} in them.
+     */
+    private void pipeUpgraded(Socket client, InputStream cin, OutputStream cout, Socket up, InputStream uin,
+                              ChunkListener listener) {
         Thread back = daemon(() -> {
             try {
                 cin.transferTo(up.getOutputStream());
@@ -412,7 +417,15 @@ public final class FaultProxy implements AutoCloseable {
         }, "fault-proxy-" + name + "-upgrade");
         back.start();
         try {
-            uin.transferTo(cout);
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            while ((n = uin.read(buf)) >= 0) {
+                if (listener != null && n > 0) {
+                    listener.chunk(buf, n);
+                }
+                cout.write(buf, 0, n);
+                cout.flush();
+            }
         } catch (IOException e) {
             // one side ended
         } finally {
