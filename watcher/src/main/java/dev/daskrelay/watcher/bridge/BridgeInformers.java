@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bridge's informers and their caches: construction, enqueue-only event handlers, cache and index queries, and
@@ -41,6 +44,8 @@ import java.util.function.Function;
  * ({@link SlimItemStore}).
  */
 public final class BridgeInformers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeInformers.class);
 
     static final String JOB_INDEX = "daskrelay-job";
     /**
@@ -156,8 +161,21 @@ public final class BridgeInformers {
         informers = new Informers(jobInformers, podInformers, eventInformers);
         for (SharedIndexInformer<?> i : informers.all()) {
             watching.put(i, false);
+            // fabric8's default gives up for good when the initial list or watch fails (a 5xx, a 429, a reset, an
+            // API server restarting): the informer stops and never syncs, so the bridge would wait forever. Keep
+            // retrying with the informer's back-off, as client-go does; only a WatcherException (an event that
+            // cannot be read) still stops it.
+            i.exceptionHandler(BridgeInformers::retry);
             i.start();
         }
+    }
+
+    /** Whether an informer tries its list and watch again after {@code t} (logged). */
+    static boolean retry(boolean started, Throwable t) {
+        boolean again = !(t instanceof WatcherException);
+        LOG.warn("informer list/watch failed ({}): {}{}", started ? "after it started" : "before its first list",
+                t.toString(), again ? "; retrying" : "; giving up");
+        return again;
     }
 
     /** True once every informer has completed its initial list (false before {@link #start()}). */
