@@ -270,6 +270,7 @@ public final class Auditor {
         long expectedJobs = 0;
         long createdJobs = 0;
         int abortRaces = 0;
+        int reordered = 0;
         for (String taskId : tasks) {
             List<TaskStatus> events = statuses.getOrDefault(taskId, List.of());
             JsonNode planned = plan.get(taskId);
@@ -330,7 +331,14 @@ public final class Auditor {
             boolean accepted = kinds(outcomesByTask.get(taskId)).contains(CommandOutcomeKind.LAUNCH_ACCEPTED);
             report.examined(DASKJOBS, 1);
             report.examined(DUPLICATES, 1);
-            int expected = planned != null ? planned.path("expectedDaskJobs").asInt() : accepted ? 1 : 0;
+            // The promise is one DaskJob per accepted launch. The plan's own expectation holds only when the task's
+            // commands were decided in the order sent: commands written to different partitions (a third of the
+            // suite's records go to a random one) have no order, so an abort sent first may be decided after the
+            // launch (a DaskJob, then its deletion) and vice versa; those are counted, not violations.
+            int expected = accepted ? 1 : 0;
+            if (planned != null && planned.path("expectedDaskJobs").asInt() != expected) {
+                reordered++;
+            }
             expectedJobs += expected;
             if (api != null) {
                 if (made > 1) {
@@ -428,6 +436,8 @@ public final class Auditor {
         report.figure("tasks with a sequence gap", gaps);
         report.figure("final phases", ends.toString());
         report.figure("aborts whose task ended on its own first", abortRaces);
+        report.figure("tasks whose launch and abort were decided in the other order than sent (other partitions)",
+                reordered);
         report.figure("dead letters", deadRecords.size());
         report.figure("dead letters by processor/stage/exception", deadByReason.toString());
         report.figure("bad input: where each ended", hostileEnds.toString());
@@ -440,7 +450,7 @@ public final class Auditor {
         r.check(ANSWERED, "each command record has a CommandOutcome for its command id, or is dead-lettered");
         r.check(DEAD_LETTERS, "each dead letter has error headers and is a record the suite sent as undecodable");
         r.check(HOSTILE, "each bad record is dead-lettered, FAILED naming every problem, or refused by the producer");
-        r.check(DASKJOBS, "API server 201s per task: 1 if its launch was accepted (and planned to run), else 0");
+        r.check(DASKJOBS, "API server 201s per task: 1 if its launch was accepted, else 0");
         r.check(DUPLICATES, "no task with two DaskJobs created");
         r.check(TERMINAL, "each task has exactly one terminal status");
         r.check(SEQUENCES, "sequences 1..n in topic order, event id = taskId:sequence");
