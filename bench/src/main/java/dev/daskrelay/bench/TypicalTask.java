@@ -9,6 +9,7 @@ import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.ResourceList;
 import dev.daskrelay.avro.v1.Resources;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.translator.render.DaskJobRenderer;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ public final class TypicalTask {
                     nodeSelectorRequirement: {key: lifecycle, operator: In, values: [spot]}
                   nonInterruptible:
                     nodeSelectorRequirement: {key: lifecycle, operator: NotIn, values: [spot]}
-                """.formatted(namespace, namespace), "bench").platform());
+                """.formatted(namespace, namespace), "bench").platform(), Installation.DEFAULT);
     }
 
     public static ExecutionIdentity execution(String name) {

@@ -27,8 +27,7 @@ class LocalStackTwiceE2E {
             cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
                     .build()).create();
         }
-        Path dir = E2eFiles.workDir().resolve("local-twice");
-        Files.createDirectories(dir);
+        Path dir = E2eFiles.fresh(E2eFiles.workDir().resolve("local-twice"));
         Path config = dir.resolve("daskrelay.yaml");
         Files.writeString(config, "platform:\n  namespace: " + ns + "\n  allowedNamespaces: [" + ns + "]\n");
         String first = local(cluster, config, dir.resolve("run-1.log"));

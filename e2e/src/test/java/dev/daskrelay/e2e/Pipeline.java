@@ -86,7 +86,7 @@ final class Pipeline implements AutoCloseable {
         this.translatorOps = freePort();
         this.watcherOps = freePort();
         try {
-            Files.createDirectories(dir);
+            E2eFiles.fresh(dir);
             configFile = dir.resolve("daskrelay.yaml");
             Files.writeString(configFile, configYaml());
         } catch (IOException e) {

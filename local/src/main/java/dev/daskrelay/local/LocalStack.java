@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.embedded.TreeDeletion;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
@@ -71,6 +72,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** Topic partitions of the local stack's topics. */
     public static final int PARTITIONS = 3;
+    /** The installation id of the local stack, unless its {@code --config} names one. */
+    public static final String LOCAL_INSTALLATION = "daskrelay-local";
 
     /**
      * What to start.
@@ -243,8 +246,8 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * The user's configuration with what the local stack decides: its broker, the registry
-     * ({@link #registryUrl(ObjectNode)}), ops endpoints on ephemeral loopback ports, state under the working directory, the Kubernetes API.
-     * Everything else (platform, watcher timeouts, applier tuning, topic prefix) stays as the user wrote it.
+     * ({@link #registryUrl(ObjectNode)}), ops endpoints on ephemeral loopback ports, state under the working directory, the Kubernetes API,
+     * its own Lease and installation ({@value #LOCAL_INSTALLATION}) unless the user names them. Everything else (platform, watcher timeouts, applier tuning, topic prefix) stays as the user wrote it.
      */
     static ObjectNode effectiveConfig(Options options, String bootstrap, String inMemoryUrl, Path workDir) {
         ObjectNode root = options.userConfig().deepCopy();
@@ -270,6 +273,11 @@ public final class LocalStack implements AutoCloseable {
         }
         if (!watcher.has("identity")) {
             watcher.put("identity", "daskrelay-local-" + ProcessHandle.current().pid());
+        }
+        if (!root.hasNonNull(Installation.KEY)) {
+            // on a real cluster, never follow or delete a deployed installation's DaskJobs (whose default id is its
+            // topic prefix, daskrelay by default as here), and never adopt one
+            root.put(Installation.KEY, LOCAL_INSTALLATION);
         }
 
         ObjectNode kubernetes = object(root, "kubernetes");

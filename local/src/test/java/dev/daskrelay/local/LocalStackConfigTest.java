@@ -1,6 +1,7 @@
 package dev.daskrelay.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,5 +97,15 @@ class LocalStackConfigTest {
         assertEquals(2, cli.execute("local", "--config", cfg.toString(), "--kafka-port", "0"));
         assertTrue(err.toString().contains("registry.schema.registry.url: the local stack takes bundled://"),
                 err.toString());
+    }
+
+    @Test
+    void theStackHasItsOwnInstallationSoItNeverTouchesADeployedOnesJobs() throws Exception {
+        DaskRelayConfig cfg = effective("platform: {namespace: default}\n", Path.of("/home/me/kube.yaml"), null);
+        assertEquals(LocalStack.LOCAL_INSTALLATION, cfg.installation().id());
+        assertNotEquals(DaskRelayConfig.defaults().installation(), cfg.installation(),
+                "not the id a deployed installation with the default prefix derives");
+        assertEquals("team-a-try", effective("installation: team-a-try\n", null, "http://x").installation().id(),
+                "an installation named in --config is honoured");
     }
 }

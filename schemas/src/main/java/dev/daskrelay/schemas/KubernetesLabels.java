@@ -14,6 +14,12 @@ public final class KubernetesLabels {
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     /** Value of {@link #MANAGED_BY}. */
     public static final String MANAGED_BY_VALUE = "daskrelay";
+    /**
+     * Label naming the daskrelay installation that created the object ({@code installation} in daskrelay.yaml,
+     * {@link dev.daskrelay.schemas.config.Installation}); the operator copies it to the cluster and every pod. The
+     * watcher selects on it, the janitor and the applier act only on objects that carry their own value.
+     */
+    public static final String INSTALLATION = "daskrelay.dev/installation";
     /** Label with a label-safe form of the task id (select one task's objects with it). */
     public static final String TASK = "daskrelay.dev/task";
     /** Annotation with the full task id. */

@@ -7,6 +7,7 @@ import dev.daskrelay.ops.OpsServer;
 import dev.daskrelay.ops.ServiceProcess;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
@@ -63,6 +64,7 @@ public final class TranslatorProcess extends ServiceProcess {
     private final Topics topics;
     private final Map<String, String> registryConfig;
     private final PlatformConfig platform;
+    private final Installation installation;
     private final KubernetesClient kube;
     private OpsServer ops;
     private KafkaStreams streams;
@@ -82,6 +84,7 @@ public final class TranslatorProcess extends ServiceProcess {
         this.topics = kafka.topics();
         this.registryConfig = config.registry().config();
         this.platform = config.platform();
+        this.installation = config.installation();
         this.kube = kube;
     }
 
@@ -106,8 +109,8 @@ public final class TranslatorProcess extends ServiceProcess {
         startCommandTopology(commandSerde, intentSerde, observationSerde, fateRetention);
         startApplier(intentSerde, observationSerde);
         registerHealthChecks();
-        LOG.info("translator started: commands {} -> intents {} -> Kubernetes {} -> observations {}",
-                topics.commands(), topics.intents(), kube.getMasterUrl(), topics.observations());
+        LOG.info("translator started: commands {} -> intents {} -> Kubernetes {} (installation {}) -> observations {}",
+                topics.commands(), topics.intents(), kube.getMasterUrl(), installation, topics.observations());
     }
 
     /** Metrics and operations endpoints. */
@@ -135,7 +138,7 @@ public final class TranslatorProcess extends ServiceProcess {
             streamsProps.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topicReplicationFactor());
         }
         KafkaStreams s = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde, observationSerde,
-                new RenderingPreparation(platform), ops.registry(), fateRetention), streamsProps);
+                new RenderingPreparation(platform, installation), ops.registry(), fateRetention), streamsProps);
         streams = s;
         own(() -> s.close(Duration.ofSeconds(30)));
         own(new KafkaStreamsMetrics(s)).bindTo(ops.registry());
@@ -188,7 +191,7 @@ public final class TranslatorProcess extends ServiceProcess {
                         new StringDeserializer(), intentSerde.deserializer()),
                 new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
                         observationSerde.serializer()),
-                new Fabric8DaskJobApi(kube), ops.registry(), Clock.systemUTC(), ApplyHooks.NONE,
+                new Fabric8DaskJobApi(kube, installation), ops.registry(), Clock.systemUTC(), ApplyHooks.NONE,
                 DeadLetterSink.toTopic(deadLetterProducer, topics.deadLetters())));
         applier.start();
     }

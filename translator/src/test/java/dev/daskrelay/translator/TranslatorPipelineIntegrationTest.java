@@ -17,6 +17,7 @@ import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.KeyPartitioning;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroBinarySerde;
@@ -129,7 +130,7 @@ class TranslatorPipelineIntegrationTest {
             var producer = new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
                     observationSerde.serializer());
             Applier applier = new Applier(new ApplierSettings(topics.intents(), topics.observations(), 4, 500, 200,
-                    fastRetries(), Duration.ofSeconds(10)), consumer, producer, new Fabric8DaskJobApi(k8s.client()),
+                    fastRetries(), Duration.ofSeconds(10)), consumer, producer, new Fabric8DaskJobApi(k8s.client(), Installation.DEFAULT),
                     new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE,
                     DeadLetterSink.toTopic(dlq, topics.deadLetters())).start();
             try {
@@ -309,9 +310,11 @@ class TranslatorPipelineIntegrationTest {
         Topics topics = topics("triage");
         KubernetesClient client = kubeClient(proxy.url(), 10_000);
         KubernetesClient direct = kubeClient(k8s.url(), 10_000);
-        // someone else's object with the name of task triage-0
+        // someone else's object with the name of task triage-0, labelled as this installation's (another
+        // installation's object is an InstallationConflict whatever its hash: Fabric8DaskJobApiTest)
         GenericKubernetesResource foreign = Serialization.unmarshal(manifest("triage-0", "someone-elses-hash"),
                 GenericKubernetesResource.class);
+        foreign.getMetadata().setLabels(Map.of(KubernetesLabels.INSTALLATION, Installation.DEFAULT.id()));
         direct.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS).inNamespace("default").resource(foreign)
                 .create();
         AtomicInteger quotaRefusals = new AtomicInteger();
@@ -494,7 +497,7 @@ class TranslatorPipelineIntegrationTest {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         KafkaStreams streams = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde,
-                observationSerde, new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry(), routing),
+                observationSerde, new RenderingPreparation(PlatformConfig.defaults(), Installation.DEFAULT), new SimpleMeterRegistry(), routing),
                 p);
         streams.start();
         return streams;
@@ -518,7 +521,7 @@ class TranslatorPipelineIntegrationTest {
                 observationSerde.serializer());
         ApplierSettings settings = new ApplierSettings(topics.intents(), topics.observations(), concurrency, 500, 200, retry,
                 Duration.ofSeconds(10));
-        return new Applier(settings, consumer, producer, new Fabric8DaskJobApi(client), registry,
+        return new Applier(settings, consumer, producer, new Fabric8DaskJobApi(client, Installation.DEFAULT), registry,
                 Clock.systemUTC(), hooks).start();
     }
 

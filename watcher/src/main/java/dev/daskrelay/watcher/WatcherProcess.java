@@ -6,6 +6,7 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.ops.OpsServer;
 import dev.daskrelay.ops.ServiceProcess;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.retention.StateRetention;
@@ -43,8 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code daskrelay watcher} process, wired top to bottom ({@link ServiceProcess}):
  * <ol>
- * <li>settings: the {@code watcher}, {@code kafka}, {@code registry} and {@code platform} sections of
- *     {@code daskrelay.yaml} (bound in the constructor);</li>
+ * <li>settings: the {@code watcher}, {@code kafka}, {@code registry} and {@code platform} sections and the
+ *     {@code installation} of {@code daskrelay.yaml} (bound in the constructor);</li>
  * <li>operations endpoints: {@code /metrics}, {@code /healthz}, {@code /readyz} ({@link OpsServer});</li>
  * <li>the status topology (Kafka Streams, exactly-once): observations → status events; it runs on every instance
  *     (Kafka Streams shares the partitions), independent of the Lease;</li>
@@ -71,6 +72,7 @@ public final class WatcherProcess extends ServiceProcess {
     private final Map<String, String> registry;
     private final String registryUrl;
     private final PlatformConfig platform;
+    private final Installation installation;
     private final KubernetesClient client;
     private final Clock clock;
     private final String leaseNamespace;
@@ -97,6 +99,7 @@ public final class WatcherProcess extends ServiceProcess {
         this.registry = config.registry().config();
         this.registryUrl = config.registry().url();
         this.platform = config.platform();
+        this.installation = config.installation();
         this.client = client;
         this.clock = clock;
         this.leaseNamespace = settings.leaseNamespace() == null ? platform.namespace() : settings.leaseNamespace();
@@ -117,12 +120,13 @@ public final class WatcherProcess extends ServiceProcess {
         startStatusTopology();
         startBridge();
         janitor = own(new Janitor(client, DaskJobResource.CONTEXT, bridge::cachedJobs, settings.retention(),
-                settings.janitorInterval(), clock, ops.registry()));
+                installation, settings.janitorInterval(), clock, ops.registry()));
         registerHealthChecks();
         startWatchdog();
         startLeaderElection();
-        LOG.info("daskrelay watcher started: identity {}, Lease {}/{}, {} → {}", identity, leaseNamespace,
-                settings.leaseName(), kafka.topics().observations(), kafka.topics().status());
+        LOG.info("daskrelay watcher started: identity {}, installation {}, Lease {}/{}, {} → {}", identity,
+                installation, leaseNamespace, settings.leaseName(), kafka.topics().observations(),
+                kafka.topics().status());
     }
 
     /** Stop publishing before anything else: a new leader may be publishing already. */
@@ -195,8 +199,8 @@ public final class WatcherProcess extends ServiceProcess {
         bridge = own(new ObservationBridge(client, new ObservationBridge.Options(
                 settings.watchedNamespaces(platform.allowedNamespaces()), settings.resync(),
                 ObservationBridge.Options.DEFAULT_RETRY_BACKOFF, ObservationBridge.Options.DEFAULT_TOMBSTONE_TTL,
-                settings.listPageSize(), ObservationBridge.Options.DEFAULT_RUNNER_HOLD), publisher, memory, clock,
-                ops.registry()));
+                settings.listPageSize(), ObservationBridge.Options.DEFAULT_RUNNER_HOLD, installation), publisher,
+                memory, clock, ops.registry()));
         bridge.start();
     }
 

@@ -13,6 +13,7 @@ import dev.daskrelay.avro.v1.TaskStatus;
 import dev.daskrelay.embedded.KafkaBroker;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.DaskCrds;
 import dev.daskrelay.simulator.DaskOperatorSimulator;
@@ -124,7 +125,7 @@ class WatcherScenariosTest {
         expected.put("success", List.of("QUEUED", "INITIALIZING", "RUNNING", "SUCCEEDED"));
         expected.put("exit1", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
         expected.put("oom", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:OOMKilled"));
-        expected.put("pull", List.of("QUEUED", "INITIALIZING", "FAILED:ImagePullBackOff|ErrImagePull"));
+        expected.put("pull", List.of("QUEUED", "INITIALIZING", "FAILED:ImagePullBackOff"));
         expected.put("unsched", List.of("QUEUED", "INITIALIZING", "WAITING_FOR_RESOURCES"));
         expected.put("noworkers", List.of("QUEUED", "INITIALIZING", "RUNNING", "FAILED:RunnerExitCode"));
         expected.put("stuck", List.of("QUEUED", "INITIALIZING", "FAILED:Stuck"));
@@ -225,6 +226,7 @@ class WatcherScenariosTest {
                 .withApiVersion(DaskCrds.API_VERSION).withKind("DaskJob")
                 .withNewMetadata().withName(jobName(task)).withNamespace(NS)
                 .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
+                .addToLabels(KubernetesLabels.INSTALLATION, Installation.derivedFrom(PREFIX).id())
                 .addToLabels(KubernetesLabels.TASK, task)
                 .addToAnnotations(KubernetesLabels.TASK_ID, task)
                 .addToAnnotations(KubernetesLabels.SPEC_HASH, "h-" + task)

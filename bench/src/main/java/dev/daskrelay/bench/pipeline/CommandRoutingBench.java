@@ -8,6 +8,7 @@ import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.bench.Await;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
@@ -177,7 +178,7 @@ public final class CommandRoutingBench {
             sp.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
             sp.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
             KafkaStreams streams = new KafkaStreams(CommandTopology.build(topics, commands, intents, observations,
-                    new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry(), routing), sp);
+                    new RenderingPreparation(PlatformConfig.defaults(), Installation.DEFAULT), new SimpleMeterRegistry(), routing), sp);
             streams.start();
             Properties pp = kafka.clientProperties();
             pp.put("linger.ms", "1");

@@ -13,6 +13,7 @@ import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.bench.Await;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.Topics;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KubernetesSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroSerde;
@@ -148,7 +149,7 @@ public final class TranslatorPipelineBench {
     /** Plain fabric8 creates of rendered DaskJobs at the given concurrency: the API server's ceiling here. */
     private static double ceiling(KubernetesClient client, int n, int concurrency, String prefix)
             throws Exception {
-        DaskJobRenderer renderer = new DaskJobRenderer(PlatformConfig.defaults());
+        DaskJobRenderer renderer = new DaskJobRenderer(PlatformConfig.defaults(), Installation.DEFAULT);
         List<GenericKubernetesResource> jobs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String task = prefix + i;
@@ -222,7 +223,7 @@ public final class TranslatorPipelineBench {
             sp.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
             sp.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
             KafkaStreams streams = new KafkaStreams(CommandTopology.build(topics, commands, intents, observations,
-                    new RenderingPreparation(PlatformConfig.defaults()), new SimpleMeterRegistry()), sp);
+                    new RenderingPreparation(PlatformConfig.defaults(), Installation.DEFAULT), new SimpleMeterRegistry()), sp);
             streams.start();
             Properties base = kafka.clientProperties();
             Applier applier = new Applier(new ApplierSettings(topics.intents(), topics.observations(), concurrency,
@@ -231,7 +232,7 @@ public final class TranslatorPipelineBench {
                             intents.deserializer()),
                     new KafkaProducer<>(Applier.producerProperties(base), new StringSerializer(),
                             observations.serializer()),
-                    new Fabric8DaskJobApi(client), new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE)
+                    new Fabric8DaskJobApi(client, Installation.DEFAULT), new SimpleMeterRegistry(), Clock.systemUTC(), ApplyHooks.NONE)
                     .start();
             Properties pp = kafka.clientProperties();
             pp.put("linger.ms", "1");

@@ -6,6 +6,7 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.bench.Await;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.simulator.DaskCrds;
 import dev.daskrelay.simulator.InMemoryKubernetes;
 import dev.daskrelay.translator.render.DaskJobRenderer;
@@ -148,7 +149,7 @@ public final class BridgeScaleHarness {
         try (KubernetesClient client = target.newClient()) {
             CountingPublisher publisher = new CountingPublisher();
             ObservationBridge bridge = new ObservationBridge(client,
-                    ObservationBridge.Options.of(List.of(opts.namespace())).withListPageSize(opts.listPageSize()),
+                    ObservationBridge.Options.of(List.of(opts.namespace()), Installation.DEFAULT).withListPageSize(opts.listPageSize()),
                     publisher, Clock.systemUTC(),
                     new SimpleMeterRegistry());
             long s = System.nanoTime();
@@ -184,7 +185,7 @@ public final class BridgeScaleHarness {
             return true;
         }
         int existing = client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(opts.namespace())
-                .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE).list().getItems().size();
+                .withLabels(Installation.DEFAULT.selector()).list().getItems().size();
         System.out.printf("found %d DaskJobs in %s%n", existing, opts.namespace());
         if (existing != 0 && existing != opts.jobs()) {
             throw new IllegalStateException("namespace " + opts.namespace() + " holds " + existing

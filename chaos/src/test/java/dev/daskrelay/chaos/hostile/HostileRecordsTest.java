@@ -13,6 +13,7 @@ import dev.daskrelay.chaos.load.Commands;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.Topics;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.translator.topology.CommandTopology;
@@ -108,7 +109,7 @@ class HostileRecordsTest {
         var commandSerde = AvroSerdes.specific(TaskCommand.class, REGISTRY, false);
         try (TopologyTestDriver driver = new TopologyTestDriver(CommandTopology.build(topics, commandSerde,
                 AvroSerdes.specific(DaskJobIntent.class, REGISTRY, false),
-                AvroSerdes.specific(Observation.class, REGISTRY, false), new RenderingPreparation(platform),
+                AvroSerdes.specific(Observation.class, REGISTRY, false), new RenderingPreparation(platform, Installation.DEFAULT),
                 new SimpleMeterRegistry()), p, Instant.parse("2026-12-01T00:00:00Z"))) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic(topics.commands(), new ByteArraySerializer(),
                     new ByteArraySerializer());

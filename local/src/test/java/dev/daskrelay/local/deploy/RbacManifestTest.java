@@ -115,7 +115,7 @@ class RbacManifestTest {
 
             // Task "collide" meets an identical DaskJob already there: create → 409 → get → same hash.
             TaskCommand collide = launch("collide", "success", "10m");
-            RenderedDaskJob existing = new DaskJobRenderer(config.platform()).render(collide).orElseThrow();
+            RenderedDaskJob existing = new DaskJobRenderer(config.platform(), config.installation()).render(collide).orElseThrow();
             admin.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(NS)
                     .resource(Serialization.unmarshal(existing.toJson(), GenericKubernetesResource.class)).create();
 
@@ -132,8 +132,8 @@ class RbacManifestTest {
                 for (TaskCommand c : List.of(quick, collide, slow)) {
                     producer.send(new ProducerRecord<>("rbac.commands", c.getTaskId(), c)).get();
                 }
-                String slowJob = new DaskJobRenderer(config.platform()).render(slow).orElseThrow().name();
-                String quickJob = new DaskJobRenderer(config.platform()).render(quick).orElseThrow().name();
+                String slowJob = new DaskJobRenderer(config.platform(), config.installation()).render(slow).orElseThrow().name();
+                String quickJob = new DaskJobRenderer(config.platform(), config.installation()).render(quick).orElseThrow().name();
                 await("slow DaskJob created", () -> job(admin, slowJob) != null);
                 TaskCommand abort = TaskCommand.newBuilder(slow).setCommandId(UUID.randomUUID().toString())
                         .setPayload(AbortDaskJob.newBuilder().setReason("rbac test").build()).build();

@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * The whole {@code daskrelay.yaml}: the typed {@code platform} section, and the other sections ({@code kafka},
+ * The whole {@code daskrelay.yaml}: the typed {@code platform} section, the top-level key {@code installation}
+ * ({@link #installation()}), and the other sections ({@code kafka},
  * {@code registry}, {@code kubernetes}, {@code translator}, {@code watcher}, {@code submitter}, {@code local}) kept
  * as trees that the owning process binds to its own typed settings with {@link #section(String, Class)}, once. An
  * unknown top-level section is an error.
@@ -34,6 +36,10 @@ public final class DaskRelayConfig {
     /** The sections a daskrelay.yaml may have; a misspelt one is an error, not a silently ignored block. */
     public static final List<String> SECTIONS = List.of(
             "kafka", "registry", "platform", "kubernetes", "translator", "watcher", "submitter", "local");
+    /** Every top-level key: the sections and the one scalar key, {@code installation}. */
+    public static final List<String> TOP_LEVEL_KEYS = List.of(
+            "kafka", "registry", "platform", "kubernetes", "translator", "watcher", "submitter", "local",
+            Installation.KEY);
 
     private static final String DEFAULT_ORIGIN = "daskrelay.yaml";
 
@@ -78,13 +84,22 @@ public final class DaskRelayConfig {
         ObjectNode root = (ObjectNode) tree;
         List<String> unknown = new ArrayList<>();
         root.fieldNames().forEachRemaining(name -> {
-            if (!SECTIONS.contains(name)) {
+            if (!TOP_LEVEL_KEYS.contains(name)) {
                 unknown.add(name);
             }
         });
         if (!unknown.isEmpty()) {
             throw new ConfigException(origin + ": " + String.join(", ", unknown) + ": unknown section"
-                    + (unknown.size() > 1 ? "s" : "") + " (known: " + String.join(", ", SECTIONS) + ")");
+                    + (unknown.size() > 1 ? "s" : "") + " (known: " + String.join(", ", TOP_LEVEL_KEYS) + ")");
+        }
+        JsonNode installation = root.path(Installation.KEY);
+        if (!installation.isMissingNode() && !installation.isNull()) {
+            String problem = installation.isTextual() ? Installation.problem(installation.asText())
+                    : "must be a string, a Kubernetes label value (was " + installation.getNodeType().name()
+                    .toLowerCase(Locale.ROOT) + ")";
+            if (problem != null) {
+                throw new ConfigException(origin, List.of(Installation.KEY + ": " + problem));
+            }
         }
         JsonNode platformNode = root.path("platform");
         PlatformConfig platform = platformNode.isMissingNode() || platformNode.isNull()
@@ -100,6 +115,19 @@ public final class DaskRelayConfig {
     /** The {@code kafka} section (defaults point at the local stack). */
     public KafkaSettings kafka() {
         return section("kafka", KafkaSettings.class);
+    }
+
+    /**
+     * This installation's identity: the top-level key {@code installation} when set (checked at parse time),
+     * else derived from {@code kafka.topicPrefix} ({@link Installation#derivedFrom}). Translator, watcher and
+     * {@code daskrelay render} read it here, so they agree.
+     */
+    public Installation installation() {
+        JsonNode explicit = root.path(Installation.KEY);
+        if (explicit.isTextual()) {
+            return new Installation(explicit.asText());
+        }
+        return Installation.derivedFrom(kafka().topicPrefix());
     }
 
     /** The {@code registry} section (defaults to {@code bundled://}). */

@@ -17,6 +17,11 @@ public record ApiResponse(Kind kind, int httpCode, String reason, String message
         OK,
         /** Create answered 409 and the existing object was read. */
         EXISTS,
+        /**
+         * Create answered 409 and the existing object is not this installation's (another installation's label, or
+         * none): a conflict whatever its spec hash, never adopted.
+         */
+        CONFLICT,
         /** Delete: no such object. */
         NOT_FOUND,
         /** The API server answered with an error status. */
@@ -33,6 +38,11 @@ public record ApiResponse(Kind kind, int httpCode, String reason, String message
 
     public static ApiResponse exists(String existingSpecHash) {
         return new ApiResponse(Kind.EXISTS, 409, "AlreadyExists", null, existingSpecHash);
+    }
+
+    /** The object of this name belongs to someone else; {@code reason} becomes the error code. */
+    public static ApiResponse conflict(String reason, String message) {
+        return new ApiResponse(Kind.CONFLICT, 409, reason, message, null);
     }
 
     public static ApiResponse notFound(String message) {

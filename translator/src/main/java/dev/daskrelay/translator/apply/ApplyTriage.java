@@ -15,6 +15,8 @@ import java.util.Objects;
  *   <tr><td>create 2xx</td><td>CREATED</td></tr>
  *   <tr><td>create 409, same spec hash</td><td>ALREADY_EXISTED (success)</td></tr>
  *   <tr><td>create 409, other or no spec hash</td><td>CONFLICT, SpecConflict, not retryable (never overwritten)</td></tr>
+ *   <tr><td>create 409, the object is another installation's (or has no installation label)</td><td>CONFLICT,
+ *       InstallationConflict, not retryable (never adopted, whatever its spec hash)</td></tr>
  *   <tr><td>400 / 422 / unusable manifest</td><td>FAILED BadTaskFormat, permanent, with the API server's message</td></tr>
  *   <tr><td>413</td><td>FAILED EntityTooLarge, permanent</td></tr>
  *   <tr><td>403 "exceeded quota"</td><td>WAITING_FOR_RESOURCES (reported once) and retry for quotaRetryFor, then
@@ -75,6 +77,8 @@ public final class ApplyTriage {
                 return new Finish(ApplyResult.CONFLICT, 409, "SpecConflict",
                         "a DaskJob of this name exists with spec hash " + answer.existingSpecHash()
                                 + ", this task's is " + wantedSpecHash + "; it is left untouched", false);
+            case CONFLICT:
+                return new Finish(ApplyResult.CONFLICT, 409, answer.reason(), answer.message(), false);
             case INVALID_MANIFEST:
                 return new Finish(ApplyResult.FAILED, null, "BadTaskFormat", answer.message(), false);
             default:

@@ -57,7 +57,8 @@ public final class RenderCommand implements Callable<Integer> {
     Path taskFile;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "daskrelay.yaml whose platform section applies (default: the built-in platform defaults).")
+            description = "daskrelay.yaml whose platform section and installation apply (default: the built-in "
+                    + "platform defaults, installation daskrelay).")
     Path config;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "yaml",
@@ -75,8 +76,9 @@ public final class RenderCommand implements Callable<Integer> {
         PlatformConfig platform;
         DaskJobRenderer renderer;
         try {
-            platform = config == null ? PlatformConfig.defaults() : loadConfig(config);
-            renderer = new DaskJobRenderer(platform);
+            DaskRelayConfig loaded = config == null ? DaskRelayConfig.defaults() : loadConfig(config);
+            platform = loaded.platform();
+            renderer = new DaskJobRenderer(platform, loaded.installation());
         } catch (UnreadableFile | DaskRelayConfig.ConfigException e) {
             err.println("error: " + e.getMessage()); // a config message starts with the file name
             return ExitCodes.USAGE;
@@ -125,9 +127,9 @@ public final class RenderCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static PlatformConfig loadConfig(Path file) {
+    private static DaskRelayConfig loadConfig(Path file) {
         String text = read(file, "config file");
-        return DaskRelayConfig.parse(text, file.toString()).platform();
+        return DaskRelayConfig.parse(text, file.toString());
     }
 
     private static String read(Path file, String what) {

@@ -13,6 +13,7 @@ import dev.daskrelay.avro.v1.ExecutionIdentity;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.quantity.Quantity;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import java.util.TreeMap;
 /**
  * Renders a task launch to a {@code kubernetes.dask.org/v1} {@code DaskJob} with Flyte's Dask-plugin rules
  * (every rule and its source in docs/RENDERING.md). Pure: no clock, no I/O, no logging;
- * the same input always gives a byte-identical manifest. Build one renderer per platform configuration and call
+ * the same input always gives a byte-identical manifest. Build one renderer per platform configuration and
+ * installation (whose id every DaskJob carries as the label {@value KubernetesLabels#INSTALLATION}) and call
  * {@link #render(String, ExecutionIdentity, LaunchDaskJob)} for every task; it is thread-safe.
  *
  * <p>Render refuses rather than substitutes: a namespace, service account or image the platform does not allow,
@@ -54,6 +56,7 @@ public final class DaskJobRenderer {
     private static final ObjectMapper MODEL_MAPPER = new ObjectMapper();
 
     private final PlatformConfig platform;
+    private final Installation installation;
     private final ResourceResolver resources;
     private final SortedMap<String, String> platformLabels;
     private final SortedMap<String, String> platformAnnotations;
@@ -71,8 +74,9 @@ public final class DaskJobRenderer {
      * @throws IllegalArgumentException when the platform section itself is unusable (an invalid quantity, a
      *     label or annotation in daskrelay's reserved space); the message starts with the {@code platform.*} path
      */
-    public DaskJobRenderer(PlatformConfig platform) {
+    public DaskJobRenderer(PlatformConfig platform, Installation installation) {
         this.platform = Objects.requireNonNull(platform, "platform");
+        this.installation = Objects.requireNonNull(installation, "installation");
         this.resources = new ResourceResolver(platform);
         this.platformLabels = new TreeMap<>(platform.labels());
         this.platformAnnotations = new TreeMap<>(platform.annotations());
@@ -97,8 +101,8 @@ public final class DaskJobRenderer {
 
     /** Convenience for one-off renders; build a {@link DaskJobRenderer} once when rendering many tasks. */
     public static RenderResult render(String taskId, ExecutionIdentity execution, LaunchDaskJob launch,
-                                      PlatformConfig platform) {
-        return new DaskJobRenderer(platform).render(taskId, execution, launch);
+                                      PlatformConfig platform, Installation installation) {
+        return new DaskJobRenderer(platform, installation).render(taskId, execution, launch);
     }
 
     /** Renders the launch of a {@link TaskCommand}; an abort command is a programming error. */
@@ -246,6 +250,7 @@ public final class DaskJobRenderer {
         TreeMap<String, String> labels = new TreeMap<>(platformLabels);
         labels.putAll(taskLabels); // the task's own win
         labels.put(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE);
+        labels.put(KubernetesLabels.INSTALLATION, installation.id());
         labels.put(KubernetesLabels.TASK, DaskJobNames.taskLabelValue(taskId));
         return stringMap(labels);
     }

@@ -1,6 +1,7 @@
 package dev.daskrelay.translator.topology;
 
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.task.TaskValidator;
 import dev.daskrelay.schemas.task.ValidationResult;
@@ -15,7 +16,8 @@ import java.util.Set;
 
 /**
  * The production {@link LaunchPreparation}: the task validation shared with the task-file loader and the SDK
- * ({@link TaskValidator}), then the renderer ({@link DaskJobRenderer}) with the platform configuration. A launch
+ * ({@link TaskValidator}), then the renderer ({@link DaskJobRenderer}) with the platform configuration and the
+ * installation. A launch
  * is rejected with the problems of both, each listed once, in that order.
  */
 public final class RenderingPreparation implements LaunchPreparation {
@@ -23,9 +25,9 @@ public final class RenderingPreparation implements LaunchPreparation {
     private final PlatformConfig platform;
     private final DaskJobRenderer renderer;
 
-    public RenderingPreparation(PlatformConfig platform) {
+    public RenderingPreparation(PlatformConfig platform, Installation installation) {
         this.platform = platform;
-        this.renderer = new DaskJobRenderer(platform);
+        this.renderer = new DaskJobRenderer(platform, installation);
     }
 
     @Override

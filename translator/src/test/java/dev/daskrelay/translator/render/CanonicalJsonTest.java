@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.daskrelay.avro.v1.EnvVar;
 import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -26,7 +27,7 @@ class CanonicalJsonTest {
         var launch = Fixtures.plainTask()
                 .setEnv(List.of(new EnvVar("QUOTE", "say \"hi\"\\now\n\ttab"), new EnvVar("UNI", "ünï ✓ 🙂")))
                 .setLabels(Map.of("z", "1", "a", "2", "M", "3")).setTimeoutSeconds(60L).build();
-        ObjectNode manifest = RenderAssertions.valid(new DaskJobRenderer(Fixtures.flytePlatform())
+        ObjectNode manifest = RenderAssertions.valid(new DaskJobRenderer(Fixtures.flytePlatform(), Installation.DEFAULT)
                 .render("x", Fixtures.execution("e"), launch)).manifest();
         assertEquals(SORTED.writeValueAsString(manifest), CanonicalJson.print(manifest));
     }
@@ -39,7 +40,7 @@ class CanonicalJsonTest {
 
     @Test
     void theSpecHashIsTheSha256OfTheCanonicalJsonWithoutTheHashAnnotation() throws Exception {
-        RenderedDaskJob job = RenderAssertions.valid(new DaskJobRenderer(Fixtures.flytePlatform())
+        RenderedDaskJob job = RenderAssertions.valid(new DaskJobRenderer(Fixtures.flytePlatform(), Installation.DEFAULT)
                 .render("x", Fixtures.execution("e"), Fixtures.plainTask().build()));
         ObjectNode withoutHash = job.manifest();
         ((ObjectNode) withoutHash.at("/metadata/annotations")).remove(KubernetesLabels.SPEC_HASH);

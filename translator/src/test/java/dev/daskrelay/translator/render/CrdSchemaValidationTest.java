@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.thirdparty.VendoredDaskCrds;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class CrdSchemaValidationTest {
 
     private ObjectNode validManifest() {
-        return new DaskJobRenderer(flytePlatform()).render(Fixtures.FLYTE_NAME, flyteExecution(),
+        return new DaskJobRenderer(flytePlatform(), Installation.DEFAULT).render(Fixtures.FLYTE_NAME, flyteExecution(),
                 flyteTask(resources(list("2", "8G"), list("8", "17G")), null, null).build()).orElseThrow().manifest();
     }
 

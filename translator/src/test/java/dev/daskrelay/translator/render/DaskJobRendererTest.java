@@ -31,6 +31,8 @@ import dev.daskrelay.avro.v1.EnvVar;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.ResourceList;
 import dev.daskrelay.avro.v1.TaskCommand;
+import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +44,7 @@ import org.yaml.snakeyaml.Yaml;
 class DaskJobRendererTest {
 
     private static final String TASK = "flytesnacks-development-a1b2c3-n0-0";
-    private static final DaskJobRenderer DEFAULTS = new DaskJobRenderer(PlatformConfig.defaults());
+    private static final DaskJobRenderer DEFAULTS = new DaskJobRenderer(PlatformConfig.defaults(), Installation.DEFAULT);
 
     private static JsonNode render(DaskJobRenderer renderer, LaunchDaskJob launch) {
         return renderValid(renderer, TASK, execution("a1b2c3"), launch).manifest();
@@ -71,7 +73,7 @@ class DaskJobRendererTest {
         DaskJobRenderer legacy = new DaskJobRenderer(platform("""
                 platform:
                   dask: {cli: legacy}
-                """));
+                """), Installation.DEFAULT);
         JsonNode job = render(legacy, plainTask().build());
         assertEquals(List.of("dask-scheduler"), strings(container(job, SCHEDULER).path("args")));
         assertEquals(List.of("dask-worker", "--name", "$(DASK_WORKER_NAME)", "--nthreads", "1",
@@ -105,7 +107,7 @@ class DaskJobRendererTest {
                 platform:
                   gpuResourceName: amd.com/gpu
                   resources: {defaults: {gpu: "4"}}
-                """));
+                """), Installation.DEFAULT);
         JsonNode withGpu = render(amd, plainTask().setResources(resources(null, list(null, null, "1", "10Gi"))).build());
         for (String pod : ALL_PODS) {
             assertResources(withGpu, pod,
@@ -125,7 +127,7 @@ class DaskJobRendererTest {
                   resources:
                     defaults: {cpu: "2", memory: 4Gi}
                     limits: {cpu: "4", memory: "0"}
-                """));
+                """), Installation.DEFAULT);
         // request 6 > cap 4 -> 4; limit 8 -> 4; memory uncapped (zero cap); memory request 64Gi > limit 32Gi -> 32Gi.
         JsonNode job = render(capped, plainTask().setResources(resources(list("6", "64Gi"), list("8", "32Gi"))).build());
         assertResources(job, RUNNER, Map.of("cpu", "4", "memory", "32Gi"), Map.of("cpu", "4", "memory", "32Gi"));
@@ -169,7 +171,7 @@ class DaskJobRendererTest {
                   serviceAccount: runner
                   allowedServiceAccounts: [runner, team-a]
                 """);
-        DaskJobRenderer renderer = new DaskJobRenderer(platform);
+        DaskJobRenderer renderer = new DaskJobRenderer(platform, Installation.DEFAULT);
         JsonNode defaulted = render(renderer, plainTask().build());
         assertEquals("dask", defaulted.at("/metadata/namespace").asText());
         for (String pod : ALL_PODS) {
@@ -194,7 +196,7 @@ class DaskJobRendererTest {
                 platform:
                   namespace: default
                   allowedNamespaces: [team-a]
-                """));
+                """), Installation.DEFAULT);
         assertEquals(List.of("namespace: not allowed by the platform (allowed: team-a) (was \"default\", the platform default)"),
                 problemLines(renderer.render(TASK, execution("a"), plainTask().build())));
     }
@@ -210,7 +212,7 @@ class DaskJobRendererTest {
         DaskJobRenderer renderer = new DaskJobRenderer(platform("""
                 platform:
                   allowedImages: ["ghcr.io/example/*"]
-                """));
+                """), Installation.DEFAULT);
         LaunchDaskJob launch = plainTask().setImage("docker.io/evil/miner:1").build();
         launch.getDask().getScheduler().setImage("quay.io/x/sched:1");
         launch.getDask().getWorkers().setImage("ghcr.io/example/worker:2");
@@ -225,7 +227,7 @@ class DaskJobRendererTest {
         DaskJobRenderer withDefault = new DaskJobRenderer(platform("""
                 platform:
                   image: ghcr.io/example/default:1
-                """));
+                """), Installation.DEFAULT);
         JsonNode job = render(withDefault, plainTask().setImage(null).build());
         for (String pod : ALL_PODS) {
             assertEquals("ghcr.io/example/default:1", container(job, pod).path("image").asText());
@@ -239,7 +241,7 @@ class DaskJobRendererTest {
         DaskJobRenderer renderer = new DaskJobRenderer(platform("""
                 platform:
                   env: {ZED: platform-z, SHARED: platform, ALPHA: platform-a}
-                """));
+                """), Installation.DEFAULT);
         JsonNode job = render(renderer, plainTask().setEnv(List.of(new EnvVar("SHARED", "task"),
                 new EnvVar("B", "2"), new EnvVar("A", "1"))).build());
         JsonNode expected = json("""
@@ -256,11 +258,12 @@ class DaskJobRendererTest {
                 platform:
                   labels: {team: platform, tier: batch}
                   annotations: {owner: platform, cluster-autoscaler.kubernetes.io/safe-to-evict: "false"}
-                """));
+                """), Installation.DEFAULT);
         JsonNode job = render(renderer, plainTask().setLabels(Map.of("team", "data"))
                 .setAnnotations(Map.of("owner", "data", "simulator.daskrelay.dev/scenario", "oom")).build());
         assertEquals(json("""
-                {"app.kubernetes.io/managed-by":"daskrelay","daskrelay.dev/task":"%s","team":"data","tier":"batch"}"""
+                {"app.kubernetes.io/managed-by":"daskrelay","daskrelay.dev/installation":"daskrelay",
+                 "daskrelay.dev/task":"%s","team":"data","tier":"batch"}"""
                 .formatted(TASK)), job.at("/metadata/labels"));
         JsonNode annotations = job.at("/metadata/annotations");
         assertEquals("data", annotations.path("owner").asText());
@@ -275,6 +278,32 @@ class DaskJobRendererTest {
     }
 
     @Test
+    void theInstallationLabelIsTheRenderersAndNoTaskOrPlatformLabelCanReplaceIt() {
+        DaskJobRenderer staging = new DaskJobRenderer(PlatformConfig.defaults(), new Installation("staging"));
+        JsonNode job = render(staging, plainTask().setLabels(Map.of("team", "data")).build());
+        assertEquals("staging", job.at("/metadata/labels").path(KubernetesLabels.INSTALLATION).asText());
+        assertEquals("daskrelay", job.at("/metadata/labels").path(KubernetesLabels.MANAGED_BY).asText());
+        // one label on the DaskJob; the operator copies it to the cluster and every pod (docs/DASK-OPERATOR.md §3.2)
+        assertFalse(job.at("/spec/job").has("metadata"));
+        assertFalse(job.at("/spec/cluster/spec/scheduler").has("metadata"));
+        assertFalse(job.at("/spec/cluster/spec/worker").has("metadata"));
+        // the same task for another installation: same name, another label, another spec hash
+        RenderedDaskJob mine = valid(staging.render(TASK, execution("a"), plainTask().build()));
+        RenderedDaskJob theirs = valid(DEFAULTS.render(TASK, execution("a"), plainTask().build()));
+        assertEquals(mine.name(), theirs.name());
+        assertNotEquals(mine.specHash(), theirs.specHash());
+
+        assertEquals(List.of("labels[\"daskrelay.dev/installation\"]: key is reserved for daskrelay"),
+                problemLines(staging.render(TASK, execution("a"), plainTask()
+                        .setLabels(Map.of(KubernetesLabels.INSTALLATION, "production")).build())));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DaskJobRenderer(platform("""
+                platform:
+                  labels: {daskrelay.dev/installation: production}
+                """), new Installation("staging")));
+        assertEquals("platform.labels[\"daskrelay.dev/installation\"]: key is reserved for daskrelay", e.getMessage());
+    }
+
+    @Test
     void reservedKeysAreRefused() {
         assertEquals(List.of("labels[\"app.kubernetes.io/managed-by\"]: key is reserved for daskrelay",
                         "labels[\"daskrelay.dev/task\"]: key is reserved for daskrelay",
@@ -285,7 +314,7 @@ class DaskJobRendererTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DaskJobRenderer(platform("""
                 platform:
                   labels: {daskrelay.dev/task: x}
-                """)));
+                """), Installation.DEFAULT));
         assertEquals("platform.labels[\"daskrelay.dev/task\"]: key is reserved for daskrelay", e.getMessage());
     }
 
@@ -310,7 +339,7 @@ class DaskJobRendererTest {
         DaskJobRenderer renderer = new DaskJobRenderer(platform("""
                 platform:
                   maxWorkers: 5
-                """));
+                """), Installation.DEFAULT);
         LaunchDaskJob launch = plainTask().build();
         launch.getDask().getWorkers().setNumberOfWorkers(6);
         assertEquals(List.of("dask.workers.numberOfWorkers: must be <= 5, the platform's maxWorkers (was 6)"),
@@ -325,7 +354,7 @@ class DaskJobRendererTest {
                     nodeSelectorRequirement: {key: lifecycle, operator: In, values: [spot]}
                   nonInterruptible:
                     nodeSelectorRequirement: {key: lifecycle, operator: NotIn, values: [spot]}
-                """));
+                """), Installation.DEFAULT);
         String path = "/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0"
                 + "/matchExpressions/0/operator";
         JsonNode steady = render(renderer, plainTask().build());
@@ -343,7 +372,7 @@ class DaskJobRendererTest {
         LaunchDaskJob launch = plainTask().setLabels(Map.of("b", "2", "a", "1", "c", "3"))
                 .setEnv(List.of(new EnvVar("X", "1"))).build();
         RenderedDaskJob first = valid(DEFAULTS.render(TASK, execution("a"), launch));
-        RenderedDaskJob second = valid(new DaskJobRenderer(PlatformConfig.defaults())
+        RenderedDaskJob second = valid(new DaskJobRenderer(PlatformConfig.defaults(), Installation.DEFAULT)
                 .render(TASK, execution("a"), LaunchDaskJob.newBuilder(launch).build()));
         assertEquals(first.toJson(), second.toJson());
         assertEquals(first.toYaml(), second.toYaml());
@@ -411,7 +440,7 @@ class DaskJobRendererTest {
         JsonNode job = valid(DEFAULTS.render(TASK, execution("a"), launch)).manifest();
         assertFalse(container(job, RUNNER).has("args"));
         assertFalse(container(job, RUNNER).has("env"));
-        assertEquals(2, job.at("/metadata/labels").size(), "only daskrelay's own");
+        assertEquals(3, job.at("/metadata/labels").size(), "only daskrelay's own");
     }
 
     @Test
@@ -428,7 +457,7 @@ class DaskJobRendererTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DaskJobRenderer(platform("""
                 platform:
                   resources: {limits: {memory: lots}}
-                """)));
+                """), Installation.DEFAULT));
         assertTrue(e.getMessage().startsWith("platform.resources.limits.memory: "), e.getMessage());
     }
 }

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.ResourceList;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class FlyteParityRenderTest {
 
-    private final DaskJobRenderer renderer = new DaskJobRenderer(flytePlatform());
+    private final DaskJobRenderer renderer = new DaskJobRenderer(flytePlatform(), Installation.DEFAULT);
 
     private JsonNode render(LaunchDaskJob launch) {
         return renderValid(renderer, FLYTE_NAME, flyteExecution(), launch).manifest();
@@ -52,8 +53,8 @@ class FlyteParityRenderTest {
         assertEquals("default-namespace", job.at("/metadata/namespace").asText());
         // The fixtures, plus daskrelay's own labels/annotations and nothing else.
         assertEquals(json("""
-                {"app.kubernetes.io/managed-by":"daskrelay","daskrelay.dev/task":"some-acceptable-name",
-                 "label-1":"val1"}"""), job.at("/metadata/labels"));
+                {"app.kubernetes.io/managed-by":"daskrelay","daskrelay.dev/installation":"daskrelay",
+                 "daskrelay.dev/task":"some-acceptable-name","label-1":"val1"}"""), job.at("/metadata/labels"));
         JsonNode annotations = job.at("/metadata/annotations");
         assertEquals("val1", annotations.path("annotation-1").asText());
         assertEquals(FLYTE_NAME, annotations.path("daskrelay.dev/task-id").asText());
@@ -175,7 +176,7 @@ class FlyteParityRenderTest {
                     tolerations:
                       - {key: x/flyte, value: interruptible, operator: Equal, effect: NoSchedule}
                 """);
-        JsonNode job = renderValid(new DaskJobRenderer(platform), FLYTE_NAME, flyteExecution(),
+        JsonNode job = renderValid(new DaskJobRenderer(platform, Installation.DEFAULT), FLYTE_NAME, flyteExecution(),
                 flyteTask(resources(list("2", "8G"), list("8", "17G")), null, null).setInterruptible(true).build())
                 .manifest();
         for (String pod : List.of(RUNNER, SCHEDULER)) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.daskrelay.avro.v1.EnvVar;
 import dev.daskrelay.avro.v1.ResourceList;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class GoldenManifestTest {
     /** Flyte's happy path (#1) with the Flyte-shaped platform: legacy CLI, NodePort. */
     @Test
     void flyteHappyPathYaml() throws IOException {
-        RenderedDaskJob job = renderValid(new DaskJobRenderer(flytePlatform()), Fixtures.FLYTE_NAME,
+        RenderedDaskJob job = renderValid(new DaskJobRenderer(flytePlatform(), Installation.DEFAULT), Fixtures.FLYTE_NAME,
                 flyteExecution(), flyteTask(resources(list("2", "8G"), list("8", "17G")), null, null).build());
         assertGolden("flyte-happy-path.yaml", job.toYaml());
         assertGolden("flyte-happy-path.json", job.print(ManifestFormat.JSON) + "\n");
@@ -85,7 +86,7 @@ class GoldenManifestTest {
         launch.getDask().getScheduler().setImage("ghcr.io/example/dask-sched:1.4");
         launch.getDask().getWorkers().setNumberOfWorkers(4);
         launch.getDask().getWorkers().setResources(resources(null, workerLimits));
-        RenderedDaskJob job = renderValid(new DaskJobRenderer(platform),
+        RenderedDaskJob job = renderValid(new DaskJobRenderer(platform, Installation.DEFAULT),
                 "Flytesnacks.Development/A1B2C3_n0-0", Fixtures.execution("a1b2c3"), launch);
         assertGolden("everything.yaml", job.toYaml());
     }

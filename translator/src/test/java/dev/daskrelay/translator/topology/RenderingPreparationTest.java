@@ -10,6 +10,7 @@ import dev.daskrelay.avro.v1.LaunchDaskJob;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.testing.TestCommands;
 import dev.daskrelay.translator.render.DaskJobNames;
@@ -22,7 +23,7 @@ class RenderingPreparationTest {
             platform:
               allowedImages: ["ok/*"]
             """, "test").platform();
-    private final RenderingPreparation preparation = new RenderingPreparation(platform);
+    private final RenderingPreparation preparation = new RenderingPreparation(platform, Installation.DEFAULT);
 
     @Test
     void validLaunchIsRenderedWithNameNamespaceManifestAndSpecHash() throws Exception {

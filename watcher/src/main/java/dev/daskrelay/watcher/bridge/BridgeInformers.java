@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * relist detection. Everything that knows fabric8's informers is here; the {@link ObservationBridge} only asks for a
  * job's cached objects and is told which jobs changed.
  *
- * <p>Selection: DaskJobs and pods by the label {@code app.kubernetes.io/managed-by=daskrelay} (the operator copies
- * the DaskJob's labels to its pods), pods grouped by {@code dask.org/cluster-name}. Events carry no labels and a
+ * <p>Selection: DaskJobs and pods by a server-side label selector, {@code app.kubernetes.io/managed-by=daskrelay}
+ * and {@code daskrelay.dev/installation=<this installation>} (the operator copies the DaskJob's labels to its pods),
+ * so another installation's objects never reach the caches; pods grouped by {@code dask.org/cluster-name}. Events carry no labels and a
  * field selector cannot express "objects of this job", so the event informer watches the Events of the watched
  * namespaces and attributes them by involved object ({@link EventAttribution}). Most Events of a busy namespace are
  * progress reports (a pod alone gets Scheduled, Pulling, Pulled, Created, Started), which the bridge never uses, so
@@ -73,6 +74,7 @@ public final class BridgeInformers {
 
     private final KubernetesClient client;
     private final List<String> namespaces;
+    private final Map<String, String> selector;
     private final Duration resyncPeriod;
     private final Long listLimit;
     private final Listener listener;
@@ -102,14 +104,16 @@ public final class BridgeInformers {
 
     /**
      * @param namespaces namespaces to watch; empty = all namespaces
+     * @param selector labels every watched DaskJob and pod carries (the API server filters on them)
      * @param resyncPeriod informer resync: every cached object is handed to the handlers again this often
      * @param listLimit page size of the DaskJob and pod lists; null = one unpaged list (the Event informer is never
      *     paged, see {@link #start()})
      */
-    BridgeInformers(KubernetesClient client, List<String> namespaces, Duration resyncPeriod, Long listLimit,
-                    Listener listener) {
+    BridgeInformers(KubernetesClient client, List<String> namespaces, Map<String, String> selector,
+                    Duration resyncPeriod, Long listLimit, Listener listener) {
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
+        this.selector = Map.copyOf(selector);
         this.resyncPeriod = resyncPeriod;
         this.listLimit = listLimit;
         this.listener = listener;
@@ -128,15 +132,13 @@ public final class BridgeInformers {
         for (String ns : scopes) {
             var jobsOp = client.genericKubernetesResources(DaskJobResource.CONTEXT);
             var jobs = (ns == null ? jobsOp.inAnyNamespace() : jobsOp.inNamespace(ns))
-                    .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                    .withLimit(listLimit).runnableInformer(resync);
+                    .withLabels(selector).withLimit(listLimit).runnableInformer(resync);
             jobs.itemStore(new SlimItemStore<>(SlimItemStore::daskJob));
             jobs.addEventHandler(handler(j -> List.of(ref(j)), listener::jobDeleted));
             jobInformers.add(jobs);
 
             var pods = (ns == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
-                    .withLabel(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
-                    .withLimit(listLimit).runnableInformer(resync);
+                    .withLabels(selector).withLimit(listLimit).runnableInformer(resync);
             pods.itemStore(new SlimItemStore<>(SlimItemStore::pod));
             pods.addIndexers(Map.of(JOB_INDEX, BridgeInformers::podJobKeys));
             pods.addEventHandler(handler(BridgeInformers::podJobs, null));

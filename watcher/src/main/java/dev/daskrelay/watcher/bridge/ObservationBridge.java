@@ -6,6 +6,7 @@ import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.ops.Lifecycle;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,9 +56,11 @@ public final class ObservationBridge implements AutoCloseable {
      * @param listPageSize the DaskJob and pod informers list in pages of this many objects; 0 = one unpaged list
      *     (the API server answers it from its watch cache, but the whole response and its decoded objects are in the
      *     heap at once: 60,000 pods do not fit 1 GiB that way). The Event informer is never paged.
+     * @param installation whose DaskJobs and pods the informers select (server-side label selector
+     *     {@link Installation#selector()}); another installation's objects never reach the caches
      */
     public record Options(List<String> namespaces, Duration resyncPeriod, Duration retryBackoff, Duration tombstoneTtl,
-                          int listPageSize, Duration runnerHold) {
+                          int listPageSize, Duration runnerHold, Installation installation) {
         public static final int DEFAULT_LIST_PAGE_SIZE = 500;
         public static final Duration DEFAULT_RESYNC_PERIOD = Duration.ofMinutes(10);
         public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
@@ -71,18 +74,20 @@ public final class ObservationBridge implements AutoCloseable {
             Objects.requireNonNull(retryBackoff, "retryBackoff");
             Objects.requireNonNull(tombstoneTtl, "tombstoneTtl");
             Objects.requireNonNull(runnerHold, "runnerHold");
+            Objects.requireNonNull(installation, "installation");
             if (listPageSize < 0) {
                 throw new IllegalArgumentException("listPageSize: must be 0 (no paging) or more, was " + listPageSize);
             }
         }
 
-        public static Options of(List<String> namespaces) {
+        public static Options of(List<String> namespaces, Installation installation) {
             return new Options(namespaces, DEFAULT_RESYNC_PERIOD, DEFAULT_RETRY_BACKOFF, DEFAULT_TOMBSTONE_TTL,
-                    DEFAULT_LIST_PAGE_SIZE, DEFAULT_RUNNER_HOLD);
+                    DEFAULT_LIST_PAGE_SIZE, DEFAULT_RUNNER_HOLD, installation);
         }
 
         public Options withListPageSize(int pageSize) {
-            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize, runnerHold);
+            return new Options(namespaces, resyncPeriod, retryBackoff, tombstoneTtl, pageSize, runnerHold,
+                    installation);
         }
 
         /** The informer list limit: null = unpaged. */
@@ -128,8 +133,8 @@ public final class ObservationBridge implements AutoCloseable {
         this.options = options;
         this.publisher = publisher;
         this.clock = clock;
-        this.informers = new BridgeInformers(client, options.namespaces(), options.resyncPeriod(),
-                options.listLimit(), new BridgeInformers.Listener() {
+        this.informers = new BridgeInformers(client, options.namespaces(), options.installation().selector(),
+                options.resyncPeriod(), options.listLimit(), new BridgeInformers.Listener() {
                     @Override
                     public void changed(JobRef job) {
                         enqueue(job);
@@ -162,8 +167,8 @@ public final class ObservationBridge implements AutoCloseable {
         t.setDaemon(true);
         worker = t;
         t.start();
-        LOG.info("bridge informers started ({})", options.namespaces().isEmpty() ? "all namespaces"
-                : "namespaces " + options.namespaces());
+        LOG.info("bridge informers started ({}, installation {})", options.namespaces().isEmpty() ? "all namespaces"
+                : "namespaces " + options.namespaces(), options.installation());
     }
 
     /** True once every informer has completed its initial list. */
@@ -319,7 +324,7 @@ public final class ObservationBridge implements AutoCloseable {
             metrics.suppressed.increment();
         } else if (next instanceof PublishDecision.Skip s && s.reason() == PublishDecision.SkipReason.NO_TASK_ID) {
             LOG.warn("DaskJob {} carries {} but no task id ({} annotation); ignored", ref,
-                    DaskJobResource.MANAGED_SELECTOR, KubernetesLabels.TASK_ID);
+                    options.installation().selectorText(), KubernetesLabels.TASK_ID);
         }
     }
 

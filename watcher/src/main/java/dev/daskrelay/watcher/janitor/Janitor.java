@@ -2,6 +2,7 @@ package dev.daskrelay.watcher.janitor;
 
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.LogKeys;
+import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -23,7 +24,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Deletes managed DaskJobs whose {@link RetentionPolicy} expired. Reads candidates from the bridge's informer cache
+ * Deletes this installation's DaskJobs whose {@link RetentionPolicy} expired. Only a DaskJob labelled
+ * {@code daskrelay.dev/installation=<this installation>} is ever deleted: the label is checked on the cached candidate
+ * and again on the live object (another installation's job, or one created before installations were labelled, is
+ * left alone whatever the cache holds). Reads candidates from the bridge's informer cache
  * (no list calls), re-reads each candidate before deleting it and decides again on the live object (a job re-created
  * under the same name, still running, is kept), then deletes with that {@code resourceVersion} as a precondition
  * (a real API server refuses with 409 if it changed in between; the fabric8 mock server ignores preconditions). Runs only while this instance leads ({@link #start()} is called
@@ -38,6 +42,7 @@ public final class Janitor implements AutoCloseable {
     private final ResourceDefinitionContext daskJobs;
     private final Supplier<Collection<GenericKubernetesResource>> candidates;
     private final RetentionPolicy policy;
+    private final Installation installation;
     /** How often the janitor looks, unless configured ({@code watcher.janitorInterval}). */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
 
@@ -48,13 +53,19 @@ public final class Janitor implements AutoCloseable {
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> task;
 
+    /**
+     * @param candidates DaskJobs to consider (the bridge's cache); each is re-read and deleted only when it is
+     *     {@code installation}'s and expired
+     * @param installation the only installation whose DaskJobs this janitor deletes
+     */
     public Janitor(KubernetesClient client, ResourceDefinitionContext daskJobs,
                    Supplier<Collection<GenericKubernetesResource>> candidates, RetentionPolicy policy,
-                   Duration interval, Clock clock, MeterRegistry registry) {
+                   Installation installation, Duration interval, Clock clock, MeterRegistry registry) {
         this.client = client;
         this.daskJobs = daskJobs;
         this.candidates = candidates;
         this.policy = policy;
+        this.installation = installation;
         this.interval = interval;
         this.clock = clock;
         this.deletions = Counter.builder("daskrelay.watcher.janitor.deletions")
@@ -77,7 +88,8 @@ public final class Janitor implements AutoCloseable {
             return t;
         });
         task = timer.scheduleWithFixedDelay(this::sweepSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("janitor deletes finished DaskJobs {} after their end, checking every {}", policy.retain(), interval);
+        LOG.info("janitor deletes installation {}'s finished DaskJobs {} after their end, checking every {}",
+                installation, policy.retain(), interval);
     }
 
     private void sweepSafely() {
@@ -93,6 +105,9 @@ public final class Janitor implements AutoCloseable {
         Instant now = clock.instant();
         int deleted = 0;
         for (GenericKubernetesResource job : candidates.get()) {
+            if (!installation.owns(job.getMetadata().getLabels())) {
+                continue;
+            }
             Map<String, Object> status = status(job);
             String jobStatus = str(status.get("jobStatus"));
             String endTime = str(status.get("endTime"));
@@ -118,6 +133,10 @@ public final class Janitor implements AutoCloseable {
             // the live object, and delete exactly that version (a real API server answers 409 if it changed since).
             GenericKubernetesResource live = resource.get();
             if (live == null) {
+                return false;
+            }
+            if (!installation.owns(live.getMetadata().getLabels())) {
+                LOG.info("DaskJob {}/{} is not installation {}'s (any more); not deleted", ns, name, installation);
                 return false;
             }
             Map<String, Object> liveStatus = status(live);

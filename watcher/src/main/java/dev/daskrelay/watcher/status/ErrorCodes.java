@@ -22,9 +22,12 @@ public enum ErrorCodes {
     DeadlineExceeded,
     /** The runner's image name is invalid. USER, permanent. */
     InvalidImageName,
-    /** The runner's image could not be pulled within the grace period. */
+    /**
+     * Not emitted: an image pull failing past the grace period is {@link #ImagePullBackOff} whichever of the
+     * kubelet's alternating reasons showed last. Kept so consumers that map it keep compiling.
+     */
     ErrImagePull,
-    /** Same as ErrImagePull, reported while Kubernetes backs off. */
+    /** The runner's image could not be pulled within the grace period (the message names the last reason). */
     ImagePullBackOff,
     /** The DaskJob disappeared while the task was not finished and no abort was asked. SYSTEM, retryable. */
     ResourceDeletedExternally,

@@ -219,7 +219,9 @@ public final class PhaseDerivation {
                 b.imagePullFailingSince = at;
             }
             b.imagePullReason = waiting;
-            b.imagePullMessage = rc.getWaitingMessage();
+            if (rc.getWaitingMessage() != null && !rc.getWaitingMessage().isBlank()) {
+                b.imagePullMessage = rc.getWaitingMessage();
+            }
             Verdict pull = imagePullVerdict(b.imagePullFailingSince, b.imagePullReason, b.imagePullMessage, now, st);
             if (pull != null) {
                 return pull;
@@ -246,6 +248,40 @@ public final class PhaseDerivation {
         };
         String detail = componentDetail(d.getComponents());
         return Verdict.of(Phase.INITIALIZING, detail.isEmpty() ? base : base + " (" + detail + ")", null);
+    }
+
+    /**
+     * The phases a snapshot proves the task went through before {@code v}, which the task has not reported yet:
+     * INITIALIZING when the operator had created the job's components (a runner pod, or a jobStatus past
+     * JobCreated), RUNNING when the verdict is an end the runner's container reached after it started (an exit code,
+     * or the operator's Successful). A busy watcher, a fast cluster or a snapshot held until the launch was known
+     * can see a DaskJob only after these phases; the task still reads them, in order, at the snapshot's time.
+     */
+    static List<Verdict> impliedBefore(TaskState.Builder b, DaskJobSnapshot d, Verdict v) {
+        if (v == null || v.phase() == Phase.QUEUED || v.phase() == Phase.INITIALIZING || v.phase() == Phase.ABORTED) {
+            return List.of();
+        }
+        ComponentsDetail comps = d.getComponents();
+        PodDetail runner = comps == null ? null : comps.getRunner();
+        DaskJobStatus jobStatus = DaskJobStatus.of(d.getJobStatus());
+        List<Verdict> out = new ArrayList<>(2);
+        boolean before = b.phase == null || b.phase == Phase.QUEUED;
+        boolean componentsCreated = runner != null || d.getJobRunnerPodName() != null
+                || (jobStatus != DaskJobStatus.ABSENT && jobStatus != DaskJobStatus.JOB_CREATED);
+        if (before && componentsCreated && !b.highestVersions.containsKey(Phase.INITIALIZING)) {
+            out.add(Verdict.of(Phase.INITIALIZING, REASON_CLUSTER_CREATED,
+                    "implied: DaskJob " + jobRef(b) + " was first seen past this phase"));
+        }
+        if (v.phase().isTerminal() && !b.highestVersions.containsKey(Phase.RUNNING)
+                && (b.phase == null || b.phase.canTransitionTo(Phase.RUNNING))) {
+            ContainerDetail rc = runnerContainer(runner);
+            boolean ran = v.phase() == Phase.SUCCEEDED || (rc != null && rc.getExitCode() != null);
+            if (ran) {
+                out.add(Verdict.of(Phase.RUNNING, "runner started",
+                        "implied: the runner of DaskJob " + jobRef(b) + " was first seen after it ended"));
+            }
+        }
+        return out;
     }
 
     private static Verdict aborted(TaskState.Builder b) {
@@ -285,10 +321,13 @@ public final class PhaseDerivation {
         if (since == null || Duration.between(since, now).compareTo(st.imagePullGrace()) < 0) {
             return null;
         }
-        String code = "ImagePullBackOff".equals(reason) ? ErrorCodes.ImagePullBackOff.name()
-                : ErrorCodes.ErrImagePull.name();
+        // The kubelet alternates ErrImagePull (an attempt failed) and ImagePullBackOff (waiting to try again), so
+        // the reason showing when the grace ends is chance: a pull failing that long is ImagePullBackOff, and the
+        // message names the last reason seen.
+        String code = ErrorCodes.ImagePullBackOff.name();
         return Verdict.failed(code, "runner image could not be pulled for "
-                        + DurationText.format(st.imagePullGrace()) + (message == null ? "" : ": " + message),
+                        + DurationText.format(st.imagePullGrace()) + " (" + (reason == null ? code : reason)
+                        + (message == null ? "" : ": " + message) + ")",
                 ErrorKind.USER, true).withDelete(code);
     }
 

@@ -34,8 +34,9 @@ import java.util.Map;
  * @param highestVersions       the highest phaseVersion emitted per phase: a phase entered again (INITIALIZING
  *                              after WAITING_FOR_RESOURCES and back) continues after it, so no (phase,
  *                              phaseVersion) pair repeats
- * @param heldSnapshot          the newest DaskJob snapshot seen before the task's launch was known (Avro
- *                              single-object encoding, base64), applied once it is: see {@link TaskStateMachine}
+ * @param heldSnapshots         DaskJob snapshots seen before the task's launch was known, oldest first, at most
+ *                              {@link TaskStateMachine#MAX_HELD} (Avro single-object encoding, base64), applied in
+ *                              order once it is: see {@link TaskStateMachine}
  */
 public record TaskState(
         String taskId,
@@ -62,17 +63,18 @@ public record TaskState(
         Instant highestObservedAt,
         List<String> recentObservationIds,
         Map<Phase, Integer> highestVersions,
-        String heldSnapshot) {
+        List<String> heldSnapshots) {
 
     public TaskState {
         recentObservationIds = recentObservationIds == null ? List.of() : List.copyOf(recentObservationIds);
         highestVersions = highestVersions == null ? Map.of() : Map.copyOf(highestVersions);
+        heldSnapshots = heldSnapshots == null ? List.of() : List.copyOf(heldSnapshots);
     }
 
     /** A task nothing is known of yet. */
     public static TaskState initial(String taskId) {
         return new TaskState(taskId, null, 0, null, 0, null, null, null, null, null, null, false, null, null, null,
-                null, null, null, null, null, false, null, List.of(), Map.of(), null);
+                null, null, null, null, null, false, null, List.of(), Map.of(), List.of());
     }
 
     @JsonIgnore
@@ -119,7 +121,7 @@ public record TaskState(
         Instant highestObservedAt;
         List<String> recentObservationIds;
         Map<Phase, Integer> highestVersions;
-        String heldSnapshot;
+        List<String> heldSnapshots;
 
         Builder(TaskState s) {
             taskId = s.taskId;
@@ -146,7 +148,7 @@ public record TaskState(
             highestObservedAt = s.highestObservedAt;
             recentObservationIds = s.recentObservationIds;
             highestVersions = s.highestVersions;
-            heldSnapshot = s.heldSnapshot;
+            heldSnapshots = s.heldSnapshots;
         }
 
         TaskState build() {
@@ -154,7 +156,7 @@ public record TaskState(
                     daskJobNamespace, clusterName, runnerPod, abortRequested, abortReason, firstObservedAt,
                     acceptedAt, deadline, initializingSince, imagePullFailingSince, imagePullReason,
                     imagePullMessage, deleteRequested, highestObservedAt, recentObservationIds, highestVersions,
-                    heldSnapshot);
+                    heldSnapshots);
         }
     }
 }

@@ -36,8 +36,14 @@ import java.util.Objects;
  * that ends or waits before any DaskJob exists (launch rejected, aborted before launch, creation refused or
  * failed) starts with that event instead.
  *
+ * <p>The phases a DaskJob snapshot proves are not skipped: when a snapshot shows the job's components created (or
+ * the runner ended after it started) and the task has not reported INITIALIZING (or RUNNING) yet, those events come
+ * first, at the snapshot's time ({@link PhaseDerivation#impliedBefore}). How fast the cluster moves, how busy the
+ * watcher is and whether the snapshot was held change when a task learns of its DaskJob, not which phases it reads.
+ *
  * <p>A status answers a launch: a DaskJob snapshot of a task whose launch is not known yet (no LAUNCH_ACCEPTED, no
- * status) is held, the newest one kept, and applied right after the launch becomes known. This is what a watcher
+ * status) is held (in observation order, the newest {@link #MAX_HELD}), and the held snapshots are applied in order
+ * right after the launch becomes known. This is what a watcher
  * sees after the Kafka state was lost while the cluster kept its DaskJobs: it re-observes them before the
  * orchestrator launches the same tasks again, and each re-launch then reads QUEUED followed by what the DaskJob
  * already shows (its end, for a finished one), the same terminal phase and error as the first time.
@@ -48,6 +54,8 @@ public final class TaskStateMachine {
     public static final int RECENT_IDS = 128;
     /** Observations older than the newest applied one by more than this are stale (replays, lagging producers). */
     public static final Duration STALE_AFTER = Duration.ofMinutes(1);
+    /** How many DaskJob snapshots a task holds while its launch is not known (the newest are kept). */
+    public static final int MAX_HELD = 8;
 
     private TaskStateMachine() {
     }
@@ -60,8 +68,8 @@ public final class TaskStateMachine {
      * The result of one step.
      *
      * @param state    the new state
-     * @param events   status events to publish, in order (at most three: a QUEUED the first snapshot implies, a
-     *                 phase change, then a timer)
+     * @param events   status events to publish, in order (a QUEUED the first snapshot implies, the INITIALIZING
+     *                 and RUNNING a snapshot proves, a phase change, then a timer; held snapshots add theirs)
      * @param intents  DaskJob delete intents to publish (Stuck, Timeout, image failures)
      * @param rejected transitions the phase model refused
      * @param ignored  true when the observation was a replay or stale, or the task was already terminal
@@ -83,24 +91,29 @@ public final class TaskStateMachine {
         }
         if (o.getPayload() instanceof DaskJobSnapshot && !state.launchKnown()) {
             // The DaskJob is seen before its launch is known here: the watcher re-observed existing DaskJobs after
-            // the Kafka state was lost, or the bridge ran ahead. A status answers a launch, so the newest snapshot
-            // waits until the launch arrives and is applied then (after QUEUED).
+            // the Kafka state was lost, or the bridge ran ahead of the applier's outcome. A status answers a launch,
+            // so the snapshots wait (in observation order, the newest MAX_HELD) until the launch arrives and are
+            // applied then, after QUEUED: the task reads every phase the DaskJob went through meanwhile.
             TaskState.Builder b = state.toBuilder();
             remember(b, o);
-            if (b.heldSnapshot == null || !o.getObservedAt().isBefore(held(b.heldSnapshot).getObservedAt())) {
-                b.heldSnapshot = encode(o);
-            }
+            b.heldSnapshots = hold(b.heldSnapshots, o);
             return new Step(b.build(), List.of(), List.of(), List.of(), false);
         }
         List<TaskStatus> events = new ArrayList<>();
         List<DaskJobIntent> intents = new ArrayList<>();
         List<RejectedTransition> rejected = new ArrayList<>();
         TaskState after = step(state, o, now, settings, events, intents, rejected);
-        if (after.heldSnapshot() != null && after.launchKnown() && !after.isTerminal()) {
-            Observation held = held(after.heldSnapshot());
+        if (!after.heldSnapshots().isEmpty() && after.launchKnown()) {
+            List<String> held = after.heldSnapshots();
             TaskState.Builder b = after.toBuilder();
-            b.heldSnapshot = null;
-            after = step(b.build(), held, now, settings, events, intents, rejected);
+            b.heldSnapshots = List.of();
+            after = b.build();
+            for (String h : held) {
+                if (after.isTerminal()) {
+                    break;
+                }
+                after = step(after, decode(h), now, settings, events, intents, rejected);
+            }
         }
         Verdict timer = PhaseDerivation.timers(after, now, settings);
         if (timer != null) {
@@ -126,9 +139,25 @@ public final class TaskStateMachine {
                                 + (b.daskJobName == null ? "?" : b.daskJobName) + " observed"),
                         o.getObservedAt(), now, settings, events, intents, rejected);
             }
+            if (o.getPayload() instanceof DaskJobSnapshot snap) {
+                for (Verdict implied : PhaseDerivation.impliedBefore(b, snap, d.verdict())) {
+                    emit(b, implied, o.getObservedAt(), now, settings, events, intents, rejected);
+                }
+            }
             emit(b, d.verdict(), o.getObservedAt(), now, settings, events, intents, rejected);
         }
         return b.build();
+    }
+
+    /** {@code held} plus {@code o}, in observation order, the newest {@link #MAX_HELD} kept. */
+    private static List<String> hold(List<String> held, Observation o) {
+        List<String> out = new ArrayList<>(held);
+        int at = out.size();
+        while (at > 0 && o.getObservedAt().isBefore(decode(out.get(at - 1)).getObservedAt())) {
+            at--;
+        }
+        out.add(at, encode(o));
+        return out.size() > MAX_HELD ? out.subList(out.size() - MAX_HELD, out.size()) : out;
     }
 
     private static String encode(Observation o) {
@@ -142,7 +171,7 @@ public final class TaskStateMachine {
         }
     }
 
-    private static Observation held(String encoded) {
+    private static Observation decode(String encoded) {
         try {
             return Observation.getDecoder().decode(Base64.getDecoder().decode(encoded));
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +32,7 @@ class BridgeInformersTest {
                 .andReturn(500, "injected: the API server failed the first list").once();
         server.expect().get().withPath("/api/v1/namespaces/ns1/pods" + selector)
                 .andReturn(503, "injected: the API server is not ready").once();
-        BridgeInformers informers = new BridgeInformers(client, List.of("ns1"), Duration.ofMinutes(10), 500L,
+        BridgeInformers informers = new BridgeInformers(client, List.of("ns1"), Map.of(), Duration.ofMinutes(10), 500L,
                 new BridgeInformers.Listener() {
                     @Override
                     public void changed(JobRef job) {

@@ -1,6 +1,7 @@
 package dev.daskrelay.watcher.bridge;
 
 import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -31,6 +32,7 @@ final class K8sFixtures {
                 .withApiVersion("kubernetes.dask.org/v1").withKind("DaskJob")
                 .withNewMetadata().withName(name).withNamespace(NS)
                 .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
+                .addToLabels(KubernetesLabels.INSTALLATION, Installation.DEFAULT.id())
                 .addToLabels(KubernetesLabels.TASK, taskId)
                 .addToAnnotations(KubernetesLabels.TASK_ID, taskId)
                 .addToAnnotations(KubernetesLabels.SPEC_HASH, "hash-" + taskId)
@@ -62,6 +64,7 @@ final class K8sFixtures {
     static PodBuilder pod(String job, String name, String component) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
                 .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
+                .addToLabels(KubernetesLabels.INSTALLATION, Installation.DEFAULT.id())
                 .addToLabels(KubernetesLabels.DASK_CLUSTER_NAME, job)
                 .addToLabels(KubernetesLabels.DASK_COMPONENT, component)
                 .endMetadata()

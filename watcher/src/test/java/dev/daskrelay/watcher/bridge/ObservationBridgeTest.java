@@ -18,6 +18,9 @@ import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.ObservationSource;
 import dev.daskrelay.embedded.KafkaBroker;
+import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -96,8 +99,8 @@ class ObservationBridgeTest {
     private ObservationBridge bridge(KubernetesClient c, ObservationMemory memory) {
         var publisher = new KafkaObservationPublisher(broker.clientProperties(), topic, TestAvro.serializer());
         closeables.add(publisher);
-        var bridge = new ObservationBridge(c, ObservationBridge.Options.of(List.of(NS)), publisher, memory,
-                Clock.systemUTC(), new SimpleMeterRegistry());
+        var bridge = new ObservationBridge(c, ObservationBridge.Options.of(List.of(NS), Installation.DEFAULT), publisher,
+                memory, Clock.systemUTC(), new SimpleMeterRegistry());
         closeables.add(bridge);
         bridge.start();
         await(bridge::synced, "informers synced");
@@ -124,6 +127,52 @@ class ObservationBridgeTest {
         DaskJobSnapshot s = snapshot(o);
         var runner = s.getComponents().getRunner();
         return (s.getExists() ? "" : "gone:") + s.getJobStatus() + "/" + (runner == null ? "-" : runner.getPhase());
+    }
+
+    /** The DaskJob with another installation's label ({@code null}: without one, as before installations). */
+    private static GenericKubernetesResource of(GenericKubernetesResource job, String installation) {
+        job.getMetadata().getLabels().remove(KubernetesLabels.INSTALLATION);
+        if (installation != null) {
+            job.getMetadata().getLabels().put(KubernetesLabels.INSTALLATION, installation);
+        }
+        return job;
+    }
+
+    private static Pod of(Pod pod, String installation) {
+        pod.getMetadata().getLabels().remove(KubernetesLabels.INSTALLATION);
+        if (installation != null) {
+            pod.getMetadata().getLabels().put(KubernetesLabels.INSTALLATION, installation);
+        }
+        return pod;
+    }
+
+    @Test
+    void anotherInstallationsObjectsNeverReachTheCachesNorTheTopic() {
+        // there before the informers list: a server-side selector that let them through would cache them at sync
+        MockKubernetes.create(client, of(daskJob("relay-theirs-0", "theirs-0", 1), "staging"));
+        MockKubernetes.createPod(client, of(pod("relay-theirs-0", "relay-theirs-0-runner", "job-runner").build(),
+                "staging"));
+        MockKubernetes.create(client, of(daskJob("relay-old-0", "old-0", 1), null));
+        MockKubernetes.createPod(client, of(pod("relay-old-0", "relay-old-0-runner", "job-runner").build(), null));
+        MockKubernetes.create(client, daskJob("relay-mine-0", "mine-0", 1));
+        MockKubernetes.createPod(client, pod("relay-mine-0", "relay-mine-0-runner", "job-runner").build());
+        ObservationBridge bridge = bridge(client);
+        assertEquals(1, bridge.cacheSizes().jobs(), "only this installation's DaskJob");
+        assertEquals(1, bridge.cacheSizes().pods(), "only this installation's pod");
+        assertEquals(List.of("relay-mine-0"), bridge.cachedJobs().stream().map(j -> j.getMetadata().getName())
+                .toList());
+
+        bridge.startPublishing();
+        reader.awaitCount(1);
+        // changes of the others' objects after the start, then one of ours as a marker
+        MockKubernetes.patchStatus(client, NS, "relay-theirs-0", Map.of("jobStatus", "Failed",
+                "endTime", "2026-01-01T10:00:00Z"));
+        MockKubernetes.create(client, of(daskJob("relay-theirs-1", "theirs-1", 1), "staging"));
+        MockKubernetes.create(client, daskJob("relay-mine-1", "mine-1", 1));
+        List<Observation> all = reader.awaitCount(2);
+        assertEquals(List.of("mine-0", "mine-1"), all.stream().map(Observation::getTaskId).toList(),
+                ObservationReader.describe(all));
+        assertEquals(2, bridge.cacheSizes().jobs());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.daskrelay.watcher.janitor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.daskrelay.schemas.KubernetesLabels;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.watcher.bridge.DaskJobResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -44,10 +45,20 @@ class JanitorTest {
     }
 
     private GenericKubernetesResource job(String name, String jobStatus, String endTime) {
+        return job(name, jobStatus, endTime, Installation.DEFAULT.id());
+    }
+
+    /** A DaskJob of installation {@code installation} (null: without the label, as before installations). */
+    private GenericKubernetesResource job(String name, String jobStatus, String endTime, String installation) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE);
+        if (installation != null) {
+            labels.put(KubernetesLabels.INSTALLATION, installation);
+        }
         var job = client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS)
                 .resource(new GenericKubernetesResourceBuilder().withApiVersion("kubernetes.dask.org/v1")
                         .withKind("DaskJob").withNewMetadata().withName(name).withNamespace(NS)
-                        .addToLabels(KubernetesLabels.MANAGED_BY, KubernetesLabels.MANAGED_BY_VALUE)
+                        .addToLabels(labels)
                         .addToAnnotations(KubernetesLabels.TASK_ID, name).endMetadata()
                         .addToAdditionalProperties("spec", Map.of()).build())
                 .create();
@@ -74,7 +85,7 @@ class JanitorTest {
     private Janitor janitor(RetentionPolicy policy, SimpleMeterRegistry registry) {
         return new Janitor(client, DaskJobResource.CONTEXT,
                 () -> client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).list().getItems(),
-                policy, Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC), registry);
+                policy, Installation.DEFAULT, Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC), registry);
     }
 
     private void fourJobs() {
@@ -118,7 +129,8 @@ class JanitorTest {
         client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).withName("reused").delete();
         job("reused", "Running", null);
         Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached),
-                new RetentionPolicy(Duration.ofHours(1)), Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC),
+                new RetentionPolicy(Duration.ofHours(1)), Installation.DEFAULT, Duration.ofMinutes(1),
+                Clock.fixed(NOW, ZoneOffset.UTC),
                 new SimpleMeterRegistry());
         assertEquals(0, janitor.sweep());
         assertEquals(Set.of("reused"), remaining());
@@ -129,8 +141,36 @@ class JanitorTest {
         GenericKubernetesResource cached = job("gone", "Successful", "2026-01-01T10:00:00Z");
         client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).withName("gone").delete();
         Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached),
-                new RetentionPolicy(Duration.ofHours(1)), Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC),
+                new RetentionPolicy(Duration.ofHours(1)), Installation.DEFAULT, Duration.ofMinutes(1),
+                Clock.fixed(NOW, ZoneOffset.UTC),
                 new SimpleMeterRegistry());
         assertEquals(0, janitor.sweep());
+    }
+
+    @Test
+    void deletesOnlyItsOwnInstallationsJobsEvenWhenOthersAreCandidates() {
+        job("mine", "Successful", "2026-01-01T10:00:00Z");
+        job("theirs", "Successful", "2026-01-01T10:00:00Z", "staging");
+        job("unlabelled", "Failed", "2026-01-01T10:00:00Z", null);
+        // the candidates are every DaskJob of the namespace: the janitor itself must refuse the foreign ones
+        var registry = new SimpleMeterRegistry();
+        assertEquals(1, janitor(RetentionPolicy.DEFAULT, registry).sweep());
+        assertEquals(Set.of("theirs", "unlabelled"), remaining());
+        assertEquals(0.0, registry.get("daskrelay.watcher.janitor.failures").counter().count());
+    }
+
+    @Test
+    void aCachedCopyWithItsLabelDoesNotGetAJobNowOfAnotherInstallationDeleted() {
+        GenericKubernetesResource cached = job("relabelled", "Successful", "2026-01-01T10:00:00Z");
+        client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).withName("relabelled")
+                .edit(j -> {
+                    j.getMetadata().getLabels().put(KubernetesLabels.INSTALLATION, "staging");
+                    return j;
+                });
+        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached),
+                RetentionPolicy.DEFAULT, Installation.DEFAULT, Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC),
+                new SimpleMeterRegistry());
+        assertEquals(0, janitor.sweep());
+        assertEquals(Set.of("relabelled"), remaining());
     }
 }

@@ -283,9 +283,10 @@ class StatusTopologyTest {
                 .setUnschedulableMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.").build();
         send(5, at -> snapshot(job("ClusterCreated").setComponents(comps(r, null, 1, 0, 1)).build(), at));
         List<TaskStatus> s = statuses();
-        assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.WAITING_FOR_RESOURCES), phases(s));
+        assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.WAITING_FOR_RESOURCES), phases(s),
+                "the cluster was created (INITIALIZING) before its runner could not be scheduled");
         assertEquals("job-runner unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.",
-                s.get(1).getReason());
+                s.get(2).getReason());
         advanceTo(T0.plus(Duration.ofHours(1)));
         assertTrue(status.isEmpty(), "waiting for resources is not stuck");
     }

@@ -185,8 +185,9 @@ class TaskStateMachineTest {
         void aFirstSnapshotThatIsAlreadyTerminalIsPrecededByQueuedToo() {
             launched();
             feed(snapshot(job("Successful").build(), at(1)));
-            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.SUCCEEDED),
-                    events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.SUCCEEDED),
+                    events.stream().map(TaskStatus::getPhase).toList(),
+                    "a Successful DaskJob proves its cluster was created and its runner ran");
         }
 
         @Test
@@ -234,7 +235,7 @@ class TaskStateMachineTest {
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 3, 0)).build(), at(1)));
             assertLast(TaskPhase.RUNNING, 1, "workers ready 3/3");
             feed(snapshot(job("Running").setComponents(comps(null, null, 3, 3, 0)).build(), at(2)));
-            assertEquals(3, events.size(), "QUEUED, RUNNING, RUNNING v1; the same reason again: no event");
+            assertEquals(4, events.size(), "QUEUED, INITIALIZING, RUNNING, RUNNING v1; the same reason again: no event");
         }
 
         @Test
@@ -303,10 +304,20 @@ class TaskStateMachineTest {
             tick(at(10 + 179));
             assertEquals(2, events.size(), "inside the grace period");
             tick(at(10 + 180));
-            assertError("ErrImagePull", ErrorKind.USER, true);
-            assertTrue(last().getError().getMessage().contains("rpc error: not found"));
+            assertError("ImagePullBackOff", ErrorKind.USER, true);
+            assertTrue(last().getError().getMessage().contains("(ErrImagePull: rpc error: not found)"),
+                    last().getError().getMessage());
             assertEquals(1, intents.size());
-            assertEquals("ErrImagePull", intents.get(0).getReason());
+            assertEquals("ImagePullBackOff", intents.get(0).getReason());
+        }
+
+        @Test
+        void aPullFailingPastTheGraceIsImagePullBackOffWhicheverReasonShowedLast() {
+            feed(apply(IntentAction.CREATE, ApplyResult.CREATED, at(0)));
+            var errPull = comps(runner("Pending", waiting("ErrImagePull", "rpc error: not found")), null, 0, 0, 0);
+            feed(snapshot(job("ClusterCreated").setComponents(errPull).build(), at(10)));
+            tick(at(10 + 180));
+            assertError("ImagePullBackOff", ErrorKind.USER, true);
         }
 
         @Test
@@ -346,7 +357,10 @@ class TaskStateMachineTest {
             assertLast(TaskPhase.WAITING_FOR_RESOURCES, 0, "job-runner unschedulable: 0/3 nodes are available: 3 Insufficient cpu.");
             feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container().build()), null, 0, 0, 0))
                     .build(), at(30)));
-            assertLast(TaskPhase.INITIALIZING, 0, "cluster created (runner Pending)");
+            assertLast(TaskPhase.INITIALIZING, 1, "cluster created (runner Pending)");
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.WAITING_FOR_RESOURCES,
+                    TaskPhase.INITIALIZING), events.stream().map(TaskStatus::getPhase).toList(),
+                    "the first snapshot proves the cluster was created: INITIALIZING before the wait, as on a real cluster");
             feed(snapshot(job("Running").build(), at(40)));
             assertLast(TaskPhase.RUNNING, 0, "running");
             assertTrue(rejected.isEmpty());
@@ -445,12 +459,12 @@ class TaskStateMachineTest {
         void abortMidRunEndsAbortedWhenTheDeleteIsDone() {
             running();
             feed(TestObservations.abort(CommandOutcomeKind.ABORT_ACCEPTED, "user cancelled", at(10)));
-            assertEquals(2, events.size(), "an accepted abort alone is no status change");
+            assertEquals(3, events.size(), "an accepted abort alone is no status change");
             assertTrue(state.abortRequested());
             feed(apply(IntentAction.DELETE, ApplyResult.DELETED, at(11)));
             assertLast(TaskPhase.ABORTED, 0, "user cancelled");
             feed(snapshot(gone(), at(12)));
-            assertEquals(3, events.size(), "nothing after terminal");
+            assertEquals(4, events.size(), "nothing after terminal");
         }
 
         @Test
@@ -490,7 +504,7 @@ class TaskStateMachineTest {
         void deleteOutcomeWithoutAbortChangesNothing() {
             running();
             feed(apply(IntentAction.DELETE, ApplyResult.DELETED, at(10)));
-            assertEquals(2, events.size());
+            assertEquals(3, events.size());
         }
     }
 
@@ -531,7 +545,7 @@ class TaskStateMachineTest {
         void abortUnknownTaskForAKnownTaskChangesNothing() {
             running();
             feed(TestObservations.abort(CommandOutcomeKind.ABORT_UNKNOWN_TASK, null, at(10)));
-            assertEquals(2, events.size());
+            assertEquals(3, events.size());
         }
 
         @Test
@@ -562,7 +576,7 @@ class TaskStateMachineTest {
             feed(snapshot(job("Successful").build(), at(5)));
             var step = feed(TestObservations.abort(CommandOutcomeKind.ABORT_OF_FINISHED_TASK, null, at(6)));
             assertTrue(step.ignored());
-            assertEquals(3, events.size());
+            assertEquals(4, events.size(), "QUEUED, INITIALIZING, RUNNING, SUCCEEDED");
         }
 
         @ParameterizedTest
@@ -676,7 +690,7 @@ class TaskStateMachineTest {
         void deadlineAlsoFiresOnALateObservation() {
             feed(accepted(at(0), 60L));
             feed(snapshot(job("Running").build(), at(30)), at(61));
-            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.RUNNING, TaskPhase.FAILED),
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.FAILED),
                     events.stream().map(TaskStatus::getPhase).toList());
             assertEquals("Timeout", last().getError().getCode());
         }
@@ -710,7 +724,7 @@ class TaskStateMachineTest {
         void regressionIsRejected() {
             running();
             feed(snapshot(job("ClusterCreated").build(), at(5)));
-            assertEquals(2, events.size());
+            assertEquals(3, events.size());
             assertEquals(List.of(new TaskStateMachine.RejectedTransition(Phase.RUNNING, Phase.INITIALIZING)), rejected);
         }
 
@@ -803,6 +817,48 @@ class TaskStateMachineTest {
         }
     }
 
+    /** Phases a snapshot proves are reported even when no snapshot showed the task in them. */
+    @Nested
+    class ImpliedPhases {
+
+        @Test
+        void aRunnerThatEndedBeforeAnySnapshotStillReadsInitializingAndRunning() {
+            launched();
+            feed(snapshot(job("Failed").setComponents(comps(runner("Failed", terminated("Error", 3, null)), null, 0,
+                    0, 0)).build(), at(2)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.FAILED),
+                    events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals(List.of(at(2), at(2), at(2), at(2)), events.stream().map(TaskStatus::getOccurredAt).toList());
+            assertError("RunnerExitCode", ErrorKind.USER, true);
+            assertTrue(rejected.isEmpty());
+        }
+
+        @Test
+        void aRunnerThatNeverStartedImpliesNoRunning() {
+            launched();
+            feed(snapshot(job("ClusterCreated").setComponents(comps(runner("Pending", container()
+                    .setWaitingReason("InvalidImageName").setWaitingMessage("bad").build()), null, 0, 0, 0)).build(),
+                    at(1)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.FAILED),
+                    events.stream().map(TaskStatus::getPhase).toList());
+        }
+
+        @Test
+        void aJobGoneBeforeTheOperatorActedImpliesNothing() {
+            launched();
+            feed(snapshot(job("JobCreated").setExists(false).build(), at(1)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.FAILED), events.stream().map(TaskStatus::getPhase).toList());
+        }
+
+        @Test
+        void aPhaseAlreadyReportedIsNotImpliedAgain() {
+            running();
+            feed(snapshot(job("Successful").build(), at(5)));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.SUCCEEDED),
+                    events.stream().map(TaskStatus::getPhase).toList());
+        }
+    }
+
     /**
      * The watcher sees a DaskJob before the task's launch is known (Kafka state lost, the cluster kept its DaskJobs,
      * the orchestrator launches again): the snapshot waits for the launch, then the task reads QUEUED and what the
@@ -816,12 +872,13 @@ class TaskStateMachineTest {
             var early = feed(snapshot(job("Successful").build(), at(0)));
             assertEquals(List.of(), early.events(), "no status before the launch");
             assertFalse(early.ignored());
-            assertTrue(state.heldSnapshot() != null);
+            assertEquals(1, state.heldSnapshots().size());
             feed(accepted(at(5), null));
-            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.SUCCEEDED), events.stream().map(TaskStatus::getPhase).toList());
-            assertEquals(null, state.heldSnapshot());
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.SUCCEEDED),
+                    events.stream().map(TaskStatus::getPhase).toList(), "the same phases as a first run");
+            assertEquals(List.of(), state.heldSnapshots());
             feed(apply(IntentAction.CREATE, ApplyResult.ALREADY_EXISTED, at(6)));
-            assertEquals(2, events.size(), "the applier's ALREADY_EXISTED comes after the end: nothing");
+            assertEquals(4, events.size(), "the applier's ALREADY_EXISTED comes after the end: nothing");
         }
 
         @Test
@@ -830,15 +887,29 @@ class TaskStateMachineTest {
                     0, 0)).build(), at(0)));
             feed(accepted(at(5), null));
             assertError("RunnerExitCode", ErrorKind.USER, true);
-            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.FAILED), events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.FAILED),
+                    events.stream().map(TaskStatus::getPhase).toList());
         }
 
         @Test
-        void theNewestSnapshotSeenBeforeTheLaunchIsTheOneApplied() {
+        void snapshotsSeenBeforeTheLaunchAreAppliedInObservationOrder() {
             feed(snapshot(job("Running").build(), at(10)));
-            feed(snapshot(job("JobCreated").build(), at(3)));
+            feed(snapshot(job("ClusterCreated").build(), at(3)));
             feed(accepted(at(20), null));
-            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.RUNNING), events.stream().map(TaskStatus::getPhase).toList());
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING),
+                    events.stream().map(TaskStatus::getPhase).toList(),
+                    "the phases the DaskJob went through before the launch was known, in the order they happened");
+        }
+
+        @Test
+        void aTaskHoldsAtMostTheNewestSnapshots() {
+            for (int i = 0; i < TaskStateMachine.MAX_HELD + 3; i++) {
+                feed(snapshot(job(i < TaskStateMachine.MAX_HELD + 2 ? "ClusterCreated" : "Successful").build(), at(i)));
+            }
+            assertEquals(TaskStateMachine.MAX_HELD, state.heldSnapshots().size());
+            feed(accepted(at(30), null));
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.SUCCEEDED),
+                    events.stream().map(TaskStatus::getPhase).toList());
         }
 
         @Test
@@ -847,7 +918,7 @@ class TaskStateMachineTest {
             feed(accepted(at(1), null));
             feed(apply(IntentAction.CREATE, ApplyResult.ALREADY_EXISTED, at(2)));
             feed(snapshot(job("Successful").build(), at(3)));
-            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.RUNNING, TaskPhase.SUCCEEDED),
+            assertEquals(List.of(TaskPhase.QUEUED, TaskPhase.INITIALIZING, TaskPhase.RUNNING, TaskPhase.SUCCEEDED),
                     events.stream().map(TaskStatus::getPhase).toList());
             for (int i = 0; i < events.size(); i++) {
                 assertEquals(i + 1, events.get(i).getSequence());
