@@ -2,6 +2,7 @@ package dev.daskrelay.chaos;
 
 import dev.daskrelay.chaos.audit.AuditReport;
 import dev.daskrelay.chaos.audit.Auditor;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,11 +82,22 @@ public final class ChaosMain implements Callable<Integer> {
             }
             Path runDir = dir != null ? dir : repo.resolve("chaos/target/runs")
                     .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            if (Files.isDirectory(runDir) && !isEmpty(runDir)) {
+                // a run appends to its logs and reuses state and broker directories: another run's would mix in
+                System.err.println("error: --dir " + runDir + " is not empty; give a new or empty directory");
+                return 2;
+            }
             long s = seed != null ? seed : System.currentTimeMillis();
             ChaosOptions o = new ChaosOptions(repo, jarPath, runDir.toAbsolutePath(), launches, rate,
                     Duration.ofSeconds(Long.parseLong(k[0].trim())), Duration.ofSeconds(Long.parseLong(k[1].trim())),
                     brokerRestarts, relists, faultRate, hostile, wipeState, Duration.ofMinutes(drainMinutes), s, partitions);
             return new ChaosRun(o).run();
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
         }
     }
 

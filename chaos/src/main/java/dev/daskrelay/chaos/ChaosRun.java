@@ -69,6 +69,8 @@ final class ChaosRun {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicBoolean stopChaos = new AtomicBoolean();
+    /** Set after the drain: until then a process that exits on its own is restarted, as Kubernetes would. */
+    private final AtomicBoolean stopSupervision = new AtomicBoolean();
     private final AtomicInteger launched = new AtomicInteger();
     private final Map<String, Integer> kills = new ConcurrentHashMap<>();
     private final Map<String, Integer> exits = new ConcurrentHashMap<>();
@@ -164,14 +166,17 @@ final class ChaosRun {
                 Instant launchEnd = Instant.now();
                 disruptions.join(Duration.ofMinutes(15).toMillis()); // the last ones may come at the very end
                 stopChaos.set(true);
-                for (Thread t : chaos) {
-                    t.join(Duration.ofMinutes(5).toMillis());
-                }
                 writeSent(load.sent());
                 harness.put("launch phase", seconds(Duration.between(launchStart, launchEnd)));
+                // the supervisor goes on during the drain: a watcher that loses the Lease exits, and its pod would be
+                // restarted; without it the drain would end with no watcher at all
                 Duration drained = drain(plan, load.sent(), follower);
                 harness.put("drain (last command → every task finished)", drained == null ? "timed out after "
                         + seconds(o.drainTimeout()) : seconds(drained));
+                stopSupervision.set(true);
+                for (Thread t : chaos) {
+                    t.join(Duration.ofMinutes(5).toMillis());
+                }
             }
             stopProcesses();
             harness.putAll(harnessFigures());
@@ -180,6 +185,7 @@ final class ChaosRun {
                     o.dir().resolve("events.jsonl")));
         } finally {
             stopChaos.set(true);
+            stopSupervision.set(true);
             stopProcesses();
             for (Slot s : slots) {
                 if (s.proxy != null) {
@@ -220,7 +226,11 @@ final class ChaosRun {
 
     private void createTopics() throws Exception {
         try (Admin admin = Admin.create(clientProperties())) {
-            List<NewTopic> all = topics.all().stream().map(t -> new NewTopic(t, o.partitions(), (short) 1)).toList();
+            // the status topic stamps records with the broker's append time: the auditor's "status gap around a
+            // kill" is measured on it (a status record otherwise carries its observation's time)
+            List<NewTopic> all = topics.all().stream().map(t -> new NewTopic(t, o.partitions(), (short) 1)
+                    .configs(t.equals(topics.status()) ? Map.of("message.timestamp.type", "LogAppendTime")
+                            : Map.of())).toList();
             admin.createTopics(all).all().get();
         }
     }
@@ -367,7 +377,7 @@ final class ChaosRun {
     }
 
     private void superviseLoop() {
-        while (!stopChaos.get()) {
+        while (!stopSupervision.get()) {
             sleep(Duration.ofMillis(500));
             for (Slot s : slots) {
                 Child c = s.child;
