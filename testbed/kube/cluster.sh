@@ -9,6 +9,11 @@
 #   cluster.sh status DIR        which components run
 #   cluster.sh operator-stop DIR / operator-start DIR
 #                                stop / start only the Dask operator (an operator outage, "operator-stuck")
+#   cluster.sh etcd-compact DIR  compact etcd's history up to its current revision (watches resumed from an older
+#                                resourceVersion then get 410 Gone)
+#   cluster.sh apiserver-restart DIR
+#                                stop kube-apiserver (TERM) and start it again with the same command line and port:
+#                                its watch cache starts over, every client watch ends and resumes with 410 Gone
 #   cluster.sh build             only build the binaries and the operator's virtualenv
 #
 # What runs (all on 127.0.0.1): etcd, kube-apiserver (RBAC, TLS, token auth), kube-controller-manager,
@@ -22,6 +27,8 @@
 #                                                         own image; 1.45.2 = what pip resolves today)
 #   READY_TIMEOUT=120                                     seconds to wait for each readiness check
 #   TESTBED_CACHE=~/.cache/daskrelay-testbed              where binaries and virtualenvs are cached
+#   EXTRA_APISERVER_FLAGS                                 appended to kube-apiserver's command line (start.sh),
+#                                                         e.g. an audit policy and log (the chaos suite's)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -34,7 +41,7 @@ READY_TIMEOUT="${READY_TIMEOUT:-120}"
 REPO="$(cd "$TESTBED_HOME/../.." && pwd)"
 VENDORED_CRDS="$REPO/third_party/dask-kubernetes-operator-$DASK_KUBERNETES_VERSION"
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 log() { echo "cluster.sh: $*" >&2; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -114,6 +121,37 @@ operator_start() {
     --standalone --all-namespaces --verbose --liveness="http://127.0.0.1:$port/healthz"
   wait_until "$READY_TIMEOUT" "Dask operator liveness (log $LOGS/operator.log)" \
     curl -sf "http://127.0.0.1:$port/healthz" || { tail -20 "$LOGS/operator.log" >&2; exit 1; }
+}
+
+# The etcd URL and the API server's CA/token, from DIR/env (written by start.sh).
+testbed_env() { # shellcheck disable=SC1091
+  source "$DIR/env"
+}
+
+etcd_compact() {
+  testbed_env
+  local rev
+  rev="$(curl -sf -X POST "$KUBE_TESTBED_ETCD_URL/v3/kv/range" -d '{"key":"AA=="}' \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])')" \
+    || die "cannot read etcd's revision at $KUBE_TESTBED_ETCD_URL"
+  curl -sf -X POST "$KUBE_TESTBED_ETCD_URL/v3/kv/compaction" -d "{\"revision\": \"$rev\", \"physical\": true}" >/dev/null \
+    || die "etcd compaction to revision $rev failed"
+  log "etcd compacted to revision $rev"
+  echo "$rev"
+}
+
+apiserver_restart() {
+  testbed_env
+  local pid; pid="$(pid_of kube-apiserver)"
+  is_ours "$pid" kube-apiserver || die "kube-apiserver does not run for $DIR"
+  local -a cmd
+  mapfile -d '' -t cmd < "/proc/$pid/cmdline"
+  stop kube-apiserver kube-apiserver
+  setsid "${cmd[@]}" >>"$LOGS/kube-apiserver.log" 2>&1 < /dev/null &
+  echo $! > "$RUN/kube-apiserver.pid"
+  wait_until "$READY_TIMEOUT" "kube-apiserver /readyz after the restart" \
+    sh -c "[ \"\$(curl -s --cacert '$KUBE_TESTBED_CA' -H 'Authorization: Bearer $KUBE_TESTBED_TOKEN' '$KUBE_TESTBED_API_URL/readyz')\" = ok ]"
+  log "kube-apiserver restarted (pid $(pid_of kube-apiserver))"
 }
 
 nodes_yaml() {
@@ -231,6 +269,8 @@ case "${1:-}" in
     set_dirs "${2:-}"
     running operator "dask_kubernetes.operator" && die "the operator already runs for $DIR"
     operator_start; log "operator started" ;;
+  etcd-compact) set_dirs "${2:-}"; etcd_compact ;;
+  apiserver-restart) set_dirs "${2:-}"; apiserver_restart ;;
   build) "$TESTBED_HOME/build.sh" >/dev/null; venv >/dev/null ;;
   *) usage ;;
 esac

@@ -55,6 +55,26 @@ public final class EmbeddedKafka implements KafkaBroker {
         this.deleteOnClose = deleteOnClose;
     }
 
+    /**
+     * The cluster id of a log directory formatted before (its {@code meta.properties}), so that a broker started again
+     * on the same data directory keeps its records (the storage tool refuses another id even with
+     * {@code --ignore-formatted}); a new random id for an empty directory.
+     */
+    static String clusterId(Path logDir) throws IOException {
+        Path meta = logDir.resolve("meta.properties");
+        if (Files.isRegularFile(meta)) {
+            Properties m = new Properties();
+            try (var in = Files.newInputStream(meta)) {
+                m.load(in);
+            }
+            String id = m.getProperty("cluster.id");
+            if (id != null && !id.isBlank()) {
+                return id;
+            }
+        }
+        return Uuid.randomUuid().toString();
+    }
+
     /** Formats the log directory, starts the broker and waits until it answers metadata requests. */
     public static EmbeddedKafka start(Options options) {
         try {
@@ -68,7 +88,7 @@ public final class EmbeddedKafka implements KafkaBroker {
                 p.store(out, "daskrelay embedded broker");
             }
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            int rc = kafka.tools.StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
+            int rc = kafka.tools.StorageTool.execute(new String[] {"format", "-t", clusterId(dir.resolve("logs")),
                     "-c", cfg.toString(), "--ignore-formatted"}, quiet);
             if (rc != 0) {
                 throw new IllegalStateException("kafka storage format failed with exit code " + rc);

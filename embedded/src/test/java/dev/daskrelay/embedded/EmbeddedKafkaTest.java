@@ -121,4 +121,45 @@ class EmbeddedKafkaTest {
         }
         return values;
     }
+
+    @Test
+    void aBrokerStartedAgainOnItsDataDirectoryKeepsItsRecords(@TempDir Path data) {
+        String topic = "restart-" + UUID.randomUUID();
+        EmbeddedKafka first = EmbeddedKafka.start(new EmbeddedKafka.Options(0, data, false));
+        try {
+            first.createTopics(1, topic);
+            Properties pp = first.clientProperties();
+            pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
+                producer.send(new ProducerRecord<>(topic, "k", "before the restart")).get();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        } finally {
+            first.close();
+        }
+        // formatted before: the same cluster id again (a new one made the storage tool refuse to start)
+        EmbeddedKafka second = EmbeddedKafka.start(new EmbeddedKafka.Options(0, data, false));
+        try {
+            Properties cp = second.clientProperties();
+            cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            cp.put(ConsumerConfig.GROUP_ID_CONFIG, "restart-" + topic);
+            List<String> seen = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp)) {
+                consumer.subscribe(List.of(topic));
+                Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+                while (seen.isEmpty() && Instant.now().isBefore(deadline)) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                        seen.add(r.value());
+                    }
+                }
+            }
+            assertEquals(List.of("before the restart"), seen);
+        } finally {
+            second.close();
+        }
+    }
 }

@@ -42,6 +42,9 @@ public final class TranslatorCommand implements Callable<Integer> {
             TranslatorProcess process = TranslatorProcess.start(cfg, kube);
             Runtime.getRuntime().addShutdownHook(new Thread(process::close, "translator-shutdown"));
             return process.awaitStop();
+        } catch (DaskRelayConfig.ConfigException e) {
+            e.getMessage().lines().forEach(line -> System.err.println("error: " + line));
+            return ExitCodes.USAGE;
         } catch (RuntimeException e) {
             System.err.println("error: translator did not start: " + e.getMessage());
             return ExitCodes.FAILURE;

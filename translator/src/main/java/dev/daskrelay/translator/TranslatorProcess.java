@@ -11,6 +11,8 @@ import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
+import dev.daskrelay.schemas.retention.StateRetention;
+import dev.daskrelay.schemas.retention.TopicRetention;
 import dev.daskrelay.schemas.serde.AvroSerde;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.translator.apply.Applier;
@@ -99,11 +101,12 @@ public final class TranslatorProcess extends ServiceProcess {
         if (settings.createTopics()) {
             createTopics();
         }
+        Duration fateRetention = fateRetention();
         // serdes: Confluent wire format through the configured registry
         AvroSerde<TaskCommand> commandSerde = own(AvroSerdes.specific(TaskCommand.class, registryConfig, false));
         AvroSerde<DaskJobIntent> intentSerde = own(AvroSerdes.specific(DaskJobIntent.class, registryConfig, false));
         AvroSerde<Observation> observationSerde = own(AvroSerdes.specific(Observation.class, registryConfig, false));
-        startCommandTopology(commandSerde, intentSerde, observationSerde);
+        startCommandTopology(commandSerde, intentSerde, observationSerde, fateRetention);
         startApplier(intentSerde, observationSerde);
         registerHealthChecks();
         LOG.info("translator started: commands {} -> intents {} -> Kubernetes {} (installation {}) -> observations {}",
@@ -122,7 +125,7 @@ public final class TranslatorProcess extends ServiceProcess {
 
     /** The command topology: commands → intents and command observations, exactly once. */
     private void startCommandTopology(AvroSerde<TaskCommand> commandSerde, AvroSerde<DaskJobIntent> intentSerde,
-                                      AvroSerde<Observation> observationSerde) {
+                                      AvroSerde<Observation> observationSerde, Duration fateRetention) {
         Properties streamsProps = kafka.clientProperties();
         streamsProps.putAll(settings.streams());
         streamsProps.putAll(CommandTopology.requiredProperties(settings.applicationId(kafka.topicPrefix())));
@@ -135,7 +138,7 @@ public final class TranslatorProcess extends ServiceProcess {
             streamsProps.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topicReplicationFactor());
         }
         KafkaStreams s = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde, observationSerde,
-                new RenderingPreparation(platform, installation), ops.registry()), streamsProps);
+                new RenderingPreparation(platform, installation), ops.registry(), fateRetention), streamsProps);
         streams = s;
         own(() -> s.close(Duration.ofSeconds(30)));
         own(new KafkaStreamsMetrics(s)).bindTo(ops.registry());
@@ -150,6 +153,32 @@ public final class TranslatorProcess extends ServiceProcess {
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         s.start();
+    }
+
+    /**
+     * {@code translator.fateRetention} against the commands topic's retention, as the broker tells it: null = fates
+     * are kept forever.
+     *
+     * @throws DaskRelayConfig.ConfigException when a fixed retention does not outlive the topic's
+     */
+    private Duration fateRetention() {
+        TopicRetention commands;
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            commands = TopicRetention.read(admin, topics.commands(), Duration.ofSeconds(30));
+        }
+        StateRetention.Resolved r;
+        try {
+            r = settings.fateRetention().resolve("translator.fateRetention", topics.commands(), commands,
+                    TranslatorSettings.FATE_RETENTION_MARGIN);
+        } catch (IllegalArgumentException e) {
+            throw new DaskRelayConfig.ConfigException(e.getMessage());
+        }
+        if (commands instanceof TopicRetention.Unknown) {
+            LOG.warn("{}", r.explanation());
+        } else {
+            LOG.info("{}", r.explanation());
+        }
+        return r.retain();
     }
 
     /** The applier: intents → Kubernetes → outcome observations; undecodable intents to the dead-letter topic. */

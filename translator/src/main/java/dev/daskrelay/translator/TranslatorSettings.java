@@ -3,6 +3,7 @@ package dev.daskrelay.translator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.daskrelay.schemas.config.CheckedSection;
 import dev.daskrelay.schemas.config.ConfigCheck;
+import dev.daskrelay.schemas.retention.StateRetention;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import java.time.Duration;
@@ -22,18 +23,24 @@ import java.util.Map;
  * @param commitInterval Kafka Streams commit interval (under exactly-once: transaction length)
  * @param streamThreads Kafka Streams threads
  * @param streams further Kafka Streams properties, passed through
+ * @param fateRetention how long the command topology remembers a task after its last command ({@code auto}: the
+ *     commands topic's retention + {@link #FATE_RETENTION_MARGIN}; {@code -1}: forever; a duration: that long, which
+ *     must be longer than the commands topic's retention, checked at start-up)
  * @param applier the applier
  * @param ops the operations endpoints
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TranslatorSettings(String applicationId, Boolean createTopics, Integer topicPartitions,
                                  Short topicReplicationFactor, String stateDir, Duration commitInterval,
-                                 Integer streamThreads, Map<String, String> streams, ApplierSection applier, Ops ops)
+                                 Integer streamThreads, Map<String, String> streams, StateRetention fateRetention,
+                                 ApplierSection applier, Ops ops)
         implements CheckedSection {
 
     public static final int DEFAULT_TOPIC_PARTITIONS = 6;
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     public static final int DEFAULT_STREAM_THREADS = 1;
+    /** How much longer than the commands topic {@code fateRetention: auto} keeps fates. */
+    public static final Duration FATE_RETENTION_MARGIN = Duration.ofDays(1);
 
     public TranslatorSettings {
         applicationId = applicationId == null || applicationId.isBlank() ? null : applicationId;
@@ -42,6 +49,7 @@ public record TranslatorSettings(String applicationId, Boolean createTopics, Int
         commitInterval = commitInterval == null ? DEFAULT_COMMIT_INTERVAL : commitInterval;
         streamThreads = streamThreads == null ? DEFAULT_STREAM_THREADS : streamThreads;
         streams = streams == null ? Map.of() : Map.copyOf(streams);
+        fateRetention = fateRetention == null ? StateRetention.AUTO : fateRetention;
         applier = applier == null ? ApplierSection.DEFAULT : applier;
         ops = ops == null ? Ops.DEFAULT : ops;
     }

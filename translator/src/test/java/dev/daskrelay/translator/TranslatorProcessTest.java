@@ -1,6 +1,7 @@
 package dev.daskrelay.translator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.avro.v1.TaskCommand;
@@ -20,20 +21,64 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The whole {@code daskrelay translator} process from a config file: topics, registry serdes, Kubernetes, ops. */
 class TranslatorProcessTest {
 
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.forTests();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void aFateRetentionThatDoesNotOutliveTheCommandsTopicStopsTheStart() throws Exception {
+        try (Admin admin = Admin.create(broker.clientProperties())) {
+            admin.createTopics(List.of(new NewTopic("short.commands", 1, (short) 1)
+                    .configs(Map.of("retention.ms", Long.toString(Duration.ofDays(1).toMillis()))))).all().get();
+        }
+        DaskRelayConfig config = DaskRelayConfig.parse("""
+                kafka:
+                  bootstrapServers: %s
+                  topicPrefix: short
+                registry:
+                  schema.registry.url: mock://translator-process-short
+                kubernetes:
+                  masterUrl: http://127.0.0.1:1
+                translator:
+                  fateRetention: 12h
+                  stateDir: %s
+                  ops: {host: 127.0.0.1, port: 0}
+                """.formatted(broker.bootstrapServers(), Files.createTempDirectory("translator-short")), "test");
+        try (KubernetesClient kube = config.section("kubernetes", KubernetesSettings.class).client()) {
+            var e = assertThrows(DaskRelayConfig.ConfigException.class, () -> TranslatorProcess.start(config, kube));
+            assertEquals("translator.fateRetention: 12h must be longer than the retention of short.commands (1d): a "
+                    + "command still on the topic would find its task forgotten and be acted on again", e.getMessage());
+        }
+    }
+
     @Test
     void processCreatesTopicsTurnsALaunchIntoADaskJobAndServesHealthAndMetrics() throws Exception {
         Path stateDir = Files.createTempDirectory("translator-process");
-        try (KafkaBroker broker = KafkaBroker.forTests(); InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
+        try (InMemoryKubernetes k8s = InMemoryKubernetes.start()) {
             DaskRelayConfig config = DaskRelayConfig.parse("""
                     kafka:
                       bootstrapServers: %s
@@ -68,10 +113,12 @@ class TranslatorProcessTest {
                 await(() -> k8s.client().genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS)
                         .inNamespace("default").withName(name).get() != null);
 
+                // the applier counts its outcome once the create has answered, a moment after the DaskJob is visible
+                String created = "daskrelay_translator_apply_outcomes_total{action=\"create\",outcome=\"created\"} 1.0";
+                await(() -> get(http, base + "/metrics").body().contains(created));
                 String metrics = get(http, base + "/metrics").body();
                 assertTrue(metrics.contains("daskrelay_translator_commands_total{type=\"launch\"} 1.0"), metrics);
-                assertTrue(metrics.contains("daskrelay_translator_apply_outcomes_total{action=\"create\",outcome=\"created\"} 1.0"),
-                        metrics);
+                assertTrue(metrics.contains(created), metrics);
                 assertEquals(200, get(http, base + "/healthz").statusCode());
             } finally {
                 process.close();

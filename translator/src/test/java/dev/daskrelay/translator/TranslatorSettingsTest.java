@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.retention.StateRetention;
 import dev.daskrelay.translator.apply.ApplierSettings;
 import dev.daskrelay.translator.apply.RetryPolicy;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class TranslatorSettingsTest {
                   applier: {initialBackoff: 1s, maxBackoff: 1m, quotaRetryFor: 2h, shutdownGrace: 0}
                 """);
         assertEquals(Duration.ofMillis(250), s.commitInterval());
-        assertEquals(new RetryPolicy(8, 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofHours(2)),
+        assertEquals(new RetryPolicy(12, 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofHours(2)),
                 s.applier().retryPolicy());
         assertEquals(Duration.ZERO, s.applier().shutdownGrace());
     }
@@ -57,5 +58,17 @@ class TranslatorSettingsTest {
                 "translator.applier.concurrency: must be 1 or more (was 0)",
                 "translator.applier.maxBackoff: must not be shorter than initialBackoff",
                 "translator.ops.port: must be a port number 0..65535 (was 70000)"), e.problems());
+    }
+
+    @Test
+    void fateRetentionIsAutoByDefaultAndReadsNeverAndDurations() {
+        assertEquals(StateRetention.AUTO, translator("").fateRetention());
+        assertEquals(StateRetention.NEVER, translator("translator: {fateRetention: -1}").fateRetention());
+        assertEquals(StateRetention.of(Duration.ofDays(100)), translator("translator: {fateRetention: 100d}")
+                .fateRetention());
+        var e = assertThrows(DaskRelayConfig.ConfigException.class,
+                () -> translator("translator: {fateRetention: 0}"));
+        assertEquals(List.of("translator.fateRetention: must be " + StateRetention.EXPECTED + " (was \"0\")"),
+                e.problems());
     }
 }

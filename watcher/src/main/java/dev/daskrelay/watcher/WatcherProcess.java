@@ -9,6 +9,8 @@ import dev.daskrelay.schemas.config.DaskRelayConfig;
 import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.config.KafkaSettings;
 import dev.daskrelay.schemas.config.PlatformConfig;
+import dev.daskrelay.schemas.retention.StateRetention;
+import dev.daskrelay.schemas.retention.TopicRetention;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.watcher.bridge.DaskJobResource;
 import dev.daskrelay.watcher.bridge.KafkaObservationPublisher;
@@ -25,12 +27,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -155,8 +159,35 @@ public final class WatcherProcess extends ServiceProcess {
         streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, settings.streamsStateDir().toString());
         streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.statusCommitInterval().toMillis());
         status = own(new StatusService(statusSettings, serdes, ops.registry(),
-                settings.statusApplicationId(kafka.topicPrefix()), kafka.bootstrapServers(), streamsProps));
+                settings.statusApplicationId(kafka.topicPrefix()), kafka.bootstrapServers(), streamsProps,
+                statusRetention()));
         status.start();
+    }
+
+    /**
+     * {@code watcher.statusRetention} against the commands topic's retention (as the broker tells it) and the janitor's:
+     * null = finished tasks are remembered forever.
+     *
+     * @throws DaskRelayConfig.ConfigException when a fixed retention does not outlive them
+     */
+    private Duration statusRetention() {
+        String commands = kafka.topics().commands();
+        TopicRetention retention;
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            retention = TopicRetention.read(admin, commands, Duration.ofSeconds(30));
+        }
+        StateRetention.Resolved r;
+        try {
+            r = settings.statusRetention(commands, retention);
+        } catch (IllegalArgumentException e) {
+            throw new DaskRelayConfig.ConfigException(e.getMessage());
+        }
+        if (retention instanceof TopicRetention.Unknown) {
+            LOG.warn("{}", r.explanation());
+        } else {
+            LOG.info("{}", r.explanation());
+        }
+        return r.retain();
     }
 
     /** The publisher and the bridge; the informers start now, publishing only once leading. */

@@ -3,6 +3,8 @@ package dev.daskrelay.watcher;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.daskrelay.schemas.config.CheckedSection;
 import dev.daskrelay.schemas.config.ConfigCheck;
+import dev.daskrelay.schemas.retention.StateRetention;
+import dev.daskrelay.schemas.retention.TopicRetention;
 import dev.daskrelay.watcher.bridge.LeaderElection;
 import dev.daskrelay.watcher.bridge.ObservationBridge;
 import dev.daskrelay.watcher.bridge.ObservationTopicMemory;
@@ -48,6 +50,10 @@ import java.util.List;
  * @param stateDir Kafka Streams state directory (default {@code <tmpdir>/daskrelay-watcher-streams})
  * @param recallLookback how far back a new leader reads the observations topic to recall what was last published
  *     per DaskJob (default {@code 24h}; {@code 0} = no recall)
+ * @param statusRetention how long the status topology remembers a finished task after its last change
+ *     ({@code auto}: the commands topic's retention + {@link #STATUS_RETENTION_MARGIN}; {@code -1}: forever; a duration:
+ *     that long, which must be longer than the commands topic's retention and than {@code retainFinished}, checked at
+ *     start-up)
  * @param listPageSize informers list in pages of this many objects (default {@code 500};
  *     {@code 0} = one unpaged list, served from the API server's watch cache but held whole in the watcher's heap)
  * @param statusCommitInterval the status topology's Kafka Streams commit interval, under exactly-once the length
@@ -79,6 +85,7 @@ public record WatcherSettings(
         String statusApplicationId,
         String stateDir,
         Duration recallLookback,
+        StateRetention statusRetention,
         Integer listPageSize,
         Duration statusCommitInterval) implements CheckedSection {
 
@@ -88,6 +95,12 @@ public record WatcherSettings(
     /** Loopback only unless configured: the manifests set 0.0.0.0 for the kubelet's probes and Prometheus. */
     public static final String DEFAULT_OPS_HOST = "127.0.0.1";
     public static final int DEFAULT_OPS_PORT = 8081;
+    /**
+     * How much longer than the commands topic {@code statusRetention: auto} remembers finished tasks: a day more than
+     * the translator's fates ({@code translator.fateRetention: auto}), so no late abort finds a fate whose status is
+     * forgotten.
+     */
+    public static final Duration STATUS_RETENTION_MARGIN = Duration.ofDays(2);
 
     /** One entry of {@code watcher.logLinks}. */
     @JsonIgnoreProperties(ignoreUnknown = false)
@@ -114,6 +127,7 @@ public record WatcherSettings(
         opsHost = opsHost == null || opsHost.isBlank() ? DEFAULT_OPS_HOST : opsHost;
         opsPort = opsPort == null ? DEFAULT_OPS_PORT : opsPort;
         recallLookback = recallLookback == null ? ObservationTopicMemory.DEFAULT_LOOKBACK : recallLookback;
+        statusRetention = statusRetention == null ? StateRetention.AUTO : statusRetention;
         listPageSize = listPageSize == null ? DEFAULT_LIST_PAGE_SIZE : listPageSize;
         statusCommitInterval = statusCommitInterval == null ? StatusTopology.DEFAULT_COMMIT_INTERVAL
                 : statusCommitInterval;
@@ -195,6 +209,23 @@ public record WatcherSettings(
         return stateDir == null || stateDir.isBlank()
                 ? Path.of(System.getProperty("java.io.tmpdir"), "daskrelay-watcher-streams")
                 : Path.of(stateDir);
+    }
+
+    /**
+     * {@code statusRetention} resolved against the commands topic's retention ({@link StateRetention#resolve}) and
+     * checked against {@code retainFinished}: a finished task must be remembered longer than its DaskJob stays.
+     *
+     * @throws IllegalArgumentException {@code watcher.statusRetention: ...} when it does not outlive either
+     */
+    public StateRetention.Resolved statusRetention(String commandsTopic, TopicRetention commands) {
+        StateRetention.Resolved r = statusRetention.resolve("watcher.statusRetention", commandsTopic, commands,
+                STATUS_RETENTION_MARGIN);
+        if (r.retain() != null && !retainFinished.never() && r.retain().compareTo(retainFinished.retain()) <= 0) {
+            throw new IllegalArgumentException("watcher.statusRetention: " + StateRetention.text(r.retain())
+                    + " must be longer than watcher.retainFinished (" + StateRetention.text(retainFinished.retain())
+                    + "): the janitor's deletion of a finished DaskJob would reach a forgotten task");
+        }
+        return r;
     }
 
     /** The janitor's policy. */

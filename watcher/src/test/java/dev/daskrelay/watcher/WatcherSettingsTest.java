@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.retention.StateRetention;
+import dev.daskrelay.schemas.retention.TopicRetention;
 import dev.daskrelay.watcher.status.StatusTopology;
 import java.time.Duration;
 import java.util.List;
@@ -89,5 +91,25 @@ class WatcherSettingsTest {
         var e = assertThrows(DaskRelayConfig.ConfigException.class,
                 () -> watcher("watcher: {leaseDuration: 5s, renewDeadline: 10s}"));
         assertTrue(e.problems().get(0).startsWith("watcher.lease timing"), e.getMessage());
+    }
+
+    @Test
+    void statusRetentionOutlivesTheCommandsTopicAndTheJanitorsRetention() {
+        TopicRetention week = new TopicRetention.Finite(Duration.ofDays(7));
+        assertEquals(StateRetention.AUTO, watcher("").statusRetention());
+        assertEquals(Duration.ofDays(9), watcher("").statusRetention("p.commands", week).retain(),
+                "auto: the topic's 7 days + 2, a day longer than the translator's fates");
+        assertEquals(Duration.ofDays(30), watcher("watcher: {statusRetention: 30d}").statusRetention("p.commands", week)
+                .retain());
+        var shorter = assertThrows(IllegalArgumentException.class,
+                () -> watcher("watcher: {statusRetention: 3d}").statusRetention("p.commands", week));
+        assertTrue(shorter.getMessage().startsWith("watcher.statusRetention: 3d must be longer than the retention of "
+                + "p.commands (7d)"), shorter.getMessage());
+        var janitor = assertThrows(IllegalArgumentException.class,
+                () -> watcher("watcher: {statusRetention: 10d, retainFinished: 14d}").statusRetention("p.commands", week));
+        assertEquals("watcher.statusRetention: 10d must be longer than watcher.retainFinished (14d): the janitor's "
+                + "deletion of a finished DaskJob would reach a forgotten task", janitor.getMessage());
+        assertTrue(watcher("watcher: {statusRetention: -1, retainFinished: -1}").statusRetention("p.commands", week)
+                .forever());
     }
 }

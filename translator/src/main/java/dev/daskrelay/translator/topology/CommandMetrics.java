@@ -19,6 +19,7 @@ import java.util.Map;
  *   <li>{@code daskrelay.translator.intents} {action}</li>
  *   <li>{@code daskrelay.translator.commands.rerouted}: commands the repartition moved to another partition than
  *       the producer chose (producers that do not partition by {@code murmur2(taskId)}, e.g. librdkafka's CRC32)</li>
+ *   <li>{@code daskrelay.translator.fates.expired}: task fates forgotten after {@code translator.fateRetention}</li>
  * </ul>
  */
 public final class CommandMetrics {
@@ -28,6 +29,7 @@ public final class CommandMetrics {
     private final Counter rejections;
     private final Map<DeadLetterHeaders.Stage, Counter> deadLetters = new EnumMap<>(DeadLetterHeaders.Stage.class);
     private final Counter rerouted;
+    private final Counter fatesExpired;
     private final Map<CommandOutcomeKind, Counter> outcomes = new EnumMap<>(CommandOutcomeKind.class);
     private final Map<IntentAction, Counter> intents = new EnumMap<>(IntentAction.class);
 
@@ -44,6 +46,8 @@ public final class CommandMetrics {
         }
         rerouted = Counter.builder("daskrelay.translator.commands.rerouted")
                 .description("commands moved to their task's partition by the repartition").register(registry);
+        fatesExpired = Counter.builder("daskrelay.translator.fates.expired")
+                .description("task fates forgotten after the fate retention").register(registry);
         for (CommandOutcomeKind k : CommandOutcomeKind.values()) {
             outcomes.put(k, Counter.builder("daskrelay.translator.command.outcomes")
                     .tag("kind", k.name().toLowerCase(Locale.ROOT)).register(registry));
@@ -71,6 +75,10 @@ public final class CommandMetrics {
 
     void rerouted() {
         rerouted.increment();
+    }
+
+    void fatesExpired(int n) {
+        fatesExpired.increment(n);
     }
 
     void deadLetter(DeadLetterHeaders.Stage stage) {

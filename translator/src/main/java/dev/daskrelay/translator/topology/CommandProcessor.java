@@ -6,15 +6,18 @@ import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.LogKeys;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
+import dev.daskrelay.schemas.retention.ExpirySweep;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -23,7 +26,8 @@ import org.slf4j.MDC;
  * The shell around {@link CommandDecider}: decodes the raw command, reads and writes the fate store, forwards the
  * intent and the observation, and sends what cannot be decoded (or processed) to the dead-letter sink with the
  * original key and value bytes and the record's place on the commands topic ({@link CommandOrigin}, when it comes
- * through the repartition topic). Everything it forwards goes out in the stream task's transaction.
+ * through the repartition topic). Everything it forwards goes out in the stream task's transaction. With a
+ * {@link FateExpiry}, a wall-clock punctuator forgets fates whose last write is older than the retention.
  */
 final class CommandProcessor implements Processor<byte[], byte[], Object, Object> {
 
@@ -34,24 +38,42 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
     private final LaunchPreparation preparation;
     private final CommandMetrics metrics;
     private final boolean repartitioned;
+    private final FateExpiry expiry;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, TaskFate> fates;
+    private TimestampedKeyValueStore<String, TaskFate> fates;
+    private ExpirySweep<TaskFate> sweep;
 
     /**
      * @param repartitioned true when the records come from the repartition topic and carry their origin in headers
+     * @param expiry when fates are forgotten; null = never
      */
     CommandProcessor(Deserializer<TaskCommand> commands, LaunchPreparation preparation, CommandMetrics metrics,
-                     boolean repartitioned) {
+                     boolean repartitioned, FateExpiry expiry) {
         this.commands = commands;
         this.preparation = preparation;
         this.metrics = metrics;
         this.repartitioned = repartitioned;
+        this.expiry = expiry;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.fates = context.getStateStore(CommandTopology.FATE_STORE);
+        if (expiry != null) {
+            sweep = new ExpirySweep<>(fates, (taskId, fate, writtenAt, now) -> expiry.expired(writtenAt, now),
+                    FateExpiry.SWEEP_BATCH);
+            context.schedule(FateExpiry.SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetExpired);
+        }
+    }
+
+    private void forgetExpired(long now) {
+        ExpirySweep.Result r = sweep.sweep(now);
+        if (!r.expired().isEmpty()) {
+            metrics.fatesExpired(r.expired().size());
+            LOG.debug("forgot {} fates older than {} (examined {})", r.expired().size(), expiry.retention(),
+                    r.examined());
+        }
     }
 
     @Override
@@ -98,10 +120,10 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         }
         metrics.command(launch);
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        TaskFate fate = fates.get(command.getTaskId());
+        TaskFate fate = ValueAndTimestamp.getValueOrNull(fates.get(command.getTaskId()));
         CommandDecider.Decision d = CommandDecider.decide(fate, command, preparation::prepare, now);
         if (d.fate() != null) {
-            fates.put(command.getTaskId(), d.fate());
+            fates.put(command.getTaskId(), ValueAndTimestamp.make(d.fate(), now.toEpochMilli()));
         }
         long ts = now.toEpochMilli();
         if (d.intent() != null) {

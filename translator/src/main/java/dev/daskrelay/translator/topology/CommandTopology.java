@@ -5,6 +5,7 @@ import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
@@ -29,8 +30,8 @@ import org.apache.kafka.streams.state.Stores;
  *                    └► (no key) ─► dead-letters      │ murmur2(taskId) % n, set by this topology
  *                                                 ▼
  *                          commands-processor (store task-fates) ─┬─► intents                  sub-topology 1
- *                                                                 ├─► observations
- *                                                                 └─► dead-letters
+ *                           │ wall-clock punctuation:             ├─► observations
+ *                           └ expired fates forgotten (FateExpiry) └─► dead-letters
  * </pre>
  *
  * <p>Why the repartition: the fate of a task lives in the store of one partition, so every command of a task must
@@ -62,12 +63,27 @@ public final class CommandTopology {
     static final String OBSERVATIONS_SINK = "observations-sink";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
 
-    /** The product's topology ({@link CommandRouting#REPARTITION_BY_TASK_ID}). */
+    /** The product's topology ({@link CommandRouting#REPARTITION_BY_TASK_ID}), fates kept forever. */
     public static Topology build(Topics topics, Serde<TaskCommand> commandSerde, Serde<DaskJobIntent> intentSerde,
                                  Serde<Observation> observationSerde, LaunchPreparation preparation,
                                  MeterRegistry registry) {
         return build(topics, commandSerde, intentSerde, observationSerde, preparation, registry,
-                CommandRouting.REPARTITION_BY_TASK_ID);
+                CommandRouting.REPARTITION_BY_TASK_ID, null);
+    }
+
+    /** The product's topology; fates are forgotten {@code fateRetention} after their last write (null = never). */
+    public static Topology build(Topics topics, Serde<TaskCommand> commandSerde, Serde<DaskJobIntent> intentSerde,
+                                 Serde<Observation> observationSerde, LaunchPreparation preparation,
+                                 MeterRegistry registry, Duration fateRetention) {
+        return build(topics, commandSerde, intentSerde, observationSerde, preparation, registry,
+                CommandRouting.REPARTITION_BY_TASK_ID, fateRetention);
+    }
+
+    /** A topology with the given routing (the benchmark compares both), fates kept forever. */
+    public static Topology build(Topics topics, Serde<TaskCommand> commandSerde, Serde<DaskJobIntent> intentSerde,
+                                 Serde<Observation> observationSerde, LaunchPreparation preparation,
+                                 MeterRegistry registry, CommandRouting routing) {
+        return build(topics, commandSerde, intentSerde, observationSerde, preparation, registry, routing, null);
     }
 
     /**
@@ -78,15 +94,19 @@ public final class CommandTopology {
      * @param preparation validation + rendering of launches
      * @param registry meters go here
      * @param routing how commands reach their fate store
+     * @param fateRetention how long after its last write a task's fate is forgotten; null = never
+     *     ({@link FateExpiry})
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static Topology build(Topics topics, Serde<TaskCommand> commandSerde, Serde<DaskJobIntent> intentSerde,
                                  Serde<Observation> observationSerde, LaunchPreparation preparation,
-                                 MeterRegistry registry, CommandRouting routing) {
+                                 MeterRegistry registry, CommandRouting routing, Duration fateRetention) {
         CommandMetrics metrics = new CommandMetrics(registry);
         StreamsBuilder b = new StreamsBuilder();
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FATE_STORE), Serdes.String(),
-                new TaskFateSerde()));
+        // timestamped: the time of a fate's last write is what its expiry counts from (a store written by an earlier
+        // version without timestamps is upgraded in place by Kafka Streams; its fates get a time at the first sweep)
+        b.addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(FATE_STORE),
+                Serdes.String(), new TaskFateSerde()));
         KStream<byte[], byte[]> commands = b.stream(topics.commands(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE));
         boolean repartition = routing == CommandRouting.REPARTITION_BY_TASK_ID;
@@ -104,7 +124,8 @@ public final class CommandTopology {
             commands = routes.get("commands-keyed");
         }
         KStream<Object, Object> decided = commands.process(
-                () -> new CommandProcessor(commandSerde.deserializer(), preparation, metrics, repartition),
+                () -> new CommandProcessor(commandSerde.deserializer(), preparation, metrics, repartition,
+                        fateRetention == null ? null : new FateExpiry(fateRetention)),
                 Named.as(PROCESSOR), FATE_STORE);
         // CommandProcessor forwards each record to one of these by name
         decided.to(topics.intents(), (Produced) Produced.with(Serdes.String(), intentSerde)

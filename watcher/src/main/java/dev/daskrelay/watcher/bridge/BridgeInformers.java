@@ -8,11 +8,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.impl.KubernetesClientImpl;
-import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -56,17 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class BridgeInformers {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeInformers.class);
-
-    /**
-     * An informer whose list or watch fails tries again (with the client's reconnect back-off), whatever the failure:
-     * fabric8's default gives up for good when the first list fails (a timeout on a busy API server, a 403 before
-     * the RBAC is applied), and the bridge, which publishes only once every informer has synced, would then wait
-     * forever. client-go's reflectors also keep retrying.
-     */
-    static final ExceptionHandler KEEP_TRYING = (started, t) -> {
-        LOG.warn("informer {} failed, trying again: {}", started ? "watch" : "initial list", t.toString());
-        return true;
-    };
 
     static final String JOB_INDEX = "daskrelay-job";
     /**
@@ -200,7 +189,11 @@ public final class BridgeInformers {
         informers = new Informers(jobInformers, podInformers, eventInformers);
         for (SharedIndexInformer<?> i : informers.all()) {
             watching.put(i, false);
-            i.exceptionHandler(KEEP_TRYING);
+            // fabric8's default gives up for good when the initial list or watch fails (a 5xx, a 429, a reset, an
+            // API server restarting): the informer stops and never syncs, so the bridge would wait forever. Keep
+            // retrying with the informer's back-off, as client-go does; only a WatcherException (an event that
+            // cannot be read) still stops it.
+            i.exceptionHandler(BridgeInformers::retry);
             i.start();
         }
     }
@@ -217,6 +210,14 @@ public final class BridgeInformers {
         KubernetesSerialization serialization = decoding == InformerDecoding.STREAMING ? SlimDecoding.serialization()
                 : client.getKubernetesSerialization();
         return new KubernetesClientImpl(http, client.getConfiguration(), () -> executor, serialization);
+    }
+
+    /** Whether an informer tries its list and watch again after {@code t} (logged). */
+    static boolean retry(boolean started, Throwable t) {
+        boolean again = !(t instanceof WatcherException);
+        LOG.warn("informer list/watch failed ({}): {}{}", started ? "after it started" : "before its first list",
+                t.toString(), again ? "; retrying" : "; giving up");
+        return again;
     }
 
     /** True once every informer has completed its initial list (false before {@link #start()}). */

@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       occurredAt, i.e. from the observed change to daskrelay's decision)</li>
  *   <li>{@code daskrelay.status.delete.intents} (counter; tag {@code reason} Stuck|Timeout|image codes)</li>
  *   <li>{@code daskrelay.status.dead.letters} (counter; tag {@code stage})</li>
+ *   <li>{@code daskrelay.status.tasks.expired} (counter; finished tasks forgotten after {@code watcher.statusRetention})</li>
  * </ul>
  */
 public final class StatusMetrics {
@@ -93,6 +94,10 @@ public final class StatusMetrics {
 
     void deleteIntent(DaskJobIntent i) {
         counter("daskrelay.status.delete.intents", "reason", String.valueOf(i.getReason())).increment();
+    }
+
+    void expired(int n) {
+        Counter.builder("daskrelay.status.tasks.expired").register(registry).increment(n);
     }
 
     void deadLetter(DeadLetterHeaders.Stage stage) {

@@ -30,6 +30,15 @@ public final class StatusService implements AutoCloseable {
      */
     public StatusService(StatusSettings settings, StatusSerdes serdes, MeterRegistry registry, String applicationId,
                          String bootstrapServers, Properties clientProperties) {
+        this(settings, serdes, registry, applicationId, bootstrapServers, clientProperties, null);
+    }
+
+    /**
+     * @param clientProperties as above
+     * @param retention        how long a finished task is remembered after its last change; null = forever
+     */
+    public StatusService(StatusSettings settings, StatusSerdes serdes, MeterRegistry registry, String applicationId,
+                         String bootstrapServers, Properties clientProperties, Duration retention) {
         Properties p = StatusTopology.streamsProperties(applicationId, bootstrapServers);
         if (clientProperties != null) {
             p.putAll(clientProperties);
@@ -39,7 +48,7 @@ public final class StatusService implements AutoCloseable {
             LOG.warn("processing.guarantee={} ignored: the status topology runs exactly_once_v2", guarantee);
             p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         }
-        this.streams = new KafkaStreams(new StatusTopology(settings, serdes, registry).build(), p);
+        this.streams = new KafkaStreams(new StatusTopology(settings, serdes, registry, retention).build(), p);
         this.streams.setUncaughtExceptionHandler(e -> {
             if (SchemaSerdeException.isTransient(e)) {
                 LOG.warn("status topology: schema registry unavailable ({}); replacing the stream thread", e.toString());

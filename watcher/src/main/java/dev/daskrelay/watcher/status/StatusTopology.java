@@ -7,6 +7,7 @@ import dev.daskrelay.schemas.DeadLetterHeaders;
 import dev.daskrelay.schemas.KeyPartitioning;
 import dev.daskrelay.schemas.LogKeys;
 import dev.daskrelay.schemas.registry.SchemaSerdeException;
+import dev.daskrelay.schemas.retention.ExpirySweep;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,6 +33,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -49,7 +52,8 @@ import org.slf4j.MDC;
  *                          │ stores:          ├─► intents       (DaskJobIntent DELETE)
  *                          │  status-tasks    └─► dead-letters  (original bytes + error headers)
  *                          │  status-timers
- *                          └ wall-clock punctuation: timers due → tick
+ *                          └ wall-clock punctuation: timers due → tick; finished tasks forgotten after the
+ *                            retention ({@link StatusExpiry})
  * </pre>
  */
 public final class StatusTopology {
@@ -75,11 +79,22 @@ public final class StatusTopology {
     private final StatusSettings settings;
     private final StatusSerdes serdes;
     private final StatusMetrics metrics;
+    private final StatusExpiry expiry;
 
+    /** A status topology that never forgets a task. */
     public StatusTopology(StatusSettings settings, StatusSerdes serdes, MeterRegistry registry) {
+        this(settings, serdes, registry, null);
+    }
+
+    /**
+     * @param retention how long after its last change a finished task is forgotten ({@link StatusExpiry}); null =
+     *                  never
+     */
+    public StatusTopology(StatusSettings settings, StatusSerdes serdes, MeterRegistry registry, Duration retention) {
         this.settings = settings;
         this.serdes = serdes;
         this.metrics = new StatusMetrics(registry);
+        this.expiry = retention == null ? null : new StatusExpiry(retention);
     }
 
     /** Kafka Streams properties this topology needs (merge Kafka client properties on top, but keep these). */
@@ -97,8 +112,10 @@ public final class StatusTopology {
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.observationsTopic());
         t.addProcessor(PROCESSOR, StatusProcessor::new, SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE), Serdes.String(),
-                new TaskStateSerde()), PROCESSOR);
+        // timestamped: a finished task's expiry counts from its last write (a store of an earlier version without
+        // timestamps is upgraded in place by Kafka Streams; its entries get a time at the first sweep)
+        t.addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(TASKS_STORE),
+                Serdes.String(), new TaskStateSerde()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), Serdes.String(),
                 Serdes.Long()), PROCESSOR);
         // partitioned by murmur2(taskId) explicitly, whatever partitioner.class the Kafka properties set: the
@@ -119,8 +136,9 @@ public final class StatusTopology {
     /** Thin shell around {@link TaskStateMachine}: decode, load, step, store, forward, count. */
     private final class StatusProcessor implements Processor<byte[], byte[], Object, Object> {
         private ProcessorContext<Object, Object> context;
-        private KeyValueStore<String, TaskState> tasks;
+        private TimestampedKeyValueStore<String, TaskState> tasks;
         private KeyValueStore<String, Long> timers;
+        private ExpirySweep<TaskState> sweep;
 
         @Override
         public void init(ProcessorContext<Object, Object> context) {
@@ -128,6 +146,23 @@ public final class StatusTopology {
             this.tasks = context.getStateStore(TASKS_STORE);
             this.timers = context.getStateStore(TIMERS_STORE);
             context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+            if (expiry != null) {
+                sweep = new ExpirySweep<>(tasks, (taskId, state, writtenAt, now) -> expiry.expired(state, writtenAt, now),
+                        StatusExpiry.SWEEP_BATCH);
+                context.schedule(StatusExpiry.SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetExpired);
+            }
+        }
+
+        private void forgetExpired(long now) {
+            ExpirySweep.Result r = sweep.sweep(now);
+            for (String taskId : r.expired()) {
+                timers.delete(taskId); // none for a finished task; an orphan's, if it had one
+            }
+            if (!r.expired().isEmpty()) {
+                metrics.expired(r.expired().size());
+                LOG.debug("forgot {} finished tasks older than {} (examined {})", r.expired().size(),
+                        expiry.retention(), r.examined());
+            }
         }
 
         @Override
@@ -157,7 +192,7 @@ public final class StatusTopology {
             }
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
             try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
-                TaskState state = tasks.get(taskId);
+                TaskState state = ValueAndTimestamp.getValueOrNull(tasks.get(taskId));
                 TaskStateMachine.Step step;
                 try {
                     step = TaskStateMachine.apply(state == null ? TaskState.initial(taskId) : state, o, now,
@@ -186,7 +221,7 @@ public final class StatusTopology {
             }
             for (String taskId : due) {
                 try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
-                    TaskState state = tasks.get(taskId);
+                    TaskState state = ValueAndTimestamp.getValueOrNull(tasks.get(taskId));
                     if (state == null) {
                         timers.delete(taskId);
                         continue;
@@ -199,7 +234,7 @@ public final class StatusTopology {
         private void commit(String taskId, TaskState before, TaskStateMachine.Step step) {
             TaskState after = step.state();
             if (!after.equals(before)) {
-                tasks.put(taskId, after);
+                tasks.put(taskId, ValueAndTimestamp.make(after, context.currentSystemTimeMs()));
             }
             Instant due = PhaseDerivation.nextTimerDue(after, settings);
             Instant dueBefore = before == null ? null : PhaseDerivation.nextTimerDue(before, settings);
