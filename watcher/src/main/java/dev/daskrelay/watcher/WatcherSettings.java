@@ -135,7 +135,7 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every value that cannot be used, each with its key path. */

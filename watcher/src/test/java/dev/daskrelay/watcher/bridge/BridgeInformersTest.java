@@ -32,7 +32,7 @@ class BridgeInformersTest {
                 .andReturn(500, "injected: the API server failed the first list").once();
         server.expect().get().withPath("/api/v1/namespaces/ns1/pods" + selector)
                 .andReturn(503, "injected: the API server is not ready").once();
-        BridgeInformers informers = new BridgeInformers(client, List.of("ns1"), Map.of(), Duration.ofMinutes(10), 500L,
+        BridgeInformers informers = new BridgeInformers(client, List.of("ns1"), Map.of(), Duration.ofMinutes(10), 500L, InformerDecoding.STREAMING, true,
                 new BridgeInformers.Listener() {
                     @Override
                     public void changed(JobRef job) {
