@@ -58,7 +58,7 @@ venv() {
       rm -rf "$dir"
       python3 -m venv "$dir" >&2 || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
       "$dir/bin/pip" install -q --disable-pip-version-check -r "$TESTBED_HOME/operator/requirements.txt" \
-        "kopf==$KOPF_VERSION" >&2
+        "kopf==$KOPF_VERSION" >&2 || { rm -rf "$dir"; die "pip install of the operator failed (kopf==$KOPF_VERSION)"; }
       touch "$dir/.complete"
     fi
     exec 8>&-
@@ -116,8 +116,9 @@ operator_start() {
   local port; port="$(free_port)"
   echo "$port" > "$RUN/operator.port"
   # What the operator's image runs (kopf run -m dask_kubernetes.operator.controller --all-namespaces), plus
-  # --standalone: no peering objects, this is the only operator.
-  KUBECONFIG="$DIR/kubeconfig" start operator "$venv_path/bin/kopf" run -m dask_kubernetes.operator.controller \
+  # --standalone: no peering objects, this is the only operator. kopf reads KOPF_* variables as its own options
+  # (click's auto_envvar_prefix): our KOPF_VERSION would be taken for `kopf --version`, so it is not passed on.
+  KUBECONFIG="$DIR/kubeconfig" start operator env -u KOPF_VERSION "$venv_path/bin/kopf" run -m dask_kubernetes.operator.controller \
     --standalone --all-namespaces --verbose --liveness="http://127.0.0.1:$port/healthz"
   wait_until "$READY_TIMEOUT" "Dask operator liveness (log $LOGS/operator.log)" \
     curl -sf "http://127.0.0.1:$port/healthz" || { tail -20 "$LOGS/operator.log" >&2; exit 1; }
@@ -179,6 +180,7 @@ up() {
   for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok operator; do
     [[ -z "$(pid_of $c)" ]] || ! kill -0 "$(pid_of $c)" 2>/dev/null || die "$c already runs for $DIR (cluster.sh down $DIR first)"
   done
+  UP_STARTED=1
   BIN="$(TESTBED_HOME="$TESTBED_HOME" "$TESTBED_HOME/build.sh")"
   local venv_path; venv_path="$(venv)"
   local crds; crds="$(release_crds "$venv_path")"
@@ -261,7 +263,10 @@ status() {
 }
 
 case "${1:-}" in
-  up) up "${2:-}" ;;
+  up)
+    # a failed start stops what it started, so no etcd, API server or kwok outlives it
+    trap 'rc=$?; if [ "$rc" -ne 0 ] && [ "${UP_STARTED:-0}" = 1 ]; then log "up failed: stopping what it started"; down "$DIR" >&2 || true; fi' EXIT
+    up "${2:-}" ;;
   down) down "${2:-}" "${3:-}" ;;
   status) status "${2:-}" ;;
   operator-stop) set_dirs "${2:-}"; stop operator "dask_kubernetes.operator" ;;
