@@ -26,9 +26,14 @@ public final class TypicalTask {
     private TypicalTask() {
     }
 
-    /** A renderer for {@link #platform(String)}. */
+    /** A renderer for {@link #platform(String)}, for the default installation. */
     public static DaskJobRenderer renderer(String namespace) {
-        return new DaskJobRenderer(platform(namespace), Installation.DEFAULT);
+        return renderer(namespace, Installation.DEFAULT);
+    }
+
+    /** A renderer for {@link #platform(String)} whose DaskJobs carry {@code installation}'s label. */
+    public static DaskJobRenderer renderer(String namespace, Installation installation) {
+        return new DaskJobRenderer(platform(namespace), installation);
     }
 
     /** A platform that sets every placement knob, whose default namespace is {@code namespace}. */

@@ -10,6 +10,7 @@ import dev.daskrelay.bench.CpuSample;
 import dev.daskrelay.bench.TypicalTask;
 import dev.daskrelay.embedded.EmbeddedKafka;
 import dev.daskrelay.schemas.config.DaskRelayConfig;
+import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.serde.AvroSerdes;
 import dev.daskrelay.simulator.DaskCrds;
 import dev.daskrelay.simulator.InMemoryKubernetes;
@@ -118,7 +119,8 @@ public final class StatusLatencyHarness {
                             .serializer());
             KubernetesClient watcherClient = target.newClient();
             WatcherProcess watcher = WatcherProcess.start(config, watcherClient, Clock.systemUTC());
-            DaskJobRenderer renderer = TypicalTask.renderer(ns);
+            // the watcher follows only its installation's DaskJobs (by default the one its topic prefix names)
+            DaskJobRenderer renderer = TypicalTask.renderer(ns, Installation.derivedFrom(prefix));
             List<String> names = new ArrayList<>();
             List<String> tasks = new ArrayList<>();
             CpuSample cpu;
