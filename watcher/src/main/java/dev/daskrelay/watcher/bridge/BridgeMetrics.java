@@ -15,6 +15,7 @@ public final class BridgeMetrics {
     final Counter relists;
     final Counter held;
     private final AtomicInteger leader = new AtomicInteger();
+    private final RunnerReads.Outcomes runnerReads;
 
     public BridgeMetrics(MeterRegistry registry, Supplier<BridgeInformers.CacheSizes> cached) {
         published = Counter.builder("daskrelay.watcher.observations.published")
@@ -26,6 +27,7 @@ public final class BridgeMetrics {
         held = Counter.builder("daskrelay.watcher.observations.held")
                 .description("failed DaskJobs held back until their runner pod's end reached the cache")
                 .register(registry);
+        runnerReads = runnerReadOutcomes(registry);
         relists = Counter.builder("daskrelay.watcher.relists")
                 .description("watches re-established after a break (full re-observation follows)").register(registry);
         Gauge.builder("daskrelay.watcher.leader", leader, AtomicInteger::get)
@@ -36,6 +38,34 @@ public final class BridgeMetrics {
                 .description("pods of managed DaskJobs in the informer cache").register(registry);
         Gauge.builder("daskrelay.watcher.tracked.events", () -> cached.get().events())
                 .description("Events in the informer cache (after the API server's field selector)").register(registry);
+    }
+
+    private static RunnerReads.Outcomes runnerReadOutcomes(MeterRegistry registry) {
+        String name = "daskrelay.watcher.runner.reads";
+        String description = "runner pods read from the API server because their end was late in the cache";
+        Counter found = Counter.builder(name).tag("outcome", "found").description(description).register(registry);
+        Counter absent = Counter.builder(name).tag("outcome", "absent").description(description).register(registry);
+        Counter failed = Counter.builder(name).tag("outcome", "failed").description(description).register(registry);
+        return new RunnerReads.Outcomes() {
+            @Override
+            public void found() {
+                found.increment();
+            }
+
+            @Override
+            public void absent() {
+                absent.increment();
+            }
+
+            @Override
+            public void failed() {
+                failed.increment();
+            }
+        };
+    }
+
+    RunnerReads.Outcomes runnerReads() {
+        return runnerReads;
     }
 
     public void leading(boolean isLeader) {

@@ -1,6 +1,9 @@
 package dev.daskrelay.watcher.bridge;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -18,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * duration. {@code onStarted} runs when this instance becomes leader; {@code onLost} runs when it stops being leader
  * for any reason other than {@link #close()} (the process wiring exits then: a bridge that may have lost the Lease
  * must not keep publishing next to the new leader).
+ *
+ * <p>The Lease's own requests go through a client of their own whose request timeout is the retry period (2 s by
+ * default) and that never retries by itself. With the process's client (10 s request timeout), one renewal request
+ * held by a slow or broken connection used the whole renew deadline and the leader lost the Lease; with the short
+ * timeout a hung renewal fails fast and is tried again, several times within the deadline.
  */
 public final class LeaderElection implements AutoCloseable {
 
@@ -48,6 +56,7 @@ public final class LeaderElection implements AutoCloseable {
     private final AtomicBoolean leading = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile CompletableFuture<?> running;
+    private KubernetesClient leaseClient;
 
     public LeaderElection(KubernetesClient client, String leaseNamespace, String leaseName, String identity,
                           Timing timing, Runnable onStarted, Runnable onLost) {
@@ -76,13 +85,25 @@ public final class LeaderElection implements AutoCloseable {
                         leader -> LOG.info("Lease {}/{} is held by {}", leaseNamespace, leaseName, leader)))
                 .build();
         LOG.info("competing for Lease {}/{} as {}", leaseNamespace, leaseName, identity);
-        running = client.leaderElector().withConfig(config).build().start();
+        leaseClient = leaseClient(client, timing.retryPeriod());
+        running = leaseClient.leaderElector().withConfig(config).build().start();
         running.whenComplete((ok, error) -> {
             if (error != null && !closing.get() && !(error instanceof CancellationException)) {
                 LOG.error("leader election ended with an error", error);
                 stopped();
             }
         });
+    }
+
+    /** The process's client with a request and connect timeout of {@code timeout} and no client-side retries. */
+    static KubernetesClient leaseClient(KubernetesClient client, Duration timeout) {
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        Config config = new ConfigBuilder(client.getConfiguration())
+                .withRequestTimeout(millis)
+                .withConnectionTimeout(millis)
+                .withRequestRetryBackoffLimit(0)
+                .build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     public boolean leading() {
@@ -118,12 +139,17 @@ public final class LeaderElection implements AutoCloseable {
             return;
         }
         CompletableFuture<?> r;
+        KubernetesClient c;
         synchronized (this) {
             r = running;
+            c = leaseClient;
         }
         if (r != null) {
-            r.cancel(true);
+            r.cancel(true); // releases the Lease if held (synchronously, through the Lease's client)
         }
         leading.set(false);
+        if (c != null) {
+            c.close();
+        }
     }
 }

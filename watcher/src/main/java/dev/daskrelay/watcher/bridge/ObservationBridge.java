@@ -52,7 +52,8 @@ public final class ObservationBridge implements AutoCloseable {
      * @param retryBackoff wait before re-deriving a job whose observation could not be sent
      * @param tombstoneTtl how long the final state of a deleted DaskJob is kept to report its disappearance
      * @param runnerHold how long a failed DaskJob may wait for its runner pod's end to reach the cache
-     *     ({@link PublishDecision.Hold})
+     *     ({@link PublishDecision.Hold}); after that the runner pod is read from the API server ({@link RunnerReads}),
+     *     for at most {@link #runnerReadLimit()} more
      * @param listPageSize the DaskJob and pod informers list in pages of this many objects; 0 = one unpaged list
      *     (the API server answers it from its watch cache, but the whole response and its decoded objects are in the
      *     heap at once: 60,000 pods do not fit 1 GiB that way). The Event informer is never paged.
@@ -71,6 +72,7 @@ public final class ObservationBridge implements AutoCloseable {
         public static final Duration DEFAULT_TOMBSTONE_TTL = Duration.ofMinutes(5);
         /** A pod update trails the DaskJob's by milliseconds; a runner not ended after this is not going to be. */
         public static final Duration DEFAULT_RUNNER_HOLD = Duration.ofSeconds(10);
+        static final int RUNNER_READ_LIMIT_FACTOR = 12;
 
         public Options {
             namespaces = List.copyOf(namespaces);
@@ -112,6 +114,15 @@ public final class ObservationBridge implements AutoCloseable {
                     compress, installation);
         }
 
+        /**
+         * How long a failed DaskJob may wait, after its hold, for a direct read of its runner pod that keeps failing:
+         * {@value #RUNNER_READ_LIMIT_FACTOR} × {@code runnerHold} (2 minutes by default). Past it the DaskJob's own
+         * failure is published without the runner's.
+         */
+        public Duration runnerReadLimit() {
+            return runnerHold.multipliedBy(RUNNER_READ_LIMIT_FACTOR);
+        }
+
         /** The informer list limit: null = unpaged. */
         Long listLimit() {
             return listPageSize == 0 ? null : (long) listPageSize;
@@ -135,6 +146,8 @@ public final class ObservationBridge implements AutoCloseable {
     private final Map<JobRef, Tombstone> tombstones = new ConcurrentHashMap<>();
     /** Failed DaskJobs waiting for their runner pod's end, since when (worker thread only). */
     private final Map<JobRef, Instant> holding = new ConcurrentHashMap<>();
+    /** Runner pods read from the API server for failed DaskJobs held past {@link Options#runnerHold()}. */
+    private final RunnerReads runnerReads;
     /** Jobs to decide once every informer has its initial list (worker thread only). */
     private final Set<JobRef> waitingForSync = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries;
@@ -151,6 +164,15 @@ public final class ObservationBridge implements AutoCloseable {
      */
     public ObservationBridge(KubernetesClient client, Options options, ObservationPublisher publisher,
                              ObservationMemory memory, Clock clock, MeterRegistry registry) {
+        this(client, RunnerReads.Reader.of(client), options, publisher, memory, clock, registry);
+    }
+
+    /**
+     * @param runnerReader how a runner pod is read from the API server when its end is late in the cache (tests pass
+     *     their own to model a pod watch that is behind)
+     */
+    ObservationBridge(KubernetesClient client, RunnerReads.Reader runnerReader, Options options,
+                      ObservationPublisher publisher, ObservationMemory memory, Clock clock, MeterRegistry registry) {
         this.memory = memory;
         this.options = options;
         this.publisher = publisher;
@@ -169,6 +191,7 @@ public final class ObservationBridge implements AutoCloseable {
                     }
                 });
         this.metrics = new BridgeMetrics(registry, informers::cacheSizes);
+        this.runnerReads = new RunnerReads(runnerReader, options.retryBackoff(), this::enqueue, metrics.runnerReads());
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "daskrelay-bridge-retry");
             t.setDaemon(true);
@@ -321,26 +344,37 @@ public final class ObservationBridge implements AutoCloseable {
     private void process(JobRef ref) {
         GenericKubernetesResource job = informers.job(ref);
         PublishDecision.Next next;
+        Duration held = Duration.ZERO;
         if (job != null) {
             tombstones.remove(ref);
             Instant heldSince = holding.get(ref);
-            boolean mayHold = heldSince == null
-                    || Duration.between(heldSince, clock.instant()).compareTo(options.runnerHold()) < 0;
-            next = PublishDecision.next(job, informers.pods(ref), informers.events(ref), null, lastSent.get(ref),
-                    mayHold);
+            held = heldSince == null ? Duration.ZERO : Duration.between(heldSince, clock.instant());
+            RunnerReads.Result read = runnerReads.result(ref);
+            boolean readAnswered = read instanceof RunnerReads.Found || read instanceof RunnerReads.Absent;
+            boolean mayHold = held.compareTo(options.runnerHold()) < 0
+                    || !readAnswered && held.compareTo(options.runnerHold().plus(options.runnerReadLimit())) < 0;
+            next = PublishDecision.next(job, RunnerReads.apply(informers.pods(ref), read), informers.events(ref),
+                    null, lastSent.get(ref), mayHold);
         } else {
             Tombstone tomb = tombstones.get(ref);
             next = PublishDecision.next(null, List.of(), List.of(), tomb == null ? null : tomb.job(),
                     lastSent.get(ref), false);
         }
-        if (next instanceof PublishDecision.Hold) {
+        if (next instanceof PublishDecision.Hold hold) {
             if (holding.putIfAbsent(ref, clock.instant()) == null) {
                 metrics.held.increment();
                 retries.schedule(() -> enqueue(ref), options.runnerHold().toMillis(), TimeUnit.MILLISECONDS);
+            } else if (held.compareTo(options.runnerHold()) >= 0 && runnerReads.result(ref) == null) {
+                // the pod cache is not a moment behind: its watch is down; ask the API server (answers enqueue)
+                LOG.info("DaskJob {} failed {} ago and its runner pod {} has not ended in the cache; reading it from "
+                        + "the API server", ref, held, hold.runnerPod());
+                runnerReads.request(ref, hold.runnerPod());
+                retries.schedule(() -> enqueue(ref), options.runnerReadLimit().toMillis(), TimeUnit.MILLISECONDS);
             }
             return;
         }
         holding.remove(ref);
+        runnerReads.forget(ref);
         if (next instanceof PublishDecision.Publish p) {
             publish(ref, p.identity(), p.snapshot());
         } else if (next instanceof PublishDecision.Unchanged) {
@@ -406,6 +440,7 @@ public final class ObservationBridge implements AutoCloseable {
             }
         }
         retries.shutdownNow();
+        runnerReads.close();
         informers.stop();
     }
 }

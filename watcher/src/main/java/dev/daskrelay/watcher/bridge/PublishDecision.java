@@ -54,8 +54,14 @@ public final class PublishDecision {
     public sealed interface Next permits Publish, Unchanged, Skip, Hold {
     }
 
-    /** Not yet: the DaskJob failed but its runner pod's end has not reached the cache; decide again later. */
-    public record Hold() implements Next {
+    /**
+     * Not yet: the DaskJob failed but the end of its runner pod (named here) has not reached the cache; decide again
+     * later.
+     */
+    public record Hold(String runnerPod) implements Next {
+        public Hold {
+            Objects.requireNonNull(runnerPod, "runnerPod");
+        }
     }
 
     /** Publish this snapshot for this task. */
@@ -103,7 +109,7 @@ public final class PublishDecision {
             }
             snapshot = SnapshotDerivation.derive(job, pods, events);
             if (mayHold && runnerEndNotSeenYet(snapshot)) {
-                return new Hold();
+                return new Hold(snapshot.getComponents().getRunner().getName());
             }
         } else if (last != null) {
             if (!last.snapshot().getExists()) {

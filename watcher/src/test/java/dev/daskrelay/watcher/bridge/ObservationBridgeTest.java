@@ -23,6 +23,7 @@ import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -400,5 +402,96 @@ class ObservationBridgeTest {
         assertFalse(snapshot(gone).getExists());
         await(() -> second.metrics().suppressedCount() >= 1, "the unchanged job to be suppressed");
         assertEquals(before + 1, reader.drain().size(), "the unchanged job is not published again");
+    }
+
+    /** A bridge with a short runner hold whose direct runner reads are answered by {@code runnerReader}. */
+    private ObservationBridge bridgeReadingRunners(RunnerReads.Reader runnerReader) {
+        return bridgeReadingRunners(runnerReader, Duration.ofMillis(300));
+    }
+
+    private ObservationBridge bridgeReadingRunners(RunnerReads.Reader runnerReader, Duration runnerHold) {
+        var publisher = new KafkaObservationPublisher(broker.clientProperties(), topic, TestAvro.serializer());
+        closeables.add(publisher);
+        var options = new ObservationBridge.Options(List.of(NS), ObservationBridge.Options.DEFAULT_RESYNC_PERIOD,
+                Duration.ofMillis(100), ObservationBridge.Options.DEFAULT_TOMBSTONE_TTL,
+                ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE, runnerHold, Installation.DEFAULT);
+        var bridge = new ObservationBridge(client, runnerReader, options, publisher, ObservationMemory.NONE,
+                Clock.systemUTC(), new SimpleMeterRegistry());
+        closeables.add(bridge);
+        bridge.start();
+        await(bridge::synced, "informers synced");
+        bridge.startPublishing();
+        return bridge;
+    }
+
+    /** The operator's Failed with the runner pod still Running in the cache: the pod watch is behind. */
+    private void failedWithRunnerStillRunningInTheCache(String j) {
+        MockKubernetes.create(client, daskJob(j, j, 1));
+        MockKubernetes.createPod(client, runner(j, "Running", true, running("job-runner", true)));
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Failed", "clusterName", j,
+                "jobRunnerPodName", j + "-runner"));
+    }
+
+    private static Pod oomKilledRunner(String j) {
+        return runner(j, "Failed", false, terminated("job-runner", "OOMKilled", 137, null));
+    }
+
+    @Test
+    void aRunnerEndLateInTheCacheIsReadFromTheApiServerAfterTheHold() {
+        List<String> reads = new ArrayList<>();
+        bridgeReadingRunners((namespace, name) -> {
+            synchronized (reads) {
+                reads.add(namespace + "/" + name);
+            }
+            if (reads.size() < 3) {
+                throw new KubernetesClientException("injected: 503 Service Unavailable");
+            }
+            return Optional.of(oomKilledRunner("relay-late-0"));
+        });
+        failedWithRunnerStillRunningInTheCache("relay-late-0");
+        List<Observation> all = reader.awaitUntil(a -> !a.isEmpty()
+                && "Failed/Failed".equals(state(a.get(a.size() - 1))), "the runner's end from the direct read");
+        for (Observation o : all) {
+            assertFalse("Failed/Running".equals(state(o)), "no snapshot with a failed job and a running runner: "
+                    + all.stream().map(ObservationBridgeTest::state).toList());
+        }
+        var container = snapshot(all.get(all.size() - 1)).getComponents().getRunner().getContainers().get(0);
+        assertEquals("OOMKilled", container.getTerminatedReason());
+        assertEquals(137, container.getExitCode());
+        synchronized (reads) {
+            assertEquals(List.of(NS + "/relay-late-0-runner", NS + "/relay-late-0-runner",
+                    NS + "/relay-late-0-runner"), reads, "two failed reads retried, then the answer");
+        }
+    }
+
+    @Test
+    void aRunnerTheApiServerNoLongerHasIsLeftOutAndTheFailurePublished() {
+        bridgeReadingRunners((namespace, name) -> Optional.empty());
+        failedWithRunnerStillRunningInTheCache("relay-gone-0");
+        List<Observation> all = reader.awaitUntil(a -> !a.isEmpty()
+                && "Failed".equals(snapshot(a.get(a.size() - 1)).getJobStatus()), "the failure");
+        assertEquals("Failed/-", state(all.get(all.size() - 1)),
+                "a runner the API server says is gone is not reported from the stale cache");
+    }
+
+    @Test
+    void aRunnerEndThatReachesTheCacheWithinTheHoldNeedsNoRead() {
+        List<String> reads = new ArrayList<>();
+        bridgeReadingRunners((namespace, name) -> {
+            synchronized (reads) {
+                reads.add(name);
+            }
+            return Optional.empty();
+        }, Duration.ofSeconds(30));
+        String j = "relay-intime-0";
+        failedWithRunnerStillRunningInTheCache(j);
+        MockKubernetes.setPodStatus(client, oomKilledRunner(j));
+        List<Observation> all = reader.awaitUntil(a -> !a.isEmpty()
+                && "Failed/Failed".equals(state(a.get(a.size() - 1))), "the runner's end from the cache");
+        assertEquals("OOMKilled", snapshot(all.get(all.size() - 1)).getComponents().getRunner().getContainers().get(0)
+                .getTerminatedReason());
+        synchronized (reads) {
+            assertEquals(List.of(), reads);
+        }
     }
 }

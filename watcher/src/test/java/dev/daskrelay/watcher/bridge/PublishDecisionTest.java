@@ -191,9 +191,10 @@ class PublishDecisionTest {
                 "2026-01-01T10:00:00Z", "2026-01-01T10:00:09Z");
 
         @Test
-        void aFailedJobWhoseRunnerStillRunsInTheCacheIsHeld() {
-            assertInstanceOf(PublishDecision.Hold.class, PublishDecision.next(failed,
+        void aFailedJobWhoseRunnerStillRunsInTheCacheIsHeldNamingTheRunner() {
+            PublishDecision.Hold hold = assertInstanceOf(PublishDecision.Hold.class, PublishDecision.next(failed,
                     List.of(runner(J, "Running", true)), EVENTS, null, null, true));
+            assertEquals(J + "-runner", hold.runnerPod(), "the pod the bridge reads when the hold runs out");
         }
 
         @Test
