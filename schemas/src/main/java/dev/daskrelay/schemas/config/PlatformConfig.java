@@ -99,11 +99,51 @@ public record PlatformConfig(
         return false;
     }
 
-    private static boolean globMatches(String pattern, String text) {
-        String regex = Arrays.stream(pattern.split("\\*", -1))
-                .map(Pattern::quote)
-                .collect(Collectors.joining(".*"));
-        return text.matches(regex);
+    /**
+     * Whether {@code text} matches the glob {@code pattern}, in which {@code *} stands for any run of characters
+     * except line terminators and everything else for itself. Every image of every launch is checked, so this is
+     * matched by hand (no regex compiled per call); a text with a line terminator takes the regex path, whose
+     * {@code .} defines the exception exactly.
+     */
+    static boolean globMatches(String pattern, String text) {
+        if (hasLineTerminator(text)) {
+            String regex = Arrays.stream(pattern.split("\\*", -1))
+                    .map(Pattern::quote)
+                    .collect(Collectors.joining(".*"));
+            return text.matches(regex);
+        }
+        int p = 0;
+        int t = 0;
+        int star = -1;
+        int resume = 0;
+        while (t < text.length()) {
+            if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                resume = t;
+            } else if (p < pattern.length() && pattern.charAt(p) == text.charAt(t)) {
+                p++;
+                t++;
+            } else if (star >= 0) {
+                p = star + 1; // the last star takes one more character
+                t = ++resume;
+            } else {
+                return false;
+            }
+        }
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
+    }
+
+    private static boolean hasLineTerminator(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String blankToDefault(String value, String fallback) {

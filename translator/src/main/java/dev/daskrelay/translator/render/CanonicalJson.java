@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The canonical JSON the spec hash is computed over: no whitespace, object keys sorted by UTF-16 code units at
@@ -72,16 +73,23 @@ final class CanonicalJson {
     private static void write(JsonNode node, StringBuilder out, Skip skip) {
         switch (node.getNodeType()) {
             case OBJECT -> {
-                String[] keys = new String[node.size()];
+                // the members sorted by key (insertion sort: objects are small), values kept alongside so that no
+                // member is looked up again by its key
+                int size = node.size();
+                String[] keys = new String[size];
+                JsonNode[] values = new JsonNode[size];
                 int n = 0;
-                for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                    String key = it.next();
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> member = it.next();
+                    String key = member.getKey();
                     int j = n++;
-                    while (j > 0 && keys[j - 1].compareTo(key) > 0) { // insertion sort: objects are small
+                    while (j > 0 && keys[j - 1].compareTo(key) > 0) {
                         keys[j] = keys[j - 1];
+                        values[j] = values[j - 1];
                         j--;
                     }
                     keys[j] = key;
+                    values[j] = member.getValue();
                 }
                 out.append('{');
                 boolean first = true;
@@ -96,7 +104,7 @@ final class CanonicalJson {
                     first = false;
                     string(key, out);
                     out.append(':');
-                    write(node.get(key), out, skip == null ? null : skip.child(key));
+                    write(values[i], out, skip == null ? null : skip.child(key));
                 }
                 out.append('}');
             }

@@ -494,4 +494,14 @@ class ObservationBridgeTest {
             assertEquals(List.of(), reads);
         }
     }
+
+    @Test
+    void theRunnerReaderGetsThePodFromTheApiServerAndEmptyForAMissingOne() {
+        String j = "relay-read-0";
+        MockKubernetes.createPod(client, oomKilledRunner(j));
+        RunnerReads.Reader reader = RunnerReads.Reader.of(client);
+        Pod read = reader.read(NS, j + "-runner").orElseThrow();
+        assertEquals("OOMKilled", read.getStatus().getContainerStatuses().get(0).getState().getTerminated().getReason());
+        assertTrue(reader.read(NS, "relay-nothing-0-runner").isEmpty(), "404 is an answer: the pod does not exist");
+    }
 }
