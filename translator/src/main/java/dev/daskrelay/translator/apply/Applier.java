@@ -11,6 +11,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,6 +50,9 @@ public final class Applier implements AutoCloseable {
     private final DeadLetterSink deadLetters;
     private final IntentOffsets offsets;
     private final AttemptRunner attempts;
+    private final ApplierMetrics metrics;
+    /** Partitions assigned to this applier now (read by worker threads: attempts of revoked ones stop). */
+    private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
     private final Lifecycle<ApplierState> lifecycle = new Lifecycle<>("applier", ApplierState.CREATED);
     private volatile long lastLoopMillis;
     private Thread thread;
@@ -68,11 +73,16 @@ public final class Applier implements AutoCloseable {
         this.clock = clock;
         this.deadLetters = deadLetters;
         this.offsets = new IntentOffsets(settings.maxPending(), settings.maxPendingPerPartition());
-        ApplierMetrics metrics = new ApplierMetrics(registry, offsets::inFlight);
+        this.metrics = new ApplierMetrics(registry, offsets::inFlight);
         this.attempts = new AttemptRunner(settings, producer, api, clock, hooks, metrics, new AttemptRunner.Listener() {
             @Override
             public boolean halted() {
                 return lifecycle.is(ApplierState.HALTED);
+            }
+
+            @Override
+            public boolean owns(TopicPartition partition) {
+                return owned.contains(partition);
             }
 
             @Override
@@ -158,7 +168,18 @@ public final class Applier implements AutoCloseable {
                 }
                 for (ConsumerRecord<String, DaskJobIntent> r : records) {
                     IntentInFlight intent = new IntentInFlight(r);
+                    if (offsets.committedUnread(intent.partition())) {
+                        offsets.assigned(intent.partition(),
+                                consumer.committed(Set.of(intent.partition())).get(intent.partition()));
+                    }
                     offsets.started(intent.partition(), intent.offset());
+                    if (offsets.alreadyFinished(intent.partition(), intent.offset())) {
+                        // applied by the partition's earlier owner (commit metadata): a create applied again after
+                        // its task's delete would run the task a second time
+                        metrics.skippedAlreadyApplied();
+                        offsets.finished(intent.partition(), intent.offset());
+                        continue;
+                    }
                     attempts.submit(intent);
                 }
                 commitFinished();
@@ -260,15 +281,21 @@ public final class Applier implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // no more attempts for these partitions: the new owner applies their unfinished intents, and a retry
+            // of ours landing after its delete would create the DaskJob again; an attempt on the wire is waited for
+            owned.removeAll(partitions);
+            attempts.awaitNoAttemptOn(partitions, settings.shutdownGrace());
             if (!lifecycle.is(ApplierState.HALTED)) {
                 commitFinished();
             }
-            // unfinished work of revoked partitions goes on; the new owner may re-apply it (idempotent)
             offsets.revoked(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // what an earlier owner finished above the committed offset is read before the first intent
+            partitions.forEach(offsets::assignedPendingCommitted);
+            owned.addAll(partitions);
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  *   <li>{@code daskrelay.translator.apply.latency} {action} — first attempt to outcome, with a histogram</li>
  *   <li>{@code daskrelay.translator.apply.retries} {action}</li>
  *   <li>{@code daskrelay.translator.apply.inflight} — intents handed out and not finished (incl. retry waits)</li>
+ *   <li>{@code daskrelay.translator.apply.skipped} — intents not applied again because an earlier owner of their
+ *       partition had finished them (commit metadata)</li>
  * </ul>
  */
 final class ApplierMetrics {
@@ -34,6 +36,12 @@ final class ApplierMetrics {
                 .tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry).increment();
         Timer.builder("daskrelay.translator.apply.latency").tag("action", lower(action))
                 .publishPercentileHistogram().register(registry).record(latency);
+    }
+
+    void skippedAlreadyApplied() {
+        Counter.builder("daskrelay.translator.apply.skipped")
+                .description("intents an earlier owner of the partition had already applied").register(registry)
+                .increment();
     }
 
     void retry(IntentAction action) {

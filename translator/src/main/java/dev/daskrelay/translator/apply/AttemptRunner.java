@@ -10,14 +10,19 @@ import dev.daskrelay.schemas.LogKeys;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -37,6 +42,14 @@ final class AttemptRunner implements AutoCloseable {
     interface Listener {
         /** True once the process is considered killed: nothing more is reported. */
         boolean halted();
+
+        /**
+         * True while the applier owns the partition; attempts of a revoked partition stop (its new owner applies
+         * the intent), so a late retry of ours cannot undo what the new owner did after it.
+         */
+        default boolean owns(TopicPartition partition) {
+            return true;
+        }
 
         /** The intent's final outcome is durable in Kafka (any thread). */
         void finished(IntentInFlight intent);
@@ -77,6 +90,8 @@ final class AttemptRunner implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final KeyedLanes lanes;
+    /** Attempts running now, per partition (for {@link #awaitNoAttemptOn}). */
+    private final Map<TopicPartition, AtomicInteger> runningOn = new ConcurrentHashMap<>();
 
     AttemptRunner(ApplierSettings settings, Producer<String, Observation> producer, DaskJobApi api, Clock clock,
                   ApplyHooks hooks, ApplierMetrics metrics, Listener listener) {
@@ -108,6 +123,38 @@ final class AttemptRunner implements AutoCloseable {
         if (listener.halted()) {
             return;
         }
+        TopicPartition partition = inFlight.partition();
+        AtomicInteger running = runningOn.computeIfAbsent(partition, p -> new AtomicInteger());
+        running.incrementAndGet();
+        try {
+            if (!listener.owns(partition)) {
+                // revoked: the new owner applies it; leave it unfinished here and free the task's lane
+                LOG.debug("{} {}: partition {} revoked, not attempted again here", inFlight.intent().getAction(),
+                        inFlight.intent().getName(), partition);
+                lanes.done(inFlight.key());
+                return;
+            }
+            attemptOwned(inFlight);
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until no attempt of these partitions is running: called on revocation, after
+     * which their attempts stop (see {@link Listener#owns}).
+     */
+    void awaitNoAttemptOn(Collection<TopicPartition> partitions, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (TopicPartition p : partitions) {
+            AtomicInteger running = runningOn.get(p);
+            while (running != null && running.get() > 0 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // polling a counter, bounded by the deadline
+            }
+        }
+    }
+
+    private void attemptOwned(IntentInFlight inFlight) {
         DaskJobIntent intent = inFlight.intent();
         try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, intent.getTaskId())) {
             int attempt = inFlight.beginAttempt(clock.instant());

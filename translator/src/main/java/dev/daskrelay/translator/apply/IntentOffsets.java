@@ -55,6 +55,8 @@ final class IntentOffsets {
     private final int maxPendingPerPartition;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
+    private final Map<TopicPartition, FinishedAbove> inherited = new HashMap<>();
+    private final Set<TopicPartition> inheritPending = new HashSet<>();
     private final ConcurrentLinkedQueue<Finish> finishes = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -97,7 +99,7 @@ final class IntentOffsets {
         progress.forEach((tp, p) -> {
             long offset = p.toCommit();
             if (offset >= 0) {
-                commit.put(tp, new OffsetAndMetadata(offset));
+                commit.put(tp, new OffsetAndMetadata(offset, p.metadata()));
             }
         });
         return commit;
@@ -108,7 +110,7 @@ final class IntentOffsets {
         offsets.forEach((tp, o) -> {
             PartitionProgress p = progress.get(tp);
             if (p != null) {
-                p.committed(o.offset());
+                p.committed(o.offset(), o.metadata());
             }
         });
     }
@@ -150,7 +152,39 @@ final class IntentOffsets {
     void revoked(Collection<TopicPartition> partitions) {
         fold();
         partitions.forEach(progress::remove);
+        partitions.forEach(inherited::remove);
+        partitions.forEach(inheritPending::remove);
         paused.removeAll(partitions);
+    }
+
+    /**
+     * The partition was assigned with this committed offset and metadata: intents its earlier owner finished above
+     * the committed offset ({@link FinishedAbove}) are not applied again.
+     */
+    void assigned(TopicPartition partition, OffsetAndMetadata committed) {
+        inheritPending.remove(partition);
+        if (committed == null) {
+            inherited.remove(partition);
+        } else {
+            inherited.put(partition, FinishedAbove.decode(committed.offset(), committed.metadata()));
+        }
+    }
+
+    /** The partition was assigned; its committed offset and metadata are to be read before its first intent. */
+    void assignedPendingCommitted(TopicPartition partition) {
+        inherited.remove(partition);
+        inheritPending.add(partition);
+    }
+
+    /** True while the committed metadata of this newly assigned partition has not been read ({@link #assigned}). */
+    boolean committedUnread(TopicPartition partition) {
+        return inheritPending.contains(partition);
+    }
+
+    /** True when an earlier owner of the partition already finished the intent at {@code offset} (poll thread). */
+    boolean alreadyFinished(TopicPartition partition, long offset) {
+        FinishedAbove f = inherited.get(partition);
+        return f != null && f.finished(offset);
     }
 
     private void fold() {
