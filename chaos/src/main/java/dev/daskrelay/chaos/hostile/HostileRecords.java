@@ -157,7 +157,9 @@ public final class HostileRecords {
 
     /** Random hostile records: about a third undecodable, the rest valid Avro with one to three problems. */
     public Arbitrary<HostileRecord> arbitrary() {
-        Arbitrary<String> id = Arbitraries.strings().withCharRange('a', 'z').ofLength(12);
+        // without edge cases: "aaaaaaaaaaaa" and "zzzzzzzzzzzz" came up again and again, and a second record of the
+        // same task is (rightly) a duplicate launch, not a launch rejected for its own problems
+        Arbitrary<String> id = Arbitraries.strings().withCharRange('a', 'z').ofLength(12).withoutEdgeCases();
         Arbitrary<byte[]> garbageBytes = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(2048);
         Arbitrary<HostileRecord> undecodable = Arbitraries.oneOf(
                 Combinators.combine(id, garbageBytes).as(this::garbage),
