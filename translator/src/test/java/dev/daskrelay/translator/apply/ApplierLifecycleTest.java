@@ -77,7 +77,8 @@ class ApplierLifecycleTest {
         });
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    /** Waits for a condition (polling every 10 ms, at most 30 s); shared by the applier tests of this package. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,9 +1,9 @@
 package dev.daskrelay.translator.apply;
 
+import static dev.daskrelay.translator.apply.ApplierLifecycleTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -35,7 +34,6 @@ class ApplierReplayTest {
 
     private static final String TOPIC = "replay.intents";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     /** API calls as "ACTION taskId"; the task "stuck" is answered 503 every time. */
     private final List<String> calls = new ArrayList<>();
@@ -92,16 +90,6 @@ class ApplierReplayTest {
     private List<String> calls() {
         synchronized (calls) {
             return List.copyOf(calls);
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(10); // polling interval of a condition wait
         }
     }
 
