@@ -102,8 +102,10 @@ class ApplierReplayTest {
         await(() -> calls().containsAll(List.of("CREATE x", "DELETE x", "CREATE y")), "x created and deleted, y");
         await(() -> {
             OffsetAndMetadata c = first.committed(Set.of(TP)).get(TP);
-            return c != null && !c.metadata().isEmpty();
-        }, "a commit saying what is finished above the stuck intent");
+            return c != null && FinishedAbove.decode(c.offset(), c.metadata()).finished(1)
+                    && FinishedAbove.decode(c.offset(), c.metadata()).finished(2)
+                    && FinishedAbove.decode(c.offset(), c.metadata()).finished(3);
+        }, "a commit saying 1, 2 and 3 are finished above the stuck intent");
         OffsetAndMetadata committed = first.committed(Set.of(TP)).get(TP);
         assertEquals(0, committed.offset(), "the stuck intent holds the committed offset");
         a.halt(); // a kill: the stuck intent is never finished
