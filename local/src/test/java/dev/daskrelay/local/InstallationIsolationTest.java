@@ -203,7 +203,7 @@ class InstallationIsolationTest {
             // a janitor of beta with alpha's rule, offered every DaskJob of the namespace, deletes beta's only
             Janitor betaNow = new Janitor(admin, DaskJobResource.CONTEXT,
                     () -> admin.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).list().getItems(),
-                    new RetentionPolicy(Duration.ZERO), beta.config().installation(), Duration.ofMinutes(1),
+                    job -> true, new RetentionPolicy(Duration.ZERO), beta.config().installation(), Duration.ofMinutes(1),
                     Clock.systemUTC(), new SimpleMeterRegistry());
             assertEquals(1, betaNow.sweep());
             assertNull(jobStatus(b1Job));

@@ -119,8 +119,8 @@ public final class WatcherProcess extends ServiceProcess {
         startOps();
         startStatusTopology();
         startBridge();
-        janitor = own(new Janitor(client, DaskJobResource.CONTEXT, bridge::cachedJobs, settings.retention(),
-                installation, settings.janitorInterval(), clock, ops.registry()));
+        janitor = own(new Janitor(client, DaskJobResource.CONTEXT, bridge::cachedJobs, bridge::finalStateReported,
+                settings.retention(), installation, settings.janitorInterval(), clock, ops.registry()));
         registerHealthChecks();
         startWatchdog();
         startLeaderElection();

@@ -143,6 +143,11 @@ public final class ObservationBridge implements AutoCloseable {
     private final LinkedBlockingQueue<JobRef> queue = new LinkedBlockingQueue<>();
     private final Set<JobRef> queued = ConcurrentHashMap.newKeySet();
     private final Map<JobRef, PublishDecision.Sent> lastSent = new ConcurrentHashMap<>();
+    /**
+     * What the publisher acknowledged last per existing DaskJob (recalled ones included): the janitor deletes only a
+     * finished DaskJob whose final state is in here ({@link #finalStateReported}).
+     */
+    private final Map<JobRef, PublishDecision.Sent> acknowledged = new ConcurrentHashMap<>();
     private final Map<JobRef, Tombstone> tombstones = new ConcurrentHashMap<>();
     /** Failed DaskJobs waiting for their runner pod's end, since when (worker thread only). */
     private final Map<JobRef, Instant> holding = new ConcurrentHashMap<>();
@@ -256,8 +261,12 @@ public final class ObservationBridge implements AutoCloseable {
             LOG.warn("could not recall the last published snapshots; re-publishing every current one", e);
             recalled = Map.of();
         }
-        recalled.forEach((ref, o) -> lastSent.putIfAbsent(ref, new PublishDecision.Sent(
-                new TaskIdentity(o.getTaskId(), o.getExecution()), (DaskJobSnapshot) o.getPayload())));
+        recalled.forEach((ref, o) -> {
+            PublishDecision.Sent sent = new PublishDecision.Sent(new TaskIdentity(o.getTaskId(), o.getExecution()),
+                    (DaskJobSnapshot) o.getPayload());
+            lastSent.putIfAbsent(ref, sent);
+            acknowledged.putIfAbsent(ref, sent);
+        });
         if (!lifecycle.transitionTo(BridgeState.PUBLISHING)) {
             return;
         }
@@ -283,6 +292,26 @@ public final class ObservationBridge implements AutoCloseable {
     /** The managed DaskJobs in the informer caches (a copy). */
     public List<GenericKubernetesResource> cachedJobs() {
         return informers.cachedJobs();
+    }
+
+    /**
+     * Whether this finished DaskJob's final state has reached the observations topic, so that deleting it loses
+     * nothing: the last snapshot the publisher acknowledged for it (or the previous leader's, as recalled) is of the
+     * same task and carries the DaskJob's {@code jobStatus}. A DaskJob the bridge cannot attribute (no task id) has
+     * nothing to report and counts as reported. The janitor asks this before deleting: a DaskJob that failed while no
+     * leader published (or while the runner pod's end was still awaited) is kept until its end, with the runner's
+     * exit code, is out.
+     */
+    public boolean finalStateReported(GenericKubernetesResource job) {
+        TaskIdentity identity = TaskIdentity.of(job);
+        if (identity == null) {
+            return true;
+        }
+        PublishDecision.Sent sent = acknowledged.get(BridgeInformers.ref(job));
+        Object status = job.getAdditionalProperties().get("status");
+        Object jobStatus = status instanceof Map<?, ?> m ? m.get("jobStatus") : null;
+        return sent != null && sent.identity().equals(identity) && sent.snapshot().getExists()
+                && jobStatus != null && jobStatus.toString().equals(sent.snapshot().getJobStatus());
     }
 
     /** The sizes of the informer caches (counts keys: nothing is deserialised). */
@@ -407,7 +436,10 @@ public final class ObservationBridge implements AutoCloseable {
                 metrics.published.increment();
                 if (!snapshot.getExists()) {
                     lastSent.remove(ref, sent);
+                    acknowledged.remove(ref);
                     tombstones.remove(ref);
+                } else {
+                    acknowledged.put(ref, sent);
                 }
                 return;
             }

@@ -21,7 +21,7 @@ import java.util.Objects;
  *   <tr><td>yes</td><td>any</td><td>none, or a different snapshot</td><td>{@link Publish} the derived
  *       snapshot</td></tr>
  *   <tr><td>yes</td><td>any</td><td>the same snapshot (event timestamps aside)</td><td>{@link Unchanged}</td></tr>
- *   <tr><td>yes, {@code jobStatus: Failed}, its runner pod cached but not ended yet</td><td>any</td><td>any</td>
+ *   <tr><td>yes, {@code jobStatus: Failed}, its runner pod cached but not ended yet, or named but not cached</td><td>any</td><td>any</td>
  *       <td>{@link Hold}, unless the hold has run out</td></tr>
  *   <tr><td>no</td><td>any</td><td>an existing one</td><td>{@link Publish} it as gone, for its task</td></tr>
  *   <tr><td>no</td><td>any</td><td>a gone one</td><td>{@link Skip} {@link SkipReason#ALREADY_GONE}</td></tr>
@@ -34,8 +34,11 @@ import java.util.Objects;
  * second watch and can be a moment behind the DaskJob's. Published at once, the snapshot would carry a runner that is
  * still running and the task would end as Flyte's generic "Dask Job failed" instead of the runner's exit code,
  * depending only on which watch event came first. So a failed DaskJob whose runner pod is cached but not yet ended
- * waits for the pod's update (which enqueues the job again), at most for the hold time the caller allows; a runner
- * that is not in the cache at all (deleted, or never created) does not hold anything.
+ * waits for the pod's update (which enqueues the job again), at most for the hold time the caller allows. A runner
+ * that the DaskJob names ({@code status.jobRunnerPodName}) but that is not in the cache at all holds too: the pod
+ * watch may be down (a new leader whose pod list is not through, a watch broken by the API server), and the caller
+ * reads the pod from the API server when the hold runs out (a pod that is really gone answers 404 and the failure is
+ * published without a runner). A failed DaskJob that names no runner pod holds nothing.
  */
 public final class PublishDecision {
 
@@ -108,8 +111,9 @@ public final class PublishDecision {
                 return new Skip(SkipReason.NO_TASK_ID);
             }
             snapshot = SnapshotDerivation.derive(job, pods, events);
-            if (mayHold && runnerEndNotSeenYet(snapshot)) {
-                return new Hold(snapshot.getComponents().getRunner().getName());
+            String awaited = mayHold ? runnerEndAwaited(snapshot) : null;
+            if (awaited != null) {
+                return new Hold(awaited);
             }
         } else if (last != null) {
             if (!last.snapshot().getExists()) {
@@ -129,12 +133,19 @@ public final class PublishDecision {
         return new Publish(identity, snapshot);
     }
 
-    /** The operator says Failed, and the runner pod is cached but neither Failed nor Succeeded. */
-    static boolean runnerEndNotSeenYet(DaskJobSnapshot snapshot) {
-        if (!"Failed".equals(snapshot.getJobStatus()) || snapshot.getComponents() == null) {
-            return false;
+    /**
+     * The runner pod whose end a failed DaskJob waits for, or null: the operator says Failed, and the runner pod is
+     * either cached but neither Failed nor Succeeded, or not cached at all although the DaskJob names it
+     * ({@code status.jobRunnerPodName}: the pod watch may be down, or the pod deleted — the read after the hold tells).
+     */
+    static String runnerEndAwaited(DaskJobSnapshot snapshot) {
+        if (!"Failed".equals(snapshot.getJobStatus())) {
+            return null;
         }
-        PodDetail runner = snapshot.getComponents().getRunner();
-        return runner != null && !"Failed".equals(runner.getPhase()) && !"Succeeded".equals(runner.getPhase());
+        PodDetail runner = snapshot.getComponents() == null ? null : snapshot.getComponents().getRunner();
+        if (runner == null) {
+            return snapshot.getJobRunnerPodName();
+        }
+        return "Failed".equals(runner.getPhase()) || "Succeeded".equals(runner.getPhase()) ? null : runner.getName();
     }
 }

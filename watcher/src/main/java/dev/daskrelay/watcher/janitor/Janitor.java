@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ import org.slf4j.MDC;
  * left alone whatever the cache holds). Reads candidates from the bridge's informer cache
  * (no list calls), re-reads each candidate before deleting it and decides again on the live object (a job re-created
  * under the same name, still running, is kept), then deletes with that {@code resourceVersion} as a precondition
- * (a real API server refuses with 409 if it changed in between; the fabric8 mock server ignores preconditions). Runs only while this instance leads ({@link #start()} is called
+ * (a real API server refuses with 409 if it changed in between; the fabric8 mock server ignores preconditions). A
+ * finished DaskJob whose final state the bridge has not published yet is kept (see the constructor). Runs only while this instance leads ({@link #start()} is called
  * from the leader callback). Deleting a finished job publishes nothing itself; the bridge reports the disappearance
  * ({@code exists=false}), which the status topology ignores after a terminal phase.
  */
@@ -41,6 +43,7 @@ public final class Janitor implements AutoCloseable {
     private final KubernetesClient client;
     private final ResourceDefinitionContext daskJobs;
     private final Supplier<Collection<GenericKubernetesResource>> candidates;
+    private final Predicate<GenericKubernetesResource> finalStateReported;
     private final RetentionPolicy policy;
     private final Installation installation;
     /** How often the janitor looks, unless configured ({@code watcher.janitorInterval}). */
@@ -50,20 +53,26 @@ public final class Janitor implements AutoCloseable {
     private final Clock clock;
     private final Counter deletions;
     private final Counter failures;
+    private final Counter deferred;
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> task;
 
     /**
      * @param candidates DaskJobs to consider (the bridge's cache); each is re-read and deleted only when it is
      *     {@code installation}'s and expired
+     * @param finalStateReported whether a finished candidate's final state has been published (the bridge's
+     *     {@code finalStateReported}); an expired DaskJob is kept until it has, since deleting it earlier would leave
+     *     only its tombstone to report from, without the runner pod's exit code
      * @param installation the only installation whose DaskJobs this janitor deletes
      */
     public Janitor(KubernetesClient client, ResourceDefinitionContext daskJobs,
-                   Supplier<Collection<GenericKubernetesResource>> candidates, RetentionPolicy policy,
+                   Supplier<Collection<GenericKubernetesResource>> candidates,
+                   Predicate<GenericKubernetesResource> finalStateReported, RetentionPolicy policy,
                    Installation installation, Duration interval, Clock clock, MeterRegistry registry) {
         this.client = client;
         this.daskJobs = daskJobs;
         this.candidates = candidates;
+        this.finalStateReported = finalStateReported;
         this.policy = policy;
         this.installation = installation;
         this.interval = interval;
@@ -72,6 +81,9 @@ public final class Janitor implements AutoCloseable {
                 .description("finished DaskJobs deleted after their retention").register(registry);
         this.failures = Counter.builder("daskrelay.watcher.janitor.failures")
                 .description("janitor deletes that failed (retried next sweep)").register(registry);
+        this.deferred = Counter.builder("daskrelay.watcher.janitor.deferred")
+                .description("expired DaskJobs kept for a sweep because their final state was not published yet")
+                .register(registry);
     }
 
     /** Sweeps every {@code interval} until closed; no-op when the policy is "never". */
@@ -104,6 +116,7 @@ public final class Janitor implements AutoCloseable {
     public int sweep() {
         Instant now = clock.instant();
         int deleted = 0;
+        int kept = 0;
         for (GenericKubernetesResource job : candidates.get()) {
             if (!installation.owns(job.getMetadata().getLabels())) {
                 continue;
@@ -115,9 +128,18 @@ public final class Janitor implements AutoCloseable {
             if (!policy.expired(jobStatus, endTime, deleting, now)) {
                 continue;
             }
+            if (!finalStateReported.test(job)) {
+                deferred.increment();
+                kept++;
+                continue;
+            }
             if (delete(job, jobStatus, endTime)) {
                 deleted++;
             }
+        }
+        if (kept > 0) {
+            LOG.info("kept {} expired DaskJobs whose final state is not published yet; looking again in {}", kept,
+                    interval);
         }
         return deleted;
     }

@@ -404,6 +404,39 @@ class ObservationBridgeTest {
         assertEquals(before + 1, reader.drain().size(), "the unchanged job is not published again");
     }
 
+    /** The janitor's question: is this finished DaskJob's end out? Only once acknowledged, or recalled from the topic. */
+    @Test
+    void aFinishedJobCountsAsReportedOnlyOnceItsEndIsAcknowledgedOrRecalled() {
+        String j = "relay-reported-0";
+        ObservationBridge first = bridgeWithMemory(client);
+        MockKubernetes.create(client, daskJob(j, "reported", 1));
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Successful", "clusterName", j,
+                "jobRunnerPodName", j + "-runner", "endTime", "2026-01-01T10:05:00Z"));
+        await(() -> first.cachedJobs().size() == 1 && finished(first.cachedJobs().get(0)), "the end in the cache");
+        GenericKubernetesResource done = first.cachedJobs().get(0);
+        assertFalse(first.finalStateReported(done), "a standby has published nothing");
+
+        first.startPublishing();
+        await(() -> first.metrics().publishedCount() == 1.0, "the end acknowledged");
+        assertTrue(first.finalStateReported(done));
+        GenericKubernetesResource otherTask = daskJob(j, "another-task", 1);
+        otherTask.getAdditionalProperties().put("status", done.getAdditionalProperties().get("status"));
+        assertFalse(first.finalStateReported(otherTask), "the same name for another task is not reported");
+        first.close();
+
+        ObservationBridge second = bridgeWithMemory(client);
+        assertFalse(second.finalStateReported(done), "nothing recalled before leading");
+        second.startPublishing();
+        assertTrue(second.finalStateReported(done), "the previous leader's acknowledged end, recalled");
+        await(() -> second.metrics().suppressedCount() >= 1, "the unchanged end to be suppressed");
+        assertEquals(1, reader.drain().size(), "and not published again");
+    }
+
+    private static boolean finished(GenericKubernetesResource job) {
+        return job.getAdditionalProperties().get("status") instanceof Map<?, ?> m
+                && "Successful".equals(m.get("jobStatus"));
+    }
+
     /** A bridge with a short runner hold whose direct runner reads are answered by {@code runnerReader}. */
     private ObservationBridge bridgeReadingRunners(RunnerReads.Reader runnerReader) {
         return bridgeReadingRunners(runnerReader, Duration.ofMillis(300));

@@ -17,7 +17,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -213,8 +215,28 @@ class PublishDecisionTest {
         }
 
         @Test
-        void aRunnerMissingFromTheCacheHoldsNothing() {
-            assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed, List.of(), EVENTS, null,
+        void aRunnerTheJobNamesButTheCacheLacksIsHeldToo() {
+            PublishDecision.Hold hold = assertInstanceOf(PublishDecision.Hold.class, PublishDecision.next(failed,
+                    List.of(), EVENTS, null, null, true));
+            assertEquals(J + "-runner", hold.runnerPod(), "status.jobRunnerPodName: the pod read after the hold");
+        }
+
+        @Test
+        void aMissingRunnerIsPublishedWithoutOneOnceTheHoldRanOut() {
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed,
+                    List.of(), EVENTS, null, null, false));
+            assertEquals(null, p.snapshot().getComponents().getRunner());
+        }
+
+        @Test
+        void aFailedJobThatNamesNoRunnerHoldsNothing() {
+            GenericKubernetesResource noRunner = new GenericKubernetesResourceBuilder(failed).build();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> status = new LinkedHashMap<>(
+                    (Map<String, Object>) failed.getAdditionalProperties().get("status"));
+            status.remove("jobRunnerPodName");
+            noRunner.getAdditionalProperties().put("status", status);
+            assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(noRunner, List.of(), EVENTS, null,
                     null, true));
         }
 

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ class JanitorTest {
     private Janitor janitor(RetentionPolicy policy, SimpleMeterRegistry registry) {
         return new Janitor(client, DaskJobResource.CONTEXT,
                 () -> client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).list().getItems(),
-                policy, Installation.DEFAULT, Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC), registry);
+                job -> true, policy, Installation.DEFAULT, Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC), registry);
     }
 
     private void fourJobs() {
@@ -113,6 +114,23 @@ class JanitorTest {
     }
 
     @Test
+    void anExpiredJobWhoseFinalStateIsNotPublishedYetIsKeptUntilItIs() {
+        fourJobs();
+        var registry = new SimpleMeterRegistry();
+        Set<String> reported = new HashSet<>(Set.of("old-success"));
+        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT,
+                () -> client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).list().getItems(),
+                job -> reported.contains(job.getMetadata().getName()), new RetentionPolicy(Duration.ofHours(1)),
+                Installation.DEFAULT, Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC), registry);
+        assertEquals(1, janitor.sweep());
+        assertEquals(Set.of("old-failure", "young-success", "old-running", "no-status"), remaining());
+        assertEquals(1.0, registry.get("daskrelay.watcher.janitor.deferred").counter().count());
+        reported.add("old-failure");
+        assertEquals(1, janitor.sweep(), "deleted once its end is out");
+        assertEquals(Set.of("young-success", "old-running", "no-status"), remaining());
+    }
+
+    @Test
     void neverDeletesNothing() {
         fourJobs();
         Janitor j = janitor(RetentionPolicy.NEVER, new SimpleMeterRegistry());
@@ -128,7 +146,7 @@ class JanitorTest {
         // The job was deleted and re-created under the same name; the new one runs. The cache still has the old one.
         client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).withName("reused").delete();
         job("reused", "Running", null);
-        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached),
+        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached), job -> true,
                 new RetentionPolicy(Duration.ofHours(1)), Installation.DEFAULT, Duration.ofMinutes(1),
                 Clock.fixed(NOW, ZoneOffset.UTC),
                 new SimpleMeterRegistry());
@@ -140,7 +158,7 @@ class JanitorTest {
     void aCachedJobAlreadyGoneIsNoError() {
         GenericKubernetesResource cached = job("gone", "Successful", "2026-01-01T10:00:00Z");
         client.genericKubernetesResources(DaskJobResource.CONTEXT).inNamespace(NS).withName("gone").delete();
-        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached),
+        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached), job -> true,
                 new RetentionPolicy(Duration.ofHours(1)), Installation.DEFAULT, Duration.ofMinutes(1),
                 Clock.fixed(NOW, ZoneOffset.UTC),
                 new SimpleMeterRegistry());
@@ -167,7 +185,7 @@ class JanitorTest {
                     j.getMetadata().getLabels().put(KubernetesLabels.INSTALLATION, "staging");
                     return j;
                 });
-        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached),
+        Janitor janitor = new Janitor(client, DaskJobResource.CONTEXT, () -> List.of(cached), job -> true,
                 RetentionPolicy.DEFAULT, Installation.DEFAULT, Duration.ofMinutes(1), Clock.fixed(NOW, ZoneOffset.UTC),
                 new SimpleMeterRegistry());
         assertEquals(0, janitor.sweep());
