@@ -28,6 +28,12 @@ public final class KubernetesLabels {
     public static final String EXECUTION = "daskrelay.dev/execution";
     /** Annotation with the hash of the rendered DaskJob spec. */
     public static final String SPEC_HASH = "daskrelay.dev/spec-hash";
+    /**
+     * Annotation the applier adds when it creates a DaskJob: the intent that created it, {@code <partition>/<offset>}
+     * on the intents topic ({@link IntentPosition}). The janitor deletes a finished DaskJob only once that intent can
+     * no longer be applied again.
+     */
+    public static final String INTENT = "daskrelay.dev/intent";
     /** Keys with this prefix (and {@link #MANAGED_BY}) are daskrelay's own. */
     public static final String RESERVED_PREFIX = "daskrelay.dev/";
 

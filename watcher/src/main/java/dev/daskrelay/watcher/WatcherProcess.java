@@ -18,6 +18,7 @@ import dev.daskrelay.watcher.bridge.LeaderElection;
 import dev.daskrelay.watcher.bridge.ObservationBridge;
 import dev.daskrelay.watcher.bridge.ObservationMemory;
 import dev.daskrelay.watcher.bridge.ObservationTopicMemory;
+import dev.daskrelay.watcher.janitor.ApplierProgress;
 import dev.daskrelay.watcher.janitor.Janitor;
 import dev.daskrelay.watcher.status.DataSchemaSerializer;
 import dev.daskrelay.watcher.status.StatusSerdes;
@@ -65,6 +66,8 @@ public final class WatcherProcess extends ServiceProcess {
 
     /** Exit code after losing the Lease or the status topology (docs/OPERATIONS.md §7.3: 1 = failure of the work). */
     public static final int EXIT_FAILURE = 1;
+    /** How long one read of the applier group's committed offsets serves the janitor (one read per sweep). */
+    private static final Duration APPLIER_PROGRESS_MAX_AGE = Duration.ofSeconds(5);
 
     private final WatcherSettings settings;
     private final StatusSettings statusSettings;
@@ -119,8 +122,7 @@ public final class WatcherProcess extends ServiceProcess {
         startOps();
         startStatusTopology();
         startBridge();
-        janitor = own(new Janitor(client, DaskJobResource.CONTEXT, bridge::cachedJobs, bridge::finalStateReported,
-                settings.retention(), installation, settings.janitorInterval(), clock, ops.registry()));
+        startJanitor();
         registerHealthChecks();
         startWatchdog();
         startLeaderElection();
@@ -203,6 +205,20 @@ public final class WatcherProcess extends ServiceProcess {
                 settings.listPageSize(), ObservationBridge.Options.DEFAULT_RUNNER_HOLD, installation), publisher,
                 memory, clock, ops.registry()));
         bridge.start();
+    }
+
+    /**
+     * The janitor (it sweeps once leading) deletes a finished DaskJob only once the bridge has published its end and
+     * the applier's group has committed the intent that created it (no replay can create it again).
+     */
+    private void startJanitor() {
+        Admin admin = own(Admin.create(kafka.clientProperties()));
+        String group = settings.applierGroup(kafka.topicPrefix());
+        ApplierProgress applier = new ApplierProgress(ApplierProgress.groupOffsets(admin, group, Duration.ofSeconds(10)),
+                kafka.topics().intents(), APPLIER_PROGRESS_MAX_AGE, clock);
+        janitor = own(new Janitor(client, DaskJobResource.CONTEXT, bridge::cachedJobs,
+                job -> bridge.finalStateReported(job) && applier.creatingIntentDone(job), settings.retention(),
+                installation, settings.janitorInterval(), clock, ops.registry()));
     }
 
     /** Liveness = not broken beyond repair; readiness = doing the work. Names: see {@link ServiceProcess}. */

@@ -8,6 +8,7 @@ import dev.daskrelay.schemas.retention.TopicRetention;
 import dev.daskrelay.watcher.bridge.LeaderElection;
 import dev.daskrelay.watcher.bridge.ObservationBridge;
 import dev.daskrelay.watcher.bridge.ObservationTopicMemory;
+import dev.daskrelay.watcher.janitor.ApplierProgress;
 import dev.daskrelay.watcher.janitor.Janitor;
 import dev.daskrelay.watcher.janitor.RetentionPolicy;
 import dev.daskrelay.watcher.status.LogLinkTemplate;
@@ -60,6 +61,9 @@ import java.util.List;
  *     of its transactions: a status event is visible to read_committed readers only once its transaction commits
  *     (default {@link StatusTopology#DEFAULT_COMMIT_INTERVAL}; docs/OPERATIONS.md weighs latency against
  *     transactions per second)
+ * @param applierGroup the translator's applier consumer group (default {@code <topicPrefix>-applier}, as the
+ *     translator's {@code applier.groupId}; set both or neither): the janitor deletes a finished DaskJob only once
+ *     this group has committed the intent that created it ({@link ApplierProgress})
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record WatcherSettings(
@@ -87,7 +91,8 @@ public record WatcherSettings(
         Duration recallLookback,
         StateRetention statusRetention,
         Integer listPageSize,
-        Duration statusCommitInterval) implements CheckedSection {
+        Duration statusCommitInterval,
+        String applierGroup) implements CheckedSection {
 
     public static final String DEFAULT_LEASE_NAME = "daskrelay-watcher";
     /** The page size of client-go's reflectors, for the same reason: a list of 60,000 pods does not fit one heap. */
@@ -135,7 +140,7 @@ public record WatcherSettings(
 
     public static WatcherSettings defaults() {
         return new WatcherSettings(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every value that cannot be used, each with its key path. */
@@ -226,6 +231,11 @@ public record WatcherSettings(
                     + "): the janitor's deletion of a finished DaskJob would reach a forgotten task");
         }
         return r;
+    }
+
+    /** The applier's consumer group as configured, else {@code <topicPrefix>-applier} (the translator's default). */
+    public String applierGroup(String topicPrefix) {
+        return applierGroup == null || applierGroup.isBlank() ? topicPrefix + "-applier" : applierGroup;
     }
 
     /** The janitor's policy. */

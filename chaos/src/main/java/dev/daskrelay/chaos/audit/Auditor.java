@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.daskrelay.avro.v1.AbortDaskJob;
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskPhase;
@@ -117,6 +118,9 @@ public final class Auditor {
         Map<String, List<CommandOutcomeKind>> outcomesByCommand = new HashMap<>();
         Map<String, List<Observation>> outcomesByTask = new HashMap<>();
         long undecodableObservations = 0;
+        // tasks whose DaskJob was seen ended (the operator's word or its runner pod's) while not being deleted: an
+        // abort of such a task came too late to matter, however long its delete took
+        Set<String> endedOnItsOwn = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : observationRecords) {
             Observation o;
             try {
@@ -128,6 +132,9 @@ public final class Auditor {
             if (o != null && o.getPayload() instanceof CommandOutcome co) {
                 outcomesByCommand.computeIfAbsent(co.getCommandId(), k -> new ArrayList<>()).add(co.getKind());
                 outcomesByTask.computeIfAbsent(o.getTaskId(), k -> new ArrayList<>()).add(o);
+            }
+            if (o != null && o.getPayload() instanceof DaskJobSnapshot snap && endedUndeleted(snap)) {
+                endedOnItsOwn.add(o.getTaskId());
             }
         }
 
@@ -360,9 +367,11 @@ public final class Auditor {
                 if (ok && last.getPhase() != TaskPhase.ABORTED) {
                     // its own end came first: the abort may only have been decided after that end
                     Instant abortDecided = abortDecidedAt(outcomesByTask.get(taskId));
-                    if (abortDecided != null && abortDecided.isBefore(last.getObservedAt())) {
+                    if (abortDecided != null && abortDecided.isBefore(last.getObservedAt())
+                            && !endedOnItsOwn.contains(taskId)) {
                         report.violation(ABORTS, taskId, "abort accepted at " + abortDecided + " but the task ended "
-                                + end + " at " + last.getObservedAt());
+                                + end + " at " + last.getObservedAt() + ", and its DaskJob was never seen ended "
+                                + "before its deletion");
                     } else {
                         abortRaces++;
                     }
@@ -375,8 +384,14 @@ public final class Auditor {
             if (planned != null) {
                 report.examined(OUTCOMES, 1);
                 String want = planned.path("expectedEnd").asText();
+                // an abort that lost to the task's own end (the rule "every abort answered" judges the timing); for
+                // an abort sent first, only when the launch was decided first all the same (the two on different
+                // partitions: the abort was ABORT_ACCEPTED) and the DaskJob was seen ended before its deletion
+                boolean abortAfterLaunch = !planned.path("kind").asText().equals("ABORT_FIRST")
+                        || kinds(outcomesByTask.get(taskId)).contains(CommandOutcomeKind.ABORT_ACCEPTED)
+                        && endedOnItsOwn.contains(taskId);
                 boolean raced = want.equals("ABORTED") && last != null && last.getTerminal()
-                        && last.getPhase() != TaskPhase.ABORTED && !planned.path("kind").asText().equals("ABORT_FIRST");
+                        && last.getPhase() != TaskPhase.ABORTED && abortAfterLaunch;
                 if (last != null && last.getTerminal() && !end.equals(want) && !raced) {
                     report.violation(OUTCOMES, taskId, planned.path("kind").asText() + ": expected " + want + ", ended "
                             + end + (last.getMessage() == null ? "" : " (" + last.getMessage() + ")"));
@@ -468,7 +483,8 @@ public final class Auditor {
         r.check(SEQUENCES, "sequences 1..n in topic order, event id = taskId:sequence");
         r.check(AFTER_TERMINAL, "no status after the terminal one");
         r.check(VERSIONS, "no (phase, phaseVersion) pair twice");
-        r.check(ABORTS, "each aborted task ends ABORTED, or ended on its own before the abort was decided");
+        r.check(ABORTS, "each aborted task ends ABORTED, or ended on its own before the abort was decided or before its "
+                + "DaskJob's deletion began (a snapshot shows it ended, not deleting)");
         r.check(STUCK, "each task has finished by the audit");
         r.check(OUTCOMES, "each planned task ends as its scenario says");
         r.check(CLUSTER, "DaskJobs left: each has an accepted launch, none of an ABORTED task, SUCCEEDED = Successful "
@@ -550,6 +566,18 @@ public final class Auditor {
     private static long p(long[] sorted, double q) {
         int i = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** A snapshot of a DaskJob that ended (operator's status or runner pod) and was not being deleted. */
+    static boolean endedUndeleted(DaskJobSnapshot s) {
+        if (!s.getExists() || s.getDeleting()) {
+            return false;
+        }
+        if ("Successful".equals(s.getJobStatus()) || "Failed".equals(s.getJobStatus())) {
+            return true;
+        }
+        var runner = s.getComponents() == null ? null : s.getComponents().getRunner();
+        return runner != null && ("Succeeded".equals(runner.getPhase()) || "Failed".equals(runner.getPhase()));
     }
 
     private static Instant abortDecidedAt(List<Observation> outcomes) {

@@ -1,14 +1,18 @@
 package dev.daskrelay.chaos.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
+import dev.daskrelay.avro.v1.ComponentsDetail;
+import dev.daskrelay.avro.v1.DaskJobSnapshot;
 import dev.daskrelay.avro.v1.ErrorKind;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.ObservationSource;
+import dev.daskrelay.avro.v1.PodDetail;
 import dev.daskrelay.avro.v1.TaskCommand;
 import dev.daskrelay.avro.v1.TaskError;
 import dev.daskrelay.avro.v1.TaskPhase;
@@ -258,5 +262,23 @@ class AuditorTest {
             all.addAll(l);
         }
         return all;
+    }
+
+    /** The evidence that lets an aborted task end on its own: its DaskJob seen ended while not being deleted. */
+    @Test
+    void aDaskJobEndedOnItsOwnOnlyWhenSeenEndedAndNotBeingDeleted() {
+        assertTrue(Auditor.endedUndeleted(snapshot(true, false, "Successful", "Running")));
+        assertTrue(Auditor.endedUndeleted(snapshot(true, false, "Running", "Succeeded")), "the runner's end");
+        assertTrue(Auditor.endedUndeleted(snapshot(true, false, "Failed", null)));
+        assertFalse(Auditor.endedUndeleted(snapshot(true, true, "Successful", "Succeeded")), "deletion had begun");
+        assertFalse(Auditor.endedUndeleted(snapshot(false, false, "Successful", "Succeeded")), "a tombstone");
+        assertFalse(Auditor.endedUndeleted(snapshot(true, false, "Running", "Running")));
+    }
+
+    private static DaskJobSnapshot snapshot(boolean exists, boolean deleting, String jobStatus, String runnerPhase) {
+        return DaskJobSnapshot.newBuilder().setExists(exists).setDeleting(deleting).setJobStatus(jobStatus)
+                .setComponents(ComponentsDetail.newBuilder().setRunner(runnerPhase == null ? null
+                        : PodDetail.newBuilder().setName("j-runner").setPhase(runnerPhase).build()).build())
+                .build();
     }
 }

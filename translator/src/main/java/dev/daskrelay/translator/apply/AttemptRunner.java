@@ -6,6 +6,7 @@ import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
 import dev.daskrelay.avro.v1.ObservationSource;
+import dev.daskrelay.schemas.IntentPosition;
 import dev.daskrelay.schemas.LogKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -158,7 +159,7 @@ final class AttemptRunner implements AutoCloseable {
         DaskJobIntent intent = inFlight.intent();
         try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, intent.getTaskId())) {
             int attempt = inFlight.beginAttempt(clock.instant());
-            ApiResponse answer = call(intent);
+            ApiResponse answer = call(intent, new IntentPosition(inFlight.partition().partition(), inFlight.offset()));
             hooks.afterApiCall(intent, answer);
             if (listener.halted()) {
                 return;
@@ -179,9 +180,9 @@ final class AttemptRunner implements AutoCloseable {
         }
     }
 
-    private ApiResponse call(DaskJobIntent intent) {
+    private ApiResponse call(DaskJobIntent intent, IntentPosition position) {
         try {
-            return intent.getAction() == IntentAction.DELETE ? api.delete(intent) : api.create(intent);
+            return intent.getAction() == IntentAction.DELETE ? api.delete(intent) : api.create(intent, position);
         } catch (RuntimeException e) {
             return ApiResponse.noResponse(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
         }

@@ -1,6 +1,7 @@
 package dev.daskrelay.translator.apply;
 
 import dev.daskrelay.avro.v1.DaskJobIntent;
+import dev.daskrelay.schemas.IntentPosition;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -44,7 +45,7 @@ public final class Fabric8DaskJobApi implements DaskJobApi {
     }
 
     @Override
-    public ApiResponse create(DaskJobIntent intent) {
+    public ApiResponse create(DaskJobIntent intent, IntentPosition position) {
         GenericKubernetesResource job;
         try {
             job = Serialization.unmarshal(intent.getManifest(), GenericKubernetesResource.class);
@@ -63,6 +64,10 @@ public final class Fabric8DaskJobApi implements DaskJobApi {
                     + "installation \"" + rendered + "\", this translator is installation \"" + installation + "\"");
         }
         job.getMetadata().setLabels(labels);
+        Map<String, String> annotations = job.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(job.getMetadata().getAnnotations());
+        annotations.put(KubernetesLabels.INTENT, position.annotationValue());
+        job.getMetadata().setAnnotations(annotations);
         var jobs = client.genericKubernetesResources(DASK_JOBS).inNamespace(intent.getNamespace());
         try {
             jobs.resource(job).create();
@@ -82,8 +87,9 @@ public final class Fabric8DaskJobApi implements DaskJobApi {
             if (!installation.id().equals(owner)) {
                 return ApiResponse.conflict(INSTALLATION_CONFLICT, conflictMessage(intent, owner));
             }
-            Map<String, String> annotations = existing.getMetadata().getAnnotations();
-            return ApiResponse.exists(annotations == null ? null : annotations.get(KubernetesLabels.SPEC_HASH));
+            Map<String, String> existingAnnotations = existing.getMetadata().getAnnotations();
+            return ApiResponse.exists(existingAnnotations == null ? null
+                    : existingAnnotations.get(KubernetesLabels.SPEC_HASH));
         } catch (KubernetesClientException e) {
             return failure(e);
         }

@@ -1,5 +1,6 @@
 package dev.daskrelay.translator.apply;
 
+import dev.daskrelay.schemas.FinishedAbove;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.schemas.IntentPosition;
 import dev.daskrelay.schemas.testing.TestCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -43,7 +44,7 @@ class ApplierLifecycleTest {
     private final AtomicInteger apiCalls = new AtomicInteger();
     private final DaskJobApi api = new DaskJobApi() {
         @Override
-        public ApiResponse create(DaskJobIntent intent) {
+        public ApiResponse create(DaskJobIntent intent, IntentPosition position) {
             apiCalls.incrementAndGet();
             return ApiResponse.ok(201);
         }

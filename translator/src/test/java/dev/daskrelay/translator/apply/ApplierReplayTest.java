@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
 import dev.daskrelay.avro.v1.Observation;
+import dev.daskrelay.schemas.FinishedAbove;
+import dev.daskrelay.schemas.IntentPosition;
 import dev.daskrelay.schemas.testing.TestCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -39,7 +41,7 @@ class ApplierReplayTest {
     private final List<String> calls = new ArrayList<>();
     private final DaskJobApi api = new DaskJobApi() {
         @Override
-        public ApiResponse create(DaskJobIntent intent) {
+        public ApiResponse create(DaskJobIntent intent, IntentPosition position) {
             return answer("CREATE", intent);
         }
 

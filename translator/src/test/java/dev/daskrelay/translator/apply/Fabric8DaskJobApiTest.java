@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.DaskJobIntent;
 import dev.daskrelay.avro.v1.IntentAction;
+import dev.daskrelay.schemas.IntentPosition;
 import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.config.Installation;
 import dev.daskrelay.schemas.testing.TestCommands;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class Fabric8DaskJobApiTest {
 
     private static final Installation MINE = new Installation("production");
+    private static final IntentPosition AT = new IntentPosition(3, 1_234);
     private static InMemoryKubernetes k8s;
     private static Fabric8DaskJobApi api;
 
@@ -43,10 +46,13 @@ class Fabric8DaskJobApiTest {
 
     @Test
     void everyCreatedDaskJobCarriesTheInstallationEvenFromAnIntentRenderedWithoutIt() {
-        assertEquals(ApiResponse.Kind.OK, api.create(create("unlabelled-intent", "h1", null)).kind());
+        assertEquals(ApiResponse.Kind.OK, api.create(create("unlabelled-intent", "h1", null), AT).kind());
         assertEquals("production", labels("unlabelled-intent").get(KubernetesLabels.INSTALLATION));
+        Map<String, String> annotations = annotations("unlabelled-intent");
+        assertEquals("3/1234", annotations.get(KubernetesLabels.INTENT), "the intent that created it, for the janitor");
+        assertEquals(Optional.of(AT), IntentPosition.of(annotations));
         // a retry of the same intent finds its own DaskJob: already there, not a conflict
-        ApiResponse again = api.create(create("unlabelled-intent", "h1", null));
+        ApiResponse again = api.create(create("unlabelled-intent", "h1", null), AT);
         assertEquals(ApiResponse.Kind.EXISTS, again.kind());
         assertEquals("h1", again.existingSpecHash());
     }
@@ -54,7 +60,7 @@ class Fabric8DaskJobApiTest {
     @Test
     void anotherInstallationsDaskJobIsAConflictNamingBothAndIsLeftUntouched() {
         existing("taken", "h2", "staging");
-        ApiResponse answer = api.create(create("taken", "h2", "production"));
+        ApiResponse answer = api.create(create("taken", "h2", "production"), AT);
         assertEquals(ApiResponse.Kind.CONFLICT, answer.kind(), "same spec hash, but never adopted");
         assertEquals(Fabric8DaskJobApi.INSTALLATION_CONFLICT, answer.reason());
         assertTrue(answer.message().contains("installation \"staging\""), answer.message());
@@ -71,7 +77,7 @@ class Fabric8DaskJobApiTest {
     @Test
     void aDaskJobWithoutInstallationIsAConflictToo() {
         existing("from-before", "h3", null);
-        ApiResponse answer = api.create(create("from-before", "h3", "production"));
+        ApiResponse answer = api.create(create("from-before", "h3", "production"), AT);
         assertEquals(ApiResponse.Kind.CONFLICT, answer.kind());
         assertTrue(answer.message().contains("without a daskrelay.dev/installation label"), answer.message());
         assertNull(labels("from-before").get(KubernetesLabels.INSTALLATION), "not adopted by relabelling either");
@@ -79,7 +85,7 @@ class Fabric8DaskJobApiTest {
 
     @Test
     void anIntentRenderedForAnotherInstallationIsNotApplied() {
-        ApiResponse answer = api.create(create("misrouted", "h4", "staging"));
+        ApiResponse answer = api.create(create("misrouted", "h4", "staging"), AT);
         assertEquals(ApiResponse.Kind.INVALID_MANIFEST, answer.kind());
         assertTrue(answer.message().contains("\"staging\"") && answer.message().contains("\"production\""),
                 answer.message());
@@ -123,6 +129,11 @@ class Fabric8DaskJobApiTest {
         k8s.client().genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS).inNamespace("default")
                 .resource(Serialization.unmarshal(manifest(name, hash, installation), GenericKubernetesResource.class))
                 .create();
+    }
+
+    private static Map<String, String> annotations(String name) {
+        return k8s.client().genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS).inNamespace("default")
+                .withName(name).get().getMetadata().getAnnotations();
     }
 
     private static Map<String, String> labels(String name) {

@@ -32,7 +32,7 @@ import org.slf4j.MDC;
  * (no list calls), re-reads each candidate before deleting it and decides again on the live object (a job re-created
  * under the same name, still running, is kept), then deletes with that {@code resourceVersion} as a precondition
  * (a real API server refuses with 409 if it changed in between; the fabric8 mock server ignores preconditions). A
- * finished DaskJob whose final state the bridge has not published yet is kept (see the constructor). Runs only while this instance leads ({@link #start()} is called
+ * finished DaskJob whose deletion could lose something is kept (see the constructor). Runs only while this instance leads ({@link #start()} is called
  * from the leader callback). Deleting a finished job publishes nothing itself; the bridge reports the disappearance
  * ({@code exists=false}), which the status topology ignores after a terminal phase.
  */
@@ -43,7 +43,7 @@ public final class Janitor implements AutoCloseable {
     private final KubernetesClient client;
     private final ResourceDefinitionContext daskJobs;
     private final Supplier<Collection<GenericKubernetesResource>> candidates;
-    private final Predicate<GenericKubernetesResource> finalStateReported;
+    private final Predicate<GenericKubernetesResource> safeToDelete;
     private final RetentionPolicy policy;
     private final Installation installation;
     /** How often the janitor looks, unless configured ({@code watcher.janitorInterval}). */
@@ -60,19 +60,21 @@ public final class Janitor implements AutoCloseable {
     /**
      * @param candidates DaskJobs to consider (the bridge's cache); each is re-read and deleted only when it is
      *     {@code installation}'s and expired
-     * @param finalStateReported whether a finished candidate's final state has been published (the bridge's
-     *     {@code finalStateReported}); an expired DaskJob is kept until it has, since deleting it earlier would leave
-     *     only its tombstone to report from, without the runner pod's exit code
+     * @param safeToDelete whether deleting an expired candidate loses nothing: in the watcher, the bridge has
+     *     published its final state ({@code ObservationBridge.finalStateReported}: deleted earlier, its end would be
+     *     reported from the tombstone, without the runner pod's exit code) and the applier has committed the intent
+     *     that created it ({@link ApplierProgress}: deleted earlier, a replay of that intent would create it again);
+     *     an expired DaskJob is kept until then (metric {@code daskrelay.watcher.janitor.deferred})
      * @param installation the only installation whose DaskJobs this janitor deletes
      */
     public Janitor(KubernetesClient client, ResourceDefinitionContext daskJobs,
                    Supplier<Collection<GenericKubernetesResource>> candidates,
-                   Predicate<GenericKubernetesResource> finalStateReported, RetentionPolicy policy,
+                   Predicate<GenericKubernetesResource> safeToDelete, RetentionPolicy policy,
                    Installation installation, Duration interval, Clock clock, MeterRegistry registry) {
         this.client = client;
         this.daskJobs = daskJobs;
         this.candidates = candidates;
-        this.finalStateReported = finalStateReported;
+        this.safeToDelete = safeToDelete;
         this.policy = policy;
         this.installation = installation;
         this.interval = interval;
@@ -82,7 +84,7 @@ public final class Janitor implements AutoCloseable {
         this.failures = Counter.builder("daskrelay.watcher.janitor.failures")
                 .description("janitor deletes that failed (retried next sweep)").register(registry);
         this.deferred = Counter.builder("daskrelay.watcher.janitor.deferred")
-                .description("expired DaskJobs kept for a sweep because their final state was not published yet")
+                .description("expired DaskJobs kept for a sweep: final state not published or creating intent not committed")
                 .register(registry);
     }
 
@@ -128,7 +130,7 @@ public final class Janitor implements AutoCloseable {
             if (!policy.expired(jobStatus, endTime, deleting, now)) {
                 continue;
             }
-            if (!finalStateReported.test(job)) {
+            if (!safeToDelete.test(job)) {
                 deferred.increment();
                 kept++;
                 continue;
@@ -138,8 +140,8 @@ public final class Janitor implements AutoCloseable {
             }
         }
         if (kept > 0) {
-            LOG.info("kept {} expired DaskJobs whose final state is not published yet; looking again in {}", kept,
-                    interval);
+            LOG.info("kept {} expired DaskJobs whose final state is not published yet or whose creating intent the "
+                    + "applier has not committed yet; looking again in {}", kept, interval);
         }
         return deleted;
     }

@@ -1,4 +1,4 @@
-package dev.daskrelay.translator.apply;
+package dev.daskrelay.schemas;
 
 import java.util.List;
 import java.util.Set;
@@ -12,26 +12,36 @@ import java.util.TreeSet;
  * {@code offset.metadata.max.bytes} is 4096) it is left out and the intents after the committed offset are applied
  * again, as without it.
  *
+ * <p>The translator's applier writes and reads it; the watcher's janitor reads it too, to delete a finished DaskJob only
+ * once the intent that created it can no longer be applied again ({@link #applied}).
+ *
  * @param committed the committed offset (the lowest unfinished intent when this was written)
  * @param doneBelow one past the highest offset handed out when this was written
  * @param open unfinished offsets above {@code committed}
  */
-record FinishedAbove(long committed, long doneBelow, Set<Long> open) {
+public record FinishedAbove(long committed, long doneBelow, Set<Long> open) {
 
-    static final int MAX_LENGTH = 3_800;
+    public static final int MAX_LENGTH = 3_800;
     private static final String PREFIX = "a1:";
 
     /** Nothing known: every offset from the committed one on is applied. */
-    static FinishedAbove none(long committed) {
+    public static FinishedAbove none(long committed) {
         return new FinishedAbove(committed, committed, Set.of());
     }
 
+    /**
+     * True when the intent at {@code offset} is done for good: below the committed offset, or finished above it.
+     */
+    public boolean applied(long offset) {
+        return offset < committed || finished(offset);
+    }
+
     /** True when the intent at {@code offset} was finished by an earlier owner of the partition. */
-    boolean finished(long offset) {
+    public boolean finished(long offset) {
         return offset > committed && offset < doneBelow && !open.contains(offset);
     }
 
-    static String encode(long committed, long doneBelow, List<Long> open) {
+    public static String encode(long committed, long doneBelow, List<Long> open) {
         StringBuilder b = new StringBuilder(PREFIX).append(Long.toString(doneBelow - committed, 36)).append(':');
         for (int i = 0; i < open.size(); i++) {
             if (i > 0) {
@@ -46,7 +56,7 @@ record FinishedAbove(long committed, long doneBelow, Set<Long> open) {
     }
 
     /** What the metadata of a commit at {@code committed} says; {@link #none} for anything else or malformed. */
-    static FinishedAbove decode(long committed, String metadata) {
+    public static FinishedAbove decode(long committed, String metadata) {
         if (metadata == null || !metadata.startsWith(PREFIX)) {
             return none(committed);
         }
