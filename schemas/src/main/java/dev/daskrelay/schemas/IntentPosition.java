@@ -5,11 +5,14 @@ import java.util.Optional;
 
 /**
  * Where an intent sits on the intents topic, as the applier writes it on the DaskJob it creates
- * ({@link KubernetesLabels#INTENT}, {@code <partition>/<offset>}).
+ * ({@link KubernetesLabels#INTENT}, {@code <topic>/<partition>/<offset>}; topic names never contain {@code /}).
  */
-public record IntentPosition(int partition, long offset) {
+public record IntentPosition(String topic, int partition, long offset) {
 
     public IntentPosition {
+        if (topic == null || topic.isEmpty() || topic.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("not a topic name: " + topic);
+        }
         if (partition < 0 || offset < 0) {
             throw new IllegalArgumentException("partition and offset must be >= 0: " + partition + "/" + offset);
         }
@@ -17,7 +20,7 @@ public record IntentPosition(int partition, long offset) {
 
     /** The annotation value. */
     public String annotationValue() {
-        return partition + "/" + offset;
+        return topic + "/" + partition + "/" + offset;
     }
 
     /** The position an object's annotations name; empty without the annotation or when it is malformed. */
@@ -26,10 +29,12 @@ public record IntentPosition(int partition, long offset) {
         if (v == null) {
             return Optional.empty();
         }
-        int slash = v.indexOf('/');
+        String[] parts = v.split("/", -1);
+        if (parts.length != 3) {
+            return Optional.empty();
+        }
         try {
-            return slash <= 0 ? Optional.empty() : Optional.of(new IntentPosition(
-                    Integer.parseInt(v.substring(0, slash)), Long.parseLong(v.substring(slash + 1))));
+            return Optional.of(new IntentPosition(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2])));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

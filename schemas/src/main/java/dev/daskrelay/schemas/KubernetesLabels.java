@@ -29,9 +29,9 @@ public final class KubernetesLabels {
     /** Annotation with the hash of the rendered DaskJob spec. */
     public static final String SPEC_HASH = "daskrelay.dev/spec-hash";
     /**
-     * Annotation the applier adds when it creates a DaskJob: the intent that created it, {@code <partition>/<offset>}
-     * on the intents topic ({@link IntentPosition}). The janitor deletes a finished DaskJob only once that intent can
-     * no longer be applied again.
+     * Annotation the applier adds when it creates a DaskJob: the intent that created it,
+     * {@code <topic>/<partition>/<offset>} ({@link IntentPosition}). The janitor deletes a finished DaskJob only once
+     * that intent can no longer be applied again.
      */
     public static final String INTENT = "daskrelay.dev/intent";
     /** Keys with this prefix (and {@link #MANAGED_BY}) are daskrelay's own. */

@@ -214,8 +214,9 @@ public final class WatcherProcess extends ServiceProcess {
     private void startJanitor() {
         Admin admin = own(Admin.create(kafka.clientProperties()));
         String group = settings.applierGroup(kafka.topicPrefix());
-        ApplierProgress applier = new ApplierProgress(ApplierProgress.groupOffsets(admin, group, Duration.ofSeconds(10)),
-                kafka.topics().intents(), APPLIER_PROGRESS_MAX_AGE, clock);
+        String intents = kafka.topics().intents();
+        ApplierProgress applier = new ApplierProgress(ApplierProgress.fromAdmin(admin, group, intents,
+                Duration.ofSeconds(10)), intents, APPLIER_PROGRESS_MAX_AGE, clock);
         janitor = own(new Janitor(client, DaskJobResource.CONTEXT, bridge::cachedJobs,
                 job -> bridge.finalStateReported(job) && applier.creatingIntentDone(job), settings.retention(),
                 installation, settings.janitorInterval(), clock, ops.registry()));

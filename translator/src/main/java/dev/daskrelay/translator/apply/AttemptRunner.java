@@ -159,7 +159,8 @@ final class AttemptRunner implements AutoCloseable {
         DaskJobIntent intent = inFlight.intent();
         try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, intent.getTaskId())) {
             int attempt = inFlight.beginAttempt(clock.instant());
-            ApiResponse answer = call(intent, new IntentPosition(inFlight.partition().partition(), inFlight.offset()));
+            TopicPartition tp = inFlight.partition();
+            ApiResponse answer = call(intent, new IntentPosition(tp.topic(), tp.partition(), inFlight.offset()));
             hooks.afterApiCall(intent, answer);
             if (listener.halted()) {
                 return;

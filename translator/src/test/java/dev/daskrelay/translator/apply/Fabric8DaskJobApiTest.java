@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class Fabric8DaskJobApiTest {
 
     private static final Installation MINE = new Installation("production");
-    private static final IntentPosition AT = new IntentPosition(3, 1_234);
+    private static final IntentPosition AT = new IntentPosition("p.intents", 3, 1_234);
     private static InMemoryKubernetes k8s;
     private static Fabric8DaskJobApi api;
 
@@ -49,7 +49,7 @@ class Fabric8DaskJobApiTest {
         assertEquals(ApiResponse.Kind.OK, api.create(create("unlabelled-intent", "h1", null), AT).kind());
         assertEquals("production", labels("unlabelled-intent").get(KubernetesLabels.INSTALLATION));
         Map<String, String> annotations = annotations("unlabelled-intent");
-        assertEquals("3/1234", annotations.get(KubernetesLabels.INTENT), "the intent that created it, for the janitor");
+        assertEquals("p.intents/3/1234", annotations.get(KubernetesLabels.INTENT), "the intent that made it, for the janitor");
         assertEquals(Optional.of(AT), IntentPosition.of(annotations));
         // a retry of the same intent finds its own DaskJob: already there, not a conflict
         ApiResponse again = api.create(create("unlabelled-intent", "h1", null), AT);
