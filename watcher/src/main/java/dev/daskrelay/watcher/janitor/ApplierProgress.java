@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -101,7 +103,7 @@ public final class ApplierProgress {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted reading the offsets of group " + group, e);
-            } catch (Exception e) {
+            } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("could not read the commits of group " + group + " on " + topic + ": "
                         + e, e);
             }
