@@ -67,11 +67,12 @@ class RbacManifestTest {
     private static volatile Supplier<String> DIAGNOSTICS = () -> "";
 
     /**
-     * Calls the watcher makes only on a path this scenario cannot reach: reading a failed DaskJob's runner pod when
-     * the pod watch has been broken for longer than the bridge's hold (ObservationBridge / RunnerReads; covered by
-     * ObservationBridgeTest against the mock API server).
+     * Calls the watcher makes only on paths this scenario cannot reach (ObservationBridge / ApiReads; covered by
+     * ObservationBridgeTest against the mock API server): reading a failed DaskJob's runner pod when the pod watch has
+     * been broken for longer than the bridge's hold, and reading a DaskJob a new leader recalled but its cache lacks.
      */
-    private static final Set<Permission> WATCHER_RARE_PATH = Set.of(new Permission("", "pods", "get"));
+    private static final Set<Permission> WATCHER_RARE_PATH = Set.of(new Permission("", "pods", "get"),
+            new Permission("kubernetes.dask.org", "daskjobs", "get"));
 
     /** One RBAC permission. */
     record Permission(String group, String resource, String verb) implements Comparable<Permission> {

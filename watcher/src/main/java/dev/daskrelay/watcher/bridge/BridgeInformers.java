@@ -28,7 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,8 +75,13 @@ public final class BridgeInformers {
         /** Something about this DaskJob changed (the job, one of its pods, an Event about it). */
         void changed(JobRef job);
 
-        /** The DaskJob was deleted; this is its last known state (called before {@link #changed}). */
-        void jobDeleted(GenericKubernetesResource job);
+        /**
+         * The DaskJob left the cache; this is its last known state (called before {@link #changed}).
+         *
+         * @param watched true when the watch delivered its deletion; false when a relist no longer listed it
+         *     (fabric8's "final state unknown": the list may be cut short, so this is no proof it is gone)
+         */
+        void jobDeleted(GenericKubernetesResource job, boolean watched);
     }
 
     /** How many objects the informer caches hold. */
@@ -291,8 +296,13 @@ public final class BridgeInformers {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<JobRef>> refs,
-                                                                   Consumer<T> onDelete) {
+    /**
+     * Enqueue-only handler: every add, update and delete tells the listener which jobs changed; a delete first goes to
+     * {@code onDelete} with whether the watch delivered it (fabric8 calls {@code onDelete} with
+     * {@code deletedFinalStateUnknown = true} for objects a relist no longer lists).
+     */
+    <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<JobRef>> refs,
+                                                                   BiConsumer<T, Boolean> onDelete) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -310,7 +320,7 @@ public final class BridgeInformers {
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
                 if (onDelete != null) {
-                    onDelete.accept(obj);
+                    onDelete.accept(obj, !deletedFinalStateUnknown);
                 }
                 refs.apply(obj).forEach(listener::changed);
             }

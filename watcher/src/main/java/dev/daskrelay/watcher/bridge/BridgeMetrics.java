@@ -15,7 +15,8 @@ public final class BridgeMetrics {
     final Counter relists;
     final Counter held;
     private final AtomicInteger leader = new AtomicInteger();
-    private final RunnerReads.Outcomes runnerReads;
+    private final ApiReads.Outcomes runnerReads;
+    private final ApiReads.Outcomes jobReads;
 
     public BridgeMetrics(MeterRegistry registry, Supplier<BridgeInformers.CacheSizes> cached) {
         published = Counter.builder("daskrelay.watcher.observations.published")
@@ -27,7 +28,10 @@ public final class BridgeMetrics {
         held = Counter.builder("daskrelay.watcher.observations.held")
                 .description("failed DaskJobs held back until their runner pod's end reached the cache")
                 .register(registry);
-        runnerReads = runnerReadOutcomes(registry);
+        runnerReads = readOutcomes(registry, "daskrelay.watcher.runner.reads",
+                "runner pods read from the API server because their end was late in the cache");
+        jobReads = readOutcomes(registry, "daskrelay.watcher.job.reads",
+                "DaskJobs read from the API server because they were missing from the cache with no deletion seen");
         relists = Counter.builder("daskrelay.watcher.relists")
                 .description("watches re-established after a break (full re-observation follows)").register(registry);
         Gauge.builder("daskrelay.watcher.leader", leader, AtomicInteger::get)
@@ -40,13 +44,11 @@ public final class BridgeMetrics {
                 .description("Events in the informer cache (after the API server's field selector)").register(registry);
     }
 
-    private static RunnerReads.Outcomes runnerReadOutcomes(MeterRegistry registry) {
-        String name = "daskrelay.watcher.runner.reads";
-        String description = "runner pods read from the API server because their end was late in the cache";
+    private static ApiReads.Outcomes readOutcomes(MeterRegistry registry, String name, String description) {
         Counter found = Counter.builder(name).tag("outcome", "found").description(description).register(registry);
         Counter absent = Counter.builder(name).tag("outcome", "absent").description(description).register(registry);
         Counter failed = Counter.builder(name).tag("outcome", "failed").description(description).register(registry);
-        return new RunnerReads.Outcomes() {
+        return new ApiReads.Outcomes() {
             @Override
             public void found() {
                 found.increment();
@@ -64,8 +66,12 @@ public final class BridgeMetrics {
         };
     }
 
-    RunnerReads.Outcomes runnerReads() {
+    ApiReads.Outcomes runnerReads() {
         return runnerReads;
+    }
+
+    ApiReads.Outcomes jobReads() {
+        return jobReads;
     }
 
     public void leading(boolean isLeader) {

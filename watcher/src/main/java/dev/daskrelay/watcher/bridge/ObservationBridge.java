@@ -8,6 +8,7 @@ import dev.daskrelay.schemas.KubernetesLabels;
 import dev.daskrelay.schemas.LogKeys;
 import dev.daskrelay.schemas.config.Installation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -52,7 +53,7 @@ public final class ObservationBridge implements AutoCloseable {
      * @param retryBackoff wait before re-deriving a job whose observation could not be sent
      * @param tombstoneTtl how long the final state of a deleted DaskJob is kept to report its disappearance
      * @param runnerHold how long a failed DaskJob may wait for its runner pod's end to reach the cache
-     *     ({@link PublishDecision.Hold}); after that the runner pod is read from the API server ({@link RunnerReads}),
+     *     ({@link PublishDecision.Hold}); after that the runner pod is read from the API server ({@link ApiReads}),
      *     for at most {@link #runnerReadLimit()} more
      * @param listPageSize the DaskJob and pod informers list in pages of this many objects; 0 = one unpaged list
      *     (the API server answers it from its watch cache, but the whole response and its decoded objects are in the
@@ -129,8 +130,11 @@ public final class ObservationBridge implements AutoCloseable {
         }
     }
 
-    /** The final state of a deleted DaskJob, as the informer delivered it. */
-    private record Tombstone(GenericKubernetesResource job, Instant at) {
+    /**
+     * The final state of a DaskJob that left the cache, as the informer delivered it; {@code watched}: its deletion came
+     * from the watch (proof it is gone), not from a relist that no longer listed it.
+     */
+    private record Tombstone(GenericKubernetesResource job, boolean watched, Instant at) {
     }
 
     private final Options options;
@@ -152,7 +156,9 @@ public final class ObservationBridge implements AutoCloseable {
     /** Failed DaskJobs waiting for their runner pod's end, since when (worker thread only). */
     private final Map<JobRef, Instant> holding = new ConcurrentHashMap<>();
     /** Runner pods read from the API server for failed DaskJobs held past {@link Options#runnerHold()}. */
-    private final RunnerReads runnerReads;
+    private final ApiReads<Pod> runnerReads;
+    /** DaskJobs read from the API server to confirm a disappearance no deletion showed ({@link PublishDecision.Confirm}). */
+    private final ApiReads<GenericKubernetesResource> jobReads;
     /** Jobs to decide once every informer has its initial list (worker thread only). */
     private final Set<JobRef> waitingForSync = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries;
@@ -169,14 +175,18 @@ public final class ObservationBridge implements AutoCloseable {
      */
     public ObservationBridge(KubernetesClient client, Options options, ObservationPublisher publisher,
                              ObservationMemory memory, Clock clock, MeterRegistry registry) {
-        this(client, RunnerReads.Reader.of(client), options, publisher, memory, clock, registry);
+        this(client, ApiReads.Reader.pods(client), ApiReads.Reader.daskJobs(client), options, publisher, memory, clock,
+                registry);
     }
 
     /**
      * @param runnerReader how a runner pod is read from the API server when its end is late in the cache (tests pass
      *     their own to model a pod watch that is behind)
+     * @param jobReader how a DaskJob missing from the cache is read from the API server before it is reported gone
+     *     (tests pass their own to model a DaskJob watch that is behind)
      */
-    ObservationBridge(KubernetesClient client, RunnerReads.Reader runnerReader, Options options,
+    ObservationBridge(KubernetesClient client, ApiReads.Reader<Pod> runnerReader,
+                      ApiReads.Reader<GenericKubernetesResource> jobReader, Options options,
                       ObservationPublisher publisher, ObservationMemory memory, Clock clock, MeterRegistry registry) {
         this.memory = memory;
         this.options = options;
@@ -191,12 +201,14 @@ public final class ObservationBridge implements AutoCloseable {
                     }
 
                     @Override
-                    public void jobDeleted(GenericKubernetesResource job) {
-                        onJobDeleted(job);
+                    public void jobDeleted(GenericKubernetesResource job, boolean watched) {
+                        onJobDeleted(job, watched);
                     }
                 });
         this.metrics = new BridgeMetrics(registry, informers::cacheSizes);
-        this.runnerReads = new RunnerReads(runnerReader, options.retryBackoff(), this::enqueue, metrics.runnerReads());
+        this.runnerReads = new ApiReads<>("runner", runnerReader, options.retryBackoff(), this::enqueue,
+                metrics.runnerReads());
+        this.jobReads = new ApiReads<>("job", jobReader, options.retryBackoff(), this::enqueue, metrics.jobReads());
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "daskrelay-bridge-retry");
             t.setDaemon(true);
@@ -319,10 +331,10 @@ public final class ObservationBridge implements AutoCloseable {
         return informers.cacheSizes();
     }
 
-    private void onJobDeleted(GenericKubernetesResource job) {
+    private void onJobDeleted(GenericKubernetesResource job, boolean watched) {
         Instant now = clock.instant();
         tombstones.values().removeIf(t -> t.at().isBefore(now.minus(options.tombstoneTtl())));
-        tombstones.put(BridgeInformers.ref(job), new Tombstone(job, now));
+        tombstones.put(BridgeInformers.ref(job), new Tombstone(job, watched, now));
     }
 
     private void enqueue(JobRef ref) {
@@ -378,16 +390,21 @@ public final class ObservationBridge implements AutoCloseable {
             tombstones.remove(ref);
             Instant heldSince = holding.get(ref);
             held = heldSince == null ? Duration.ZERO : Duration.between(heldSince, clock.instant());
-            RunnerReads.Result read = runnerReads.result(ref);
-            boolean readAnswered = read instanceof RunnerReads.Found || read instanceof RunnerReads.Absent;
-            boolean mayHold = held.compareTo(options.runnerHold()) < 0
-                    || !readAnswered && held.compareTo(options.runnerHold().plus(options.runnerReadLimit())) < 0;
-            next = PublishDecision.next(job, RunnerReads.apply(informers.pods(ref), read), informers.events(ref),
-                    null, lastSent.get(ref), mayHold);
+            boolean mayHold = held.compareTo(options.runnerHold()) < 0 || !runnerReads.answered(ref)
+                    && held.compareTo(options.runnerHold().plus(options.runnerReadLimit())) < 0;
+            next = PublishDecision.next(job, ApiReads.apply(informers.pods(ref), runnerReads.result(ref)),
+                    informers.events(ref), null, lastSent.get(ref), mayHold, false);
         } else {
             Tombstone tomb = tombstones.get(ref);
-            next = PublishDecision.next(null, List.of(), List.of(), tomb == null ? null : tomb.job(),
-                    lastSent.get(ref), false);
+            PublishDecision.Sent last = lastSent.get(ref);
+            TaskIdentity expected = last != null ? last.identity() : tomb == null ? null : TaskIdentity.of(tomb.job());
+            boolean confirmed = tomb != null && tomb.watched() || confirmedAbsent(jobReads.result(ref), expected);
+            next = PublishDecision.next(null, List.of(), List.of(), tomb == null ? null : tomb.job(), last, false,
+                    confirmed);
+        }
+        if (next instanceof PublishDecision.Confirm) {
+            confirm(ref);
+            return;
         }
         if (next instanceof PublishDecision.Hold hold) {
             if (holding.putIfAbsent(ref, clock.instant()) == null) {
@@ -404,6 +421,7 @@ public final class ObservationBridge implements AutoCloseable {
         }
         holding.remove(ref);
         runnerReads.forget(ref);
+        jobReads.forget(ref);
         if (next instanceof PublishDecision.Publish p) {
             publish(ref, p.identity(), p.snapshot());
         } else if (next instanceof PublishDecision.Unchanged) {
@@ -412,6 +430,36 @@ public final class ObservationBridge implements AutoCloseable {
             LOG.warn("DaskJob {} carries {} but no task id ({} annotation); ignored", ref,
                     options.installation().selectorText(), KubernetesLabels.TASK_ID);
         }
+    }
+
+    /**
+     * Whether a DaskJob read says the job of this task does not exist: 404, or the name now belongs to a DaskJob of
+     * another task.
+     */
+    private static boolean confirmedAbsent(ApiReads.Result<GenericKubernetesResource> read, TaskIdentity expected) {
+        if (read instanceof ApiReads.Absent) {
+            return true;
+        }
+        return read instanceof ApiReads.Found<GenericKubernetesResource> f && expected != null
+                && !expected.equals(TaskIdentity.of(f.value()));
+    }
+
+    /**
+     * A DaskJob is missing from the cache and no deletion came from the watch: read it (the answer enqueues it
+     * again). Found on the API server, the cache is behind (its watch is being re-established): decide
+     * again after {@link Options#runnerHold()}, reading again unless the cache has it by then.
+     */
+    private void confirm(JobRef ref) {
+        ApiReads.Result<GenericKubernetesResource> read = jobReads.result(ref);
+        if (read == null) {
+            jobReads.request(ref, ref.name());
+        } else if (read instanceof ApiReads.Found) {
+            jobReads.forget(ref);
+            LOG.info("DaskJob {} is missing from the cache but exists on the API server; its watch is behind, "
+                    + "deciding again in {}", ref, options.runnerHold());
+            retries.schedule(() -> enqueue(ref), options.runnerHold().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        // Pending: the answer enqueues the job
     }
 
     private void publish(JobRef ref, TaskIdentity identity, DaskJobSnapshot snapshot) {
@@ -473,6 +521,7 @@ public final class ObservationBridge implements AutoCloseable {
         }
         retries.shutdownNow();
         runnerReads.close();
+        jobReads.close();
         informers.stop();
     }
 }

@@ -23,9 +23,11 @@ import java.util.Objects;
  *   <tr><td>yes</td><td>any</td><td>the same snapshot (event timestamps aside)</td><td>{@link Unchanged}</td></tr>
  *   <tr><td>yes, {@code jobStatus: Failed}, its runner pod cached but not ended yet, or named but not cached</td><td>any</td><td>any</td>
  *       <td>{@link Hold}, unless the hold has run out</td></tr>
- *   <tr><td>no</td><td>any</td><td>an existing one</td><td>{@link Publish} it as gone, for its task</td></tr>
+ *   <tr><td>no</td><td>any</td><td>an existing one</td><td>{@link Publish} it as gone, for its task, once the
+ *       absence is confirmed; else {@link Confirm}</td></tr>
  *   <tr><td>no</td><td>any</td><td>a gone one</td><td>{@link Skip} {@link SkipReason#ALREADY_GONE}</td></tr>
- *   <tr><td>no</td><td>with a task id</td><td>none</td><td>{@link Publish} the tombstone's snapshot as gone</td></tr>
+ *   <tr><td>no</td><td>with a task id</td><td>none</td><td>{@link Publish} the tombstone's snapshot as gone, once
+ *       the absence is confirmed; else {@link Confirm}</td></tr>
  *   <tr><td>no</td><td>none, or without a task id</td><td>none</td><td>{@link Skip}
  *       {@link SkipReason#NOTHING_KNOWN}</td></tr>
  * </table>
@@ -39,6 +41,14 @@ import java.util.Objects;
  * watch may be down (a new leader whose pod list is not through, a watch broken by the API server), and the caller
  * reads the pod from the API server when the hold runs out (a pod that is really gone answers 404 and the failure is
  * published without a runner). A failed DaskJob that names no runner pod holds nothing.
+ *
+ * <p>The confirmation: "gone" ends the task (the status model fails a task whose DaskJob disappeared before it
+ * ended), so it is published only on proof, which the caller supplies ({@code absenceConfirmed}): a deletion the
+ * watch delivered (a {@code DELETED} event), or a read of the DaskJob from the API server that found it absent (404,
+ * or a DaskJob of the same name for another task). Missing from the cache is no proof: a new leader recalls what the
+ * previous leader last sent, which can name DaskJobs its own informer has not listed yet, and an informer's relist
+ * drops from its cache whatever its new list lacks (fabric8 reports those as deletions whose final state is unknown),
+ * so a list cut short or taken while the API server restarts would fail running tasks.
  */
 public final class PublishDecision {
 
@@ -54,7 +64,14 @@ public final class PublishDecision {
     }
 
     /** What the worker does next for one DaskJob. */
-    public sealed interface Next permits Publish, Unchanged, Skip, Hold {
+    public sealed interface Next permits Publish, Unchanged, Skip, Hold, Confirm {
+    }
+
+    /**
+     * Not yet: the DaskJob last reported existing is missing from the cache but no deletion was seen; read it from
+     * the API server and decide again with the answer.
+     */
+    public record Confirm() implements Next {
     }
 
     /**
@@ -100,9 +117,11 @@ public final class PublishDecision {
      * @param tombstone the final state of the DaskJob as its deletion delivered it; null when none is kept
      * @param last what was last sent for the job; null when nothing was
      * @param mayHold whether a {@link Hold} is still allowed (false once the caller's hold time ran out)
+     * @param absenceConfirmed whether the missing DaskJob is known not to exist: its deletion came from the watch,
+     *     or the API server answered 404 (consulted only when {@code job} is null)
      */
     public static Next next(GenericKubernetesResource job, Collection<Pod> pods, Collection<Event> events,
-                            GenericKubernetesResource tombstone, Sent last, boolean mayHold) {
+                            GenericKubernetesResource tombstone, Sent last, boolean mayHold, boolean absenceConfirmed) {
         TaskIdentity identity;
         DaskJobSnapshot snapshot;
         if (job != null) {
@@ -119,9 +138,15 @@ public final class PublishDecision {
             if (!last.snapshot().getExists()) {
                 return new Skip(SkipReason.ALREADY_GONE);
             }
+            if (!absenceConfirmed) {
+                return new Confirm();
+            }
             identity = last.identity();
             snapshot = SnapshotDerivation.gone(last.snapshot());
         } else if (tombstone != null && TaskIdentity.of(tombstone) != null) {
+            if (!absenceConfirmed) {
+                return new Confirm();
+            }
             identity = TaskIdentity.of(tombstone);
             snapshot = SnapshotDerivation.gone(SnapshotDerivation.derive(tombstone, List.of(), List.of()));
         } else {

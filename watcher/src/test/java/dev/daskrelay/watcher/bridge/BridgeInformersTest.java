@@ -1,13 +1,16 @@
 package dev.daskrelay.watcher.bridge;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,7 +42,7 @@ class BridgeInformersTest {
                     }
 
                     @Override
-                    public void jobDeleted(GenericKubernetesResource job) {
+                    public void jobDeleted(GenericKubernetesResource job, boolean watched) {
                     }
                 });
         try {
@@ -52,5 +55,35 @@ class BridgeInformersTest {
         } finally {
             informers.stop();
         }
+    }
+
+    /**
+     * A deletion the watch delivered is proof the DaskJob is gone; an object a relist no longer lists (fabric8's
+     * "final state unknown") is not, and the bridge reads it from the API server before reporting it gone.
+     */
+    @Test
+    void aDeletionTellsWhetherTheWatchDeliveredIt() {
+        List<String> changed = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        BridgeInformers informers = new BridgeInformers(client, List.of("ns1"), Map.of(), Duration.ofMinutes(10), 500L,
+                InformerDecoding.STREAMING, true, new BridgeInformers.Listener() {
+                    @Override
+                    public void changed(JobRef job) {
+                        changed.add(job.name());
+                    }
+
+                    @Override
+                    public void jobDeleted(GenericKubernetesResource job, boolean watched) {
+                        throw new AssertionError("the handler under test is given its own onDelete");
+                    }
+                });
+        ResourceEventHandler<GenericKubernetesResource> handler = informers.handler(j -> List.of(BridgeInformers.ref(j)),
+                (job, watched) -> deleted.add(job.getMetadata().getName() + (watched ? " watched" : " relisted")));
+        GenericKubernetesResource a = K8sFixtures.daskJob("relay-a-0", "a", 1);
+        GenericKubernetesResource b = K8sFixtures.daskJob("relay-b-0", "b", 1);
+        handler.onDelete(a, false);
+        handler.onDelete(b, true);
+        assertEquals(List.of("relay-a-0 watched", "relay-b-0 relisted"), deleted);
+        assertEquals(List.of("relay-a-0", "relay-b-0"), changed, "and the job is decided again");
     }
 }

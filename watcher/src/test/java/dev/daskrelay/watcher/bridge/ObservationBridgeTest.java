@@ -36,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -438,17 +439,23 @@ class ObservationBridgeTest {
     }
 
     /** A bridge with a short runner hold whose direct runner reads are answered by {@code runnerReader}. */
-    private ObservationBridge bridgeReadingRunners(RunnerReads.Reader runnerReader) {
+    private ObservationBridge bridgeReadingRunners(ApiReads.Reader<Pod> runnerReader) {
         return bridgeReadingRunners(runnerReader, Duration.ofMillis(300));
     }
 
-    private ObservationBridge bridgeReadingRunners(RunnerReads.Reader runnerReader, Duration runnerHold) {
+    private ObservationBridge bridgeReadingRunners(ApiReads.Reader<Pod> runnerReader, Duration runnerHold) {
+        return bridgeReading(runnerReader, ApiReads.Reader.daskJobs(client), ObservationMemory.NONE, runnerHold);
+    }
+
+    private ObservationBridge bridgeReading(ApiReads.Reader<Pod> runnerReader,
+                                            ApiReads.Reader<GenericKubernetesResource> jobReader,
+                                            ObservationMemory memory, Duration runnerHold) {
         var publisher = new KafkaObservationPublisher(broker.clientProperties(), topic, TestAvro.serializer());
         closeables.add(publisher);
         var options = new ObservationBridge.Options(List.of(NS), ObservationBridge.Options.DEFAULT_RESYNC_PERIOD,
                 Duration.ofMillis(100), ObservationBridge.Options.DEFAULT_TOMBSTONE_TTL,
                 ObservationBridge.Options.DEFAULT_LIST_PAGE_SIZE, runnerHold, Installation.DEFAULT);
-        var bridge = new ObservationBridge(client, runnerReader, options, publisher, ObservationMemory.NONE,
+        var bridge = new ObservationBridge(client, runnerReader, jobReader, options, publisher, memory,
                 Clock.systemUTC(), new SimpleMeterRegistry());
         closeables.add(bridge);
         bridge.start();
@@ -532,9 +539,87 @@ class ObservationBridgeTest {
     void theRunnerReaderGetsThePodFromTheApiServerAndEmptyForAMissingOne() {
         String j = "relay-read-0";
         MockKubernetes.createPod(client, oomKilledRunner(j));
-        RunnerReads.Reader reader = RunnerReads.Reader.of(client);
+        ApiReads.Reader<Pod> reader = ApiReads.Reader.pods(client);
         Pod read = reader.read(NS, j + "-runner").orElseThrow();
         assertEquals("OOMKilled", read.getStatus().getContainerStatuses().get(0).getState().getTerminated().getReason());
         assertTrue(reader.read(NS, "relay-nothing-0-runner").isEmpty(), "404 is an answer: the pod does not exist");
+    }
+
+    @Test
+    void theJobReaderGetsTheDaskJobFromTheApiServerAndEmptyForAMissingOne() {
+        MockKubernetes.create(client, daskJob("relay-jobread-0", "jobread", 1));
+        ApiReads.Reader<GenericKubernetesResource> reader = ApiReads.Reader.daskJobs(client);
+        assertEquals("jobread", TaskIdentity.of(reader.read(NS, "relay-jobread-0").orElseThrow()).taskId());
+        assertTrue(reader.read(NS, "relay-nojob-0").isEmpty(), "404 is an answer: the DaskJob does not exist");
+    }
+
+    /**
+     * Chaos run c1ljwuz: a new leader recalled DaskJobs that its informer had not delivered (created after its list,
+     * while the API server restarted under a forced relist) and reported them gone, failing 46 running tasks. Here the
+     * DaskJob watch is "behind" the API server: the mock no longer has the job, the job reader still finds it. No gone
+     * is published until the API server says 404.
+     */
+    @Test
+    void aRecalledJobMissingFromTheCacheIsReportedGoneOnlyOnceTheApiServerSaysSo() {
+        String j = "relay-behind-0";
+        ObservationBridge first = bridgeWithMemory(client);
+        first.startPublishing();
+        MockKubernetes.create(client, daskJob(j, "behind", 1));
+        MockKubernetes.patchStatus(client, NS, j, Map.of("jobStatus", "Running", "clusterName", j,
+                "jobRunnerPodName", j + "-runner"));
+        reader.awaitUntil(a -> !a.isEmpty() && "Running".equals(snapshot(a.get(a.size() - 1)).getJobStatus()),
+                "Running published");
+        await(() -> first.metrics().publishedCount() >= reader.drain().size(), "every send acknowledged");
+        GenericKubernetesResource onTheApiServer = first.cachedJobs().get(0);
+        first.close();
+        int before = reader.drain().size();
+        MockKubernetes.deleteJob(client, NS, j); // the new leader's cache will not have it
+
+        List<String> reads = new ArrayList<>();
+        AtomicBoolean exists = new AtomicBoolean(true);
+        ObservationBridge second = bridgeReading((namespace, name) -> Optional.empty(), (namespace, name) -> {
+            synchronized (reads) {
+                reads.add(namespace + "/" + name);
+            }
+            return exists.get() ? Optional.of(onTheApiServer) : Optional.empty();
+        }, new ObservationTopicMemory(broker.clientProperties(), topic, TestAvro.deserializer(), Duration.ofHours(1),
+                Clock.systemUTC()), Duration.ofMillis(200));
+        await(() -> {
+            synchronized (reads) {
+                return reads.size() >= 3;
+            }
+        }, "the job read again while the API server still has it");
+        assertEquals(before, reader.drain().size(), "nothing published while the DaskJob exists");
+
+        exists.set(false);
+        List<Observation> all = reader.awaitCount(before + 1);
+        Observation gone = all.get(before);
+        assertEquals("behind", gone.getTaskId());
+        assertFalse(snapshot(gone).getExists());
+        assertEquals("Running", snapshot(gone).getJobStatus(), "the last known state, marked gone");
+        synchronized (reads) {
+            assertTrue(reads.stream().allMatch((NS + "/" + j)::equals), reads.toString());
+        }
+        assertTrue(second.publishing());
+    }
+
+    @Test
+    void aRecalledJobWhoseNameNowBelongsToAnotherTaskIsReportedGone() {
+        String j = "relay-reused-0";
+        ObservationBridge first = bridgeWithMemory(client);
+        first.startPublishing();
+        MockKubernetes.create(client, daskJob(j, "reused", 1));
+        reader.awaitCount(1);
+        await(() -> first.metrics().publishedCount() >= 1, "the send acknowledged");
+        first.close();
+        MockKubernetes.deleteJob(client, NS, j);
+
+        GenericKubernetesResource another = daskJob(j, "someone-else", 1);
+        bridgeReading((namespace, name) -> Optional.empty(), (namespace, name) -> Optional.of(another),
+                new ObservationTopicMemory(broker.clientProperties(), topic, TestAvro.deserializer(),
+                        Duration.ofHours(1), Clock.systemUTC()), Duration.ofMillis(200));
+        List<Observation> all = reader.awaitCount(2);
+        assertEquals("reused", all.get(1).getTaskId());
+        assertFalse(snapshot(all.get(1)).getExists());
     }
 }

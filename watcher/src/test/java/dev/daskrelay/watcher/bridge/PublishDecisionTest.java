@@ -55,7 +55,7 @@ class PublishDecisionTest {
     /** What was last sent. */
     private enum LastSent { NONE, SAME_AS_CURRENT, OTHER_EXISTING, GONE }
 
-    private record Case(JobIn job, TombstoneIn tombstone, LastSent last) {
+    private record Case(JobIn job, TombstoneIn tombstone, LastSent last, boolean absenceConfirmed) {
     }
 
     private static final TaskIdentity OTHER = new TaskIdentity("t-earlier", null);
@@ -79,8 +79,9 @@ class PublishDecisionTest {
             case OTHER_EXISTING -> new PublishDecision.Sent(OTHER, EARLIER);
             case GONE -> new PublishDecision.Sent(OTHER, SnapshotDerivation.gone(EARLIER));
         };
-        return job == null ? PublishDecision.next(null, List.of(), List.of(), tombstone, last, true)
-                : PublishDecision.next(job, PODS, EVENTS, tombstone, last, true);
+        return job == null ? PublishDecision.next(null, List.of(), List.of(), tombstone, last, true,
+                c.absenceConfirmed()) : PublishDecision.next(job, PODS, EVENTS, tombstone, last, true,
+                c.absenceConfirmed());
     }
 
     /** The table of PublishDecision's javadoc, written out independently. */
@@ -91,6 +92,11 @@ class PublishDecisionTest {
         if (c.job() == JobIn.WITH_TASK_ID) {
             return c.last() == LastSent.SAME_AS_CURRENT ? new PublishDecision.Unchanged()
                     : new PublishDecision.Publish(T1, current());
+        }
+        boolean reportsGone = c.last() == LastSent.SAME_AS_CURRENT || c.last() == LastSent.OTHER_EXISTING
+                || c.last() == LastSent.NONE && c.tombstone() == TombstoneIn.WITH_TASK_ID;
+        if (reportsGone && !c.absenceConfirmed()) {
+            return new PublishDecision.Confirm();
         }
         return switch (c.last()) {
             case SAME_AS_CURRENT -> new PublishDecision.Publish(T1, SnapshotDerivation.gone(current()));
@@ -109,11 +115,12 @@ class PublishDecisionTest {
         for (JobIn j : JobIn.values()) {
             for (TombstoneIn t : TombstoneIn.values()) {
                 for (LastSent l : LastSent.values()) {
-                    cases.add(new Case(j, t, l));
+                    cases.add(new Case(j, t, l, false));
+                    cases.add(new Case(j, t, l, true));
                 }
             }
         }
-        assertEquals(36, cases.size());
+        assertEquals(72, cases.size());
         for (Case c : cases) {
             assertEquals(expected(c), decide(c), c.toString());
         }
@@ -123,9 +130,11 @@ class PublishDecisionTest {
     void noPublishedSnapshotOfAMissingJobSaysItExists() {
         for (TombstoneIn t : TombstoneIn.values()) {
             for (LastSent l : LastSent.values()) {
-                if (decide(new Case(JobIn.NONE, t, l)) instanceof PublishDecision.Publish p) {
-                    assertFalse(p.snapshot().getExists(), t + " " + l);
-                    assertFalse(p.snapshot().getDeleting(), t + " " + l);
+                for (boolean confirmed : new boolean[] {false, true}) {
+                    if (decide(new Case(JobIn.NONE, t, l, confirmed)) instanceof PublishDecision.Publish p) {
+                        assertFalse(p.snapshot().getExists(), t + " " + l);
+                        assertFalse(p.snapshot().getDeleting(), t + " " + l);
+                    }
                 }
             }
         }
@@ -142,13 +151,13 @@ class PublishDecisionTest {
                     "2026-01-01T10:05:07Z"));
             DaskJobSnapshot sent = SnapshotDerivation.derive(RUNNING, PODS, first);
             assertInstanceOf(PublishDecision.Unchanged.class, PublishDecision.next(RUNNING, PODS, again, null,
-                    new PublishDecision.Sent(T1, sent), true));
+                    new PublishDecision.Sent(T1, sent), true, false));
         }
 
         @Test
         void aJobThatCameBackIsPublishedEvenWithATombstoneKept() {
             PublishDecision.Next next = PublishDecision.next(RUNNING, PODS, EVENTS, RUNNING,
-                    new PublishDecision.Sent(T1, SnapshotDerivation.gone(current())), true);
+                    new PublishDecision.Sent(T1, SnapshotDerivation.gone(current())), true, false);
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, next);
             assertTrue(p.snapshot().getExists());
         }
@@ -156,7 +165,8 @@ class PublishDecisionTest {
         @Test
         void theIdentityIsTheJobsNotTheLastSent() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
-                    PublishDecision.next(RUNNING, PODS, EVENTS, null, new PublishDecision.Sent(OTHER, EARLIER), true));
+                    PublishDecision.next(RUNNING, PODS, EVENTS, null, new PublishDecision.Sent(OTHER, EARLIER), true,
+                            false));
             assertEquals(T1, p.identity());
             assertEquals("proj", p.identity().execution().getProject());
         }
@@ -169,7 +179,7 @@ class PublishDecisionTest {
         void goneKeepsTheLastKnownStateAndTheLastSentTask() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
                     PublishDecision.next(null, List.of(), List.of(), RUNNING, new PublishDecision.Sent(T1, current()),
-                            true));
+                            true, true));
             assertEquals(T1, p.identity());
             assertEquals("Running", p.snapshot().getJobStatus(), "the last known state, marked gone");
             assertEquals(current().getComponents(), p.snapshot().getComponents());
@@ -178,10 +188,25 @@ class PublishDecisionTest {
         @Test
         void aTombstoneAloneReportsItsOwnStatusWithoutPods() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
-                    PublishDecision.next(null, List.of(), List.of(), RUNNING, null, true));
+                    PublishDecision.next(null, List.of(), List.of(), RUNNING, null, true, true));
             assertEquals("t1", p.identity().taskId());
             assertEquals("Running", p.snapshot().getJobStatus());
             assertEquals(null, p.snapshot().getComponents().getRunner(), "the pods are not derived again");
+        }
+
+        /**
+         * A new leader recalls a DaskJob its broken watch never delivered: missing from the cache is no proof that it
+         * is gone (chaos run c1ljwuz failed 46 running tasks that way). Only the API server's answer is.
+         */
+        @Test
+        void aJobMissingWithoutADeletionSeenIsConfirmedBeforeItIsReportedGone() {
+            PublishDecision.Sent last = new PublishDecision.Sent(T1, current());
+            assertInstanceOf(PublishDecision.Confirm.class,
+                    PublishDecision.next(null, List.of(), List.of(), null, last, true, false));
+            PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class,
+                    PublishDecision.next(null, List.of(), List.of(), null, last, true, true));
+            assertFalse(p.snapshot().getExists());
+            assertEquals("Running", p.snapshot().getJobStatus(), "the last known state, marked gone");
         }
     }
 
@@ -195,14 +220,14 @@ class PublishDecisionTest {
         @Test
         void aFailedJobWhoseRunnerStillRunsInTheCacheIsHeldNamingTheRunner() {
             PublishDecision.Hold hold = assertInstanceOf(PublishDecision.Hold.class, PublishDecision.next(failed,
-                    List.of(runner(J, "Running", true)), EVENTS, null, null, true));
+                    List.of(runner(J, "Running", true)), EVENTS, null, null, true, false));
             assertEquals(J + "-runner", hold.runnerPod(), "the pod the bridge reads when the hold runs out");
         }
 
         @Test
         void oncePublishedItIsHeldAgainOnlyWhileTheCallerAllows() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed,
-                    List.of(runner(J, "Running", true)), EVENTS, null, null, false));
+                    List.of(runner(J, "Running", true)), EVENTS, null, null, false, false));
             assertEquals("Failed", p.snapshot().getJobStatus());
         }
 
@@ -210,21 +235,21 @@ class PublishDecisionTest {
         void theRunnersEndInTheCacheIsPublishedWithItsExitCode() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed,
                     List.of(runner(J, "Failed", false, terminated("job-runner", "Error", 3, null))), EVENTS, null,
-                    null, true));
+                    null, true, false));
             assertEquals(3, p.snapshot().getComponents().getRunner().getContainers().get(0).getExitCode());
         }
 
         @Test
         void aRunnerTheJobNamesButTheCacheLacksIsHeldToo() {
             PublishDecision.Hold hold = assertInstanceOf(PublishDecision.Hold.class, PublishDecision.next(failed,
-                    List.of(), EVENTS, null, null, true));
+                    List.of(), EVENTS, null, null, true, false));
             assertEquals(J + "-runner", hold.runnerPod(), "status.jobRunnerPodName: the pod read after the hold");
         }
 
         @Test
         void aMissingRunnerIsPublishedWithoutOneOnceTheHoldRanOut() {
             PublishDecision.Publish p = assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(failed,
-                    List.of(), EVENTS, null, null, false));
+                    List.of(), EVENTS, null, null, false, false));
             assertEquals(null, p.snapshot().getComponents().getRunner());
         }
 
@@ -237,7 +262,7 @@ class PublishDecisionTest {
             status.remove("jobRunnerPodName");
             noRunner.getAdditionalProperties().put("status", status);
             assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(noRunner, List.of(), EVENTS, null,
-                    null, true));
+                    null, true, false));
         }
 
         @Test
@@ -245,9 +270,9 @@ class PublishDecisionTest {
             GenericKubernetesResource succeeded = withStatus(daskJob(J, "t1", 2), "Successful",
                     "2026-01-01T10:00:00Z", "2026-01-01T10:00:09Z");
             assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(succeeded,
-                    List.of(runner(J, "Running", true)), EVENTS, null, null, true));
+                    List.of(runner(J, "Running", true)), EVENTS, null, null, true, false));
             assertInstanceOf(PublishDecision.Publish.class, PublishDecision.next(RUNNING, PODS, EVENTS, null, null,
-                    true));
+                    true, false));
         }
     }
 }
