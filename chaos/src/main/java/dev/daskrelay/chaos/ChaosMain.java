@@ -67,6 +67,9 @@ public final class ChaosMain implements Callable<Integer> {
         Long seed;
         @Option(names = "--partitions", description = "partitions of the topics (default ${DEFAULT-VALUE})")
         int partitions = 6;
+        @Option(names = "--static-membership", description = "give each process's Kafka Streams consumers "
+                + "main.consumer.group.instance.id = its name (Kafka static membership; default ${DEFAULT-VALUE})")
+        boolean staticMembership;
 
         @Override
         public Integer call() throws Exception {
@@ -90,7 +93,8 @@ public final class ChaosMain implements Callable<Integer> {
             long s = seed != null ? seed : System.currentTimeMillis();
             ChaosOptions o = new ChaosOptions(repo, jarPath, runDir.toAbsolutePath(), launches, rate,
                     Duration.ofSeconds(Long.parseLong(k[0].trim())), Duration.ofSeconds(Long.parseLong(k[1].trim())),
-                    brokerRestarts, relists, faultRate, hostile, wipeState, Duration.ofMinutes(drainMinutes), s, partitions);
+                    brokerRestarts, relists, faultRate, hostile, wipeState, Duration.ofMinutes(drainMinutes), s, partitions,
+                    staticMembership);
             return new ChaosRun(o).run();
         }
     }

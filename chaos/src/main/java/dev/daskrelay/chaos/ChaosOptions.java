@@ -21,15 +21,19 @@ import java.time.Duration;
  * @param drainTimeout    how long to wait after the last command for every task to finish
  * @param seed            the seed of everything random
  * @param partitions      partitions of the five topics
+ * @param staticMembership give each process's Kafka Streams consumers a {@code group.instance.id} of its own name
+ *                        (Kafka's static membership: a restarted process takes its partitions back without a
+ *                        rebalance)
  */
 record ChaosOptions(Path repo, Path jar, Path dir, int launches, double rate, Duration killMin, Duration killMax,
                     int brokerRestarts, int relists, double faultRate, int hostile, double wipeState,
-                    Duration drainTimeout, long seed, int partitions) {
+                    Duration drainTimeout, long seed, int partitions, boolean staticMembership) {
 
     /** The shape of the run, for the report. */
     String describe() {
         return launches + " launches at " + rate + "/s, a kill every " + killMin.toSeconds() + "–" + killMax.toSeconds()
                 + " s, " + brokerRestarts + " broker restart(s), " + relists + " forced relist(s), " + Math.round(faultRate * 100)
-                + " % API faults, " + hostile + " random hostile records + the corpus, seed " + seed;
+                + " % API faults, " + hostile + " random hostile records + the corpus, seed " + seed
+                + (staticMembership ? ", static group membership" : "");
     }
 }

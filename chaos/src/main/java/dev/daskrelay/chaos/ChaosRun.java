@@ -281,7 +281,7 @@ final class ChaosRun {
                 kafka:
                   bootstrapServers: %s
                   topicPrefix: %s
-                registry:
+                %sregistry:
                   schema.registry.url: bundled://
                 kubernetes:
                   kubeconfig: %s
@@ -305,7 +305,8 @@ final class ChaosRun {
                   leaseNamespace: %s
                   retainFinished: 2m
                   janitorInterval: 15s
-                """.formatted(s.name, bootstrap, runId, kubeconfig, NAMESPACE, NAMESPACE, s.stateDir, s.opsPort,
+                """.formatted(s.name, bootstrap, runId, o.staticMembership()
+                ? "  properties: {main.consumer.group.instance.id: " + s.name + "}\n" : "", kubeconfig, NAMESPACE, NAMESPACE, s.stateDir, s.opsPort,
                 s.name, s.opsPort, s.stateDir, NAMESPACE);
     }
 

@@ -121,11 +121,13 @@ public final class Auditor {
         // tasks whose DaskJob was seen ended (the operator's word or its runner pod's) while not being deleted: an
         // abort of such a task came too late to matter, however long its delete took
         Set<String> endedOnItsOwn = new HashSet<>();
-        // tasks whose DaskJob was seen, and those whose DaskJob the operator ever gave a jobStatus: a DaskJob seen but
-        // never given one was never started by the operator (it lost the object, e.g. around an API server restart),
-        // and FAILED Stuck is daskrelay's designed answer to that (docs/STATUS-MODEL.md), not a broken promise
+        // tasks whose DaskJob was seen, those whose DaskJob the operator ever gave a jobStatus, and those whose job
+        // runner pod it ever created: a DaskJob seen but never given a runner was never started by the operator (it
+        // lost the object or its handler gave up, e.g. around an API server restart), and FAILED Stuck is daskrelay's
+        // designed answer to that (docs/STATUS-MODEL.md), not a broken promise
         Set<String> snapshotted = new HashSet<>();
         Set<String> operatorWrote = new HashSet<>();
+        Set<String> runnerCreated = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : observationRecords) {
             Observation o;
             try {
@@ -145,6 +147,9 @@ public final class Auditor {
                 snapshotted.add(o.getTaskId());
                 if (snap.getJobStatus() != null) {
                     operatorWrote.add(o.getTaskId());
+                }
+                if (hasRunner(snap)) {
+                    runnerCreated.add(o.getTaskId());
                 }
             }
         }
@@ -290,6 +295,7 @@ public final class Auditor {
         long createdJobs = 0;
         int abortRaces = 0;
         int notStartedByOperator = 0;
+        int runnerNeverCreated = 0;
         int reordered = 0;
         for (String taskId : tasks) {
             List<TaskStatus> events = statuses.getOrDefault(taskId, List.of());
@@ -405,9 +411,13 @@ public final class Auditor {
                 boolean raced = want.equals("ABORTED") && last != null && last.getTerminal()
                         && last.getPhase() != TaskPhase.ABORTED && abortAfterLaunch;
                 boolean operatorNeverStarted = "FAILED Stuck".equals(end) && snapshotted.contains(taskId)
-                        && !operatorWrote.contains(taskId);
+                        && !runnerCreated.contains(taskId);
                 if (operatorNeverStarted && !end.equals(want)) {
-                    notStartedByOperator++;
+                    if (operatorWrote.contains(taskId)) {
+                        runnerNeverCreated++;
+                    } else {
+                        notStartedByOperator++;
+                    }
                 } else if (last != null && last.getTerminal() && !end.equals(want) && !raced) {
                     report.violation(OUTCOMES, taskId, planned.path("kind").asText() + ": expected " + want + ", ended "
                             + end + (last.getMessage() == null ? "" : " (" + last.getMessage() + ")"));
@@ -481,6 +491,8 @@ public final class Auditor {
         report.figure("aborts whose task ended on its own first", abortRaces);
         report.figure("tasks whose DaskJob the Dask operator never gave a jobStatus (ended FAILED Stuck, as designed; "
                 + "not counted against their planned outcome)", notStartedByOperator);
+        report.figure("tasks whose DaskJob the Dask operator gave a jobStatus but never a job runner pod (ended FAILED "
+                + "Stuck, as designed; not counted against their planned outcome)", runnerNeverCreated);
         report.figure("tasks whose launch and abort were decided in the other order than sent (other partitions)",
                 reordered);
         report.figure("dead letters", deadRecords.size());
@@ -504,8 +516,8 @@ public final class Auditor {
         r.check(ABORTS, "each aborted task ends ABORTED, or ended on its own before the abort was decided or before its "
                 + "DaskJob's deletion began (a snapshot shows it ended, not deleting)");
         r.check(STUCK, "each task has finished by the audit");
-        r.check(OUTCOMES, "each planned task ends as its scenario says (or FAILED Stuck when the operator never gave its "
-                + "DaskJob a jobStatus: counted in the figures)");
+        r.check(OUTCOMES, "each planned task ends as its scenario says (or FAILED Stuck when the operator never created "
+                + "its DaskJob's job runner pod: counted in the figures)");
         r.check(CLUSTER, "DaskJobs left: each has an accepted launch, none of an ABORTED task, SUCCEEDED = Successful "
                 + "(or its runner pod Succeeded), none of a task FAILED as deleted externally");
     }
@@ -541,6 +553,24 @@ public final class Auditor {
         }
         report.figure("status gap (no status event on any partition) around a kill, ms (p50 / p99 / max, " + gaps.size() + " kills)", percentiles(gaps));
         report.figure("status gap at instants between kills, ms (p50 / p99 / max, baseline)", percentiles(baseline));
+        report.figure("longest time without a status event (broker append times)", longestGap(statusTimes));
+    }
+
+    /** The longest interval between two consecutive status events on the topic, with its bounds; "-" when none. */
+    static String longestGap(Map<Integer, List<Long>> times) {
+        List<Long> all = new ArrayList<>();
+        times.values().forEach(all::addAll);
+        all.sort(Long::compare);
+        long best = -1;
+        int at = 0;
+        for (int i = 1; i < all.size(); i++) {
+            if (all.get(i) - all.get(i - 1) > best) {
+                best = all.get(i) - all.get(i - 1);
+                at = i;
+            }
+        }
+        return best < 0 ? "-" : best + " ms, " + Instant.ofEpochMilli(all.get(at - 1)) + " → "
+                + Instant.ofEpochMilli(all.get(at));
     }
 
     /**
@@ -597,6 +627,11 @@ public final class Auditor {
         }
         var runner = s.getComponents() == null ? null : s.getComponents().getRunner();
         return runner != null && ("Succeeded".equals(runner.getPhase()) || "Failed".equals(runner.getPhase()));
+    }
+
+    /** A snapshot showing the DaskJob's job runner pod: the operator got as far as starting the job. */
+    static boolean hasRunner(DaskJobSnapshot s) {
+        return s.getComponents() != null && s.getComponents().getRunner() != null;
     }
 
     private static Instant abortDecidedAt(List<Observation> outcomes) {

@@ -275,6 +275,29 @@ class AuditorTest {
         assertFalse(Auditor.endedUndeleted(snapshot(true, false, "Running", "Running")));
     }
 
+    /**
+     * The evidence that the operator never started a task's job (its FAILED Stuck then is daskrelay's designed answer):
+     * no snapshot ever showed a job runner pod (full run c1ljwuz: 35 DaskJobs created while the API server restarted
+     * got a jobStatus and a scheduler, but kopf's create-components handler kept failing and no runner was made).
+     */
+    @Test
+    void theOperatorStartedTheJobOnlyWhenASnapshotShowsItsRunner() {
+        assertTrue(Auditor.hasRunner(snapshot(true, false, "Running", "Pending")));
+        assertFalse(Auditor.hasRunner(snapshot(true, false, "JobCreated", null)));
+        assertFalse(Auditor.hasRunner(snapshot(true, false, null, null)));
+    }
+
+    /** The recovery figures: the gap around an instant, and the longest one on the whole topic, across partitions. */
+    @Test
+    void statusGapsAreMeasuredAcrossPartitions() {
+        Map<Integer, List<Long>> times = Map.of(0, new ArrayList<>(List.of(1_000L, 2_000L, 50_000L)),
+                1, new ArrayList<>(List.of(3_000L, 4_000L)));
+        assertEquals(46_000, Auditor.gapAround(10_000, times), "from the last event before (4 s) to the next (50 s)");
+        assertEquals(0, Auditor.gapAround(60_000, times), "nothing after it");
+        assertEquals("46000 ms, 1970-01-01T00:00:04Z → 1970-01-01T00:00:50Z", Auditor.longestGap(times));
+        assertEquals("-", Auditor.longestGap(Map.of()));
+    }
+
     private static DaskJobSnapshot snapshot(boolean exists, boolean deleting, String jobStatus, String runnerPhase) {
         return DaskJobSnapshot.newBuilder().setExists(exists).setDeleting(deleting).setJobStatus(jobStatus)
                 .setComponents(ComponentsDetail.newBuilder().setRunner(runnerPhase == null ? null
