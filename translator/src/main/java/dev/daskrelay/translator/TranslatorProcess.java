@@ -140,7 +140,8 @@ public final class TranslatorProcess extends ServiceProcess {
         KafkaStreams s = new KafkaStreams(CommandTopology.build(topics, commandSerde, intentSerde, observationSerde,
                 new RenderingPreparation(platform, installation), ops.registry(), fateRetention), streamsProps);
         streams = s;
-        own(() -> s.close(Duration.ofSeconds(30)));
+        // leaveGroup: also a static member (kafka.properties main.consumer.group.instance.id) leaves on a clean stop
+        own(() -> s.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30))));
         own(new KafkaStreamsMetrics(s)).bindTo(ops.registry());
         s.setStateListener((now, before) -> LOG.info("command topology: {} -> {}", before, now));
         s.setUncaughtExceptionHandler(e -> {
