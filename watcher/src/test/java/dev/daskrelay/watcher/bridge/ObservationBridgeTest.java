@@ -95,8 +95,13 @@ class ObservationBridgeTest {
 
     /** A bridge that recalls what was published before from the topic, as the watcher process wires it. */
     private ObservationBridge bridgeWithMemory(KubernetesClient c) {
-        return bridge(c, new ObservationTopicMemory(broker.clientProperties(), topic, TestAvro.deserializer(),
-                Duration.ofHours(1), Clock.systemUTC()));
+        return bridge(c, topicMemory());
+    }
+
+    /** What a new leader recalls: the observations topic, as the watcher process reads it. */
+    private ObservationTopicMemory topicMemory() {
+        return new ObservationTopicMemory(broker.clientProperties(), topic, TestAvro.deserializer(), Duration.ofHours(1),
+                Clock.systemUTC());
     }
 
     private ObservationBridge bridge(KubernetesClient c, ObservationMemory memory) {
@@ -582,8 +587,7 @@ class ObservationBridgeTest {
                 reads.add(namespace + "/" + name);
             }
             return exists.get() ? Optional.of(onTheApiServer) : Optional.empty();
-        }, new ObservationTopicMemory(broker.clientProperties(), topic, TestAvro.deserializer(), Duration.ofHours(1),
-                Clock.systemUTC()), Duration.ofMillis(200));
+        }, topicMemory(), Duration.ofMillis(200));
         await(() -> {
             synchronized (reads) {
                 return reads.size() >= 3;
@@ -615,9 +619,8 @@ class ObservationBridgeTest {
         MockKubernetes.deleteJob(client, NS, j);
 
         GenericKubernetesResource another = daskJob(j, "someone-else", 1);
-        bridgeReading((namespace, name) -> Optional.empty(), (namespace, name) -> Optional.of(another),
-                new ObservationTopicMemory(broker.clientProperties(), topic, TestAvro.deserializer(),
-                        Duration.ofHours(1), Clock.systemUTC()), Duration.ofMillis(200));
+        bridgeReading((namespace, name) -> Optional.empty(), (namespace, name) -> Optional.of(another), topicMemory(),
+                Duration.ofMillis(200));
         List<Observation> all = reader.awaitCount(2);
         assertEquals("reused", all.get(1).getTaskId());
         assertFalse(snapshot(all.get(1)).getExists());
