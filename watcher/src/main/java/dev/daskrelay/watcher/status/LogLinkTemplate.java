@@ -1,9 +1,12 @@
 package dev.daskrelay.watcher.status;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +26,12 @@ public record LogLinkTemplate(String name, String uriTemplate) {
             "retryAttempt");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*\\.([A-Za-z]+)\\s*}}");
+
+    /**
+     * Templates split once (a status event renders every link, so the pattern is not matched per event): literal
+     * text at even indexes, placeholder names at odd ones. Keyed by the template text; a process has a handful.
+     */
+    private static final Map<String, String[]> PARSED = new ConcurrentHashMap<>();
 
     public LogLinkTemplate {
         if (name == null || name.isBlank()) {
@@ -50,16 +59,32 @@ public record LogLinkTemplate(String name, String uriTemplate) {
 
     /** The URI with every placeholder replaced, or empty when a placeholder has no (non-blank) value. */
     public Optional<String> render(Map<String, String> values) {
-        Matcher m = PLACEHOLDER.matcher(uriTemplate);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = values.get(m.group(1));
-            if (v == null || v.isBlank()) {
-                return Optional.empty();
+        String[] parts = PARSED.computeIfAbsent(uriTemplate, LogLinkTemplate::parse);
+        StringBuilder out = new StringBuilder(uriTemplate.length() + 64);
+        for (int i = 0; i < parts.length; i++) {
+            if (i % 2 == 0) {
+                out.append(parts[i]);
+            } else {
+                String v = values.get(parts[i]);
+                if (v == null || v.isBlank()) {
+                    return Optional.empty();
+                }
+                out.append(v);
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(v));
         }
-        m.appendTail(out);
         return Optional.of(out.toString());
+    }
+
+    private static String[] parse(String template) {
+        List<String> parts = new ArrayList<>();
+        Matcher m = PLACEHOLDER.matcher(template);
+        int at = 0;
+        while (m.find()) {
+            parts.add(template.substring(at, m.start()));
+            parts.add(m.group(1));
+            at = m.end();
+        }
+        parts.add(template.substring(at));
+        return parts.toArray(String[]::new);
     }
 }

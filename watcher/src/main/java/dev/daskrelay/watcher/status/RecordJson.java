@@ -3,6 +3,7 @@ package dev.daskrelay.watcher.status;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -41,8 +42,9 @@ final class RecordJson<R extends Record> {
 
     private enum Kind { STRING, BOOLEAN, INT, LONG, INSTANT, ENUM, RECORD, STRING_LIST, ENUM_INT_MAP, OTHER }
 
-    private record Component(String name, Kind kind, JavaType type, MethodHandle accessor, Object defaultValue,
-                             Map<String, Enum<?>> enumConstants, RecordJson<?> nested) {
+    /** One record component; {@code jsonName} is its name quoted and encoded once, for the generator to copy. */
+    private record Component(String name, SerializedString jsonName, Kind kind, JavaType type, MethodHandle accessor,
+                             Object defaultValue, Map<String, Enum<?>> enumConstants, RecordJson<?> nested) {
     }
 
     private final Component[] components;
@@ -108,7 +110,8 @@ final class RecordJson<R extends Record> {
         } else if (raw.isPrimitive()) {
             throw new IllegalArgumentException(rc + ": primitive type " + raw + " not supported");
         }
-        return new Component(rc.getName(), kind, type, accessor, defaultValue, constants, nested);
+        return new Component(rc.getName(), new SerializedString(rc.getName()), kind, type, accessor, defaultValue,
+                constants, nested);
     }
 
     /** An enum Jackson writes by {@code name()} (no annotations that change it). */
@@ -151,7 +154,7 @@ final class RecordJson<R extends Record> {
             if (v == null) {
                 continue;
             }
-            g.writeFieldName(c.name());
+            g.writeFieldName(c.jsonName());
             switch (c.kind()) {
                 case STRING -> g.writeString((String) v);
                 case BOOLEAN -> g.writeBoolean((Boolean) v);

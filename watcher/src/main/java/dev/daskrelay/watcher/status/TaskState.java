@@ -30,13 +30,18 @@ import java.util.Map;
  * @param imagePullMessage      the runner's waiting message
  * @param deleteRequested       the status topology asked the applier to delete the DaskJob (Stuck, Timeout, image)
  * @param highestObservedAt     the latest observedAt applied; much older observations are stale replays
- * @param recentObservationIds  ids of the most recent observations applied (bounded), to drop exact replays
+ * @param recentObservations    fingerprints of the ids of the most recent observations applied (at most
+ *                              {@link TaskStateMachine#RECENT_IDS}), to drop exact replays; packed by
+ *                              {@link RecentObservations}; null when none
  * @param highestVersions       the highest phaseVersion emitted per phase: a phase entered again (INITIALIZING
  *                              after WAITING_FOR_RESOURCES and back) continues after it, so no (phase,
  *                              phaseVersion) pair repeats
  * @param heldSnapshots         DaskJob snapshots seen before the task's launch was known, oldest first, at most
  *                              {@link TaskStateMachine#MAX_HELD} (Avro single-object encoding, base64), applied in
  *                              order once it is: see {@link TaskStateMachine}
+ * @param recentObservationIds  how stores written before {@code recentObservations} existed kept the same: the ids
+ *                              themselves. Read only: a value read with ids is converted to fingerprints here, so
+ *                              this component is always null afterwards and is never written again
  */
 public record TaskState(
         String taskId,
@@ -61,12 +66,23 @@ public record TaskState(
         String imagePullMessage,
         boolean deleteRequested,
         Instant highestObservedAt,
-        List<String> recentObservationIds,
+        String recentObservations,
         Map<Phase, Integer> highestVersions,
-        List<String> heldSnapshots) {
+        List<String> heldSnapshots,
+        List<String> recentObservationIds) {
 
     public TaskState {
-        recentObservationIds = recentObservationIds == null ? List.of() : List.copyOf(recentObservationIds);
+        if (recentObservationIds != null && !recentObservationIds.isEmpty()) {
+            String packed = RecentObservations.of(recentObservationIds, TaskStateMachine.RECENT_IDS);
+            for (long f : RecentObservations.fingerprints(recentObservations)) {
+                packed = RecentObservations.add(packed, f, TaskStateMachine.RECENT_IDS);
+            }
+            recentObservations = packed;
+        }
+        recentObservationIds = null;
+        if (recentObservations != null && recentObservations.isEmpty()) {
+            recentObservations = null;
+        }
         highestVersions = highestVersions == null ? Map.of() : Map.copyOf(highestVersions);
         heldSnapshots = heldSnapshots == null ? List.of() : List.copyOf(heldSnapshots);
     }
@@ -74,7 +90,7 @@ public record TaskState(
     /** A task nothing is known of yet. */
     public static TaskState initial(String taskId) {
         return new TaskState(taskId, null, 0, null, 0, null, null, null, null, null, null, false, null, null, null,
-                null, null, null, null, null, false, null, List.of(), Map.of(), List.of());
+                null, null, null, null, null, false, null, null, Map.of(), List.of(), null);
     }
 
     @JsonIgnore
@@ -119,7 +135,7 @@ public record TaskState(
         String imagePullMessage;
         boolean deleteRequested;
         Instant highestObservedAt;
-        List<String> recentObservationIds;
+        String recentObservations;
         Map<Phase, Integer> highestVersions;
         List<String> heldSnapshots;
 
@@ -146,7 +162,7 @@ public record TaskState(
             imagePullMessage = s.imagePullMessage;
             deleteRequested = s.deleteRequested;
             highestObservedAt = s.highestObservedAt;
-            recentObservationIds = s.recentObservationIds;
+            recentObservations = s.recentObservations;
             highestVersions = s.highestVersions;
             heldSnapshots = s.heldSnapshots;
         }
@@ -155,8 +171,8 @@ public record TaskState(
             return new TaskState(taskId, phase, phaseVersion, reason, lastSequence, execution, commandId, daskJobName,
                     daskJobNamespace, clusterName, runnerPod, abortRequested, abortReason, firstObservedAt,
                     acceptedAt, deadline, initializingSince, imagePullFailingSince, imagePullReason,
-                    imagePullMessage, deleteRequested, highestObservedAt, recentObservationIds, highestVersions,
-                    heldSnapshots);
+                    imagePullMessage, deleteRequested, highestObservedAt, recentObservations, highestVersions,
+                    heldSnapshots, null);
         }
     }
 }

@@ -194,19 +194,15 @@ public final class TaskStateMachine {
     }
 
     private static boolean isReplay(TaskState s, Observation o) {
-        if (s.recentObservationIds().contains(o.getObservationId())) {
+        if (RecentObservations.contains(s.recentObservations(), RecentObservations.fingerprint(o.getObservationId()))) {
             return true;
         }
         return s.highestObservedAt() != null && o.getObservedAt().isBefore(s.highestObservedAt().minus(STALE_AFTER));
     }
 
     private static void remember(TaskState.Builder b, Observation o) {
-        List<String> ids = new ArrayList<>(b.recentObservationIds);
-        ids.add(o.getObservationId());
-        if (ids.size() > RECENT_IDS) {
-            ids = ids.subList(ids.size() - RECENT_IDS, ids.size());
-        }
-        b.recentObservationIds = ids;
+        b.recentObservations = RecentObservations.add(b.recentObservations,
+                RecentObservations.fingerprint(o.getObservationId()), RECENT_IDS);
         if (b.highestObservedAt == null || o.getObservedAt().isAfter(b.highestObservedAt)) {
             b.highestObservedAt = o.getObservedAt();
         }
@@ -242,7 +238,7 @@ public final class TaskStateMachine {
         }
         if (next.isTerminal()) {
             // A finished task ignores every later observation: no need to remember ids for replays any more.
-            b.recentObservationIds = List.of();
+            b.recentObservations = null;
             b.imagePullFailingSince = null;
             b.imagePullReason = null;
             b.imagePullMessage = null;

@@ -120,7 +120,7 @@ class RecordJsonTest {
         assertEquals(Phase.RUNNING, s.phase());
         assertEquals(7, s.lastSequence());
         assertEquals(0, s.phaseVersion());
-        assertEquals(List.of(), s.recentObservationIds());
+        assertNull(s.recentObservations());
         assertEquals(Map.of(Phase.RUNNING, 2), s.highestVersions());
         assertNull(s.acceptedAt());
     }

@@ -1,6 +1,7 @@
 package dev.daskrelay.watcher.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,7 +134,7 @@ class StatusSettingsTest {
         TaskState old = serde.deserializer().deserialize("t",
                 "{\"taskId\":\"t1\",\"phase\":\"RUNNING\",\"lastSequence\":3,\"futureField\":1}".getBytes());
         assertEquals(Phase.RUNNING, old.phase());
-        assertEquals(List.of(), old.recentObservationIds());
+        assertNull(old.recentObservations());
         assertEquals(Map.of(), old.highestVersions());
     }
 }

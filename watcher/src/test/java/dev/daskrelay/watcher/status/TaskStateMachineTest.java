@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.daskrelay.avro.v1.ApplyResult;
 import dev.daskrelay.avro.v1.CommandOutcome;
 import dev.daskrelay.avro.v1.CommandOutcomeKind;
@@ -746,6 +747,38 @@ class TaskStateMachineTest {
             var replay = feed(o, at(2));
             assertTrue(replay.ignored());
             assertEquals(3, events.size(), "QUEUED, INITIALIZING, INITIALIZING v1");
+        }
+
+        @Test
+        void theNewestObservationIdsAreRemembered() {
+            launched();
+            List<Observation> seen = new ArrayList<>();
+            for (int i = 0; i <= TaskStateMachine.RECENT_IDS; i++) {
+                Observation o = snapshot(job("JobCreated").build(), at(0));
+                seen.add(o);
+                assertFalse(feed(o, at(1)).ignored());
+            }
+            assertFalse(feed(seen.get(0), at(2)).ignored(), "the oldest id was forgotten: read like a new observation");
+            assertTrue(feed(seen.get(2), at(2)).ignored(), "the other " + TaskStateMachine.RECENT_IDS + " are replays");
+            assertTrue(feed(seen.get(TaskStateMachine.RECENT_IDS), at(2)).ignored());
+        }
+
+        /** A store written when the ids themselves were kept (recentObservationIds) still drops their replays. */
+        @Test
+        void replayOfAnIdRememberedInTheOlderStoreFormatIsIgnored() throws Exception {
+            launched();
+            Observation o = snapshot(job("JobCreated").build(), at(0));
+            feed(o);
+            var json = (ObjectNode) TaskStateSerde.MAPPER.readTree(
+                    new TaskStateSerde().serializer().serialize("t", state));
+            json.remove("recentObservations");
+            json.putArray("recentObservationIds").add("an-older-id").add(o.getObservationId());
+            state = new TaskStateSerde().deserializer().deserialize("t", TaskStateSerde.MAPPER.writeValueAsBytes(json));
+            assertNull(state.recentObservationIds(), "converted on reading");
+            assertEquals(2, RecentObservations.size(state.recentObservations()));
+            assertTrue(feed(o, at(2)).ignored());
+            assertFalse(new String(new TaskStateSerde().serializer().serialize("t", state))
+                    .contains("recentObservationIds"), "never written again");
         }
 
         @Test
