@@ -91,8 +91,9 @@ public record PlatformConfig(
         if (allowedImages.isEmpty()) {
             return true;
         }
+        boolean lineTerminator = hasLineTerminator(candidate); // once per image, not once per pattern
         for (String pattern : allowedImages) {
-            if (globMatches(pattern, candidate)) {
+            if (globMatches(pattern, candidate, lineTerminator)) {
                 return true;
             }
         }
@@ -106,7 +107,11 @@ public record PlatformConfig(
      * {@code .} defines the exception exactly.
      */
     static boolean globMatches(String pattern, String text) {
-        if (hasLineTerminator(text)) {
+        return globMatches(pattern, text, hasLineTerminator(text));
+    }
+
+    private static boolean globMatches(String pattern, String text, boolean lineTerminator) {
+        if (lineTerminator) {
             String regex = Arrays.stream(pattern.split("\\*", -1))
                     .map(Pattern::quote)
                     .collect(Collectors.joining(".*"));

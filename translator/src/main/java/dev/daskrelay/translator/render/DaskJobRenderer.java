@@ -229,16 +229,8 @@ public final class DaskJobRenderer {
                 interruptible ? interruptibleAffinity : nonInterruptibleAffinity));
 
         String specHash = specHash(manifest);
-        annotations.put(KubernetesLabels.SPEC_HASH, specHash);
-        sortFields(annotations); // the hash goes in last, but every map of the manifest prints with sorted keys
+        annotations.put(KubernetesLabels.SPEC_HASH, specHash); // replaces the placeholder, keeping its place
         return new RenderResult.Rendered(new RenderedDaskJob(name, namespace, manifest, specHash));
-    }
-
-    private static void sortFields(ObjectNode node) {
-        TreeMap<String, JsonNode> sorted = new TreeMap<>();
-        node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
-        node.removeAll();
-        sorted.forEach(node::set);
     }
 
     /** The spec hash of a manifest: SHA-256 of its canonical JSON without the spec-hash annotation. */
@@ -263,6 +255,9 @@ public final class DaskJobRenderer {
             annotations.put(KubernetesLabels.EXECUTION, execution.getProject() + "/" + execution.getDomain() + "/"
                     + execution.getName() + "/" + execution.getNodeId() + "/" + execution.getRetryAttempt());
         }
+        // a place for the spec hash, in key order: the hash leaves this member out and then fills it in, so the
+        // annotations print sorted without being sorted again
+        annotations.put(KubernetesLabels.SPEC_HASH, "");
         return stringMap(annotations);
     }
 

@@ -28,6 +28,10 @@ final class ResourceResolver {
     static final String CPU = "cpu";
     static final String MEMORY = "memory";
     static final String EPHEMERAL_STORAGE = "ephemeral-storage";
+    private static final int CPU_AT = 0;
+    private static final int MEMORY_AT = 1;
+    private static final int EPHEMERAL_STORAGE_AT = 2;
+    private static final int GPU_AT = 3;
 
     private final String gpuName;
     private final Map<String, Quantity> platformDefaults;
@@ -63,25 +67,26 @@ final class ResourceResolver {
      * {@code path} ({@code resources}, {@code dask.workers.resources}, ...) and treated as unset.
      */
     ResolvedResources resolve(Resources resources, String path, List<RenderProblem> problems) {
-        Map<String, Quantity> requests = new TreeMap<>();
-        Map<String, Quantity> limits = new TreeMap<>();
+        // indexed by resource (CPU, MEMORY, EPHEMERAL_STORAGE, GPU): four keys, so arrays rather than maps
+        Quantity[] requests = new Quantity[4];
+        Quantity[] limits = new Quantity[4];
         if (resources != null) {
-            read(resources.getRequests(), path + ".requests", requests, problems);
-            read(resources.getLimits(), path + ".limits", limits, problems);
+            read(resources.getRequests(), path, "requests", requests, problems);
+            read(resources.getLimits(), path, "limits", limits, problems);
         }
         TreeMap<String, Quantity> outRequests = new TreeMap<>();
         TreeMap<String, Quantity> outLimits = new TreeMap<>();
-        adjust(CPU, true, requests, limits, outRequests, outLimits);
-        adjust(MEMORY, true, requests, limits, outRequests, outLimits);
-        adjust(EPHEMERAL_STORAGE, false, requests, limits, outRequests, outLimits);
-        adjust(gpuName, false, requests, limits, outRequests, outLimits);
+        adjust(CPU_AT, CPU, true, requests, limits, outRequests, outLimits);
+        adjust(MEMORY_AT, MEMORY, true, requests, limits, outRequests, outLimits);
+        adjust(EPHEMERAL_STORAGE_AT, EPHEMERAL_STORAGE, false, requests, limits, outRequests, outLimits);
+        adjust(GPU_AT, gpuName, false, requests, limits, outRequests, outLimits);
         return new ResolvedResources(outRequests, outLimits);
     }
 
-    private void adjust(String key, boolean always, Map<String, Quantity> requests, Map<String, Quantity> limits,
+    private void adjust(int at, String key, boolean always, Quantity[] requests, Quantity[] limits,
                         Map<String, Quantity> outRequests, Map<String, Quantity> outLimits) {
-        Quantity request = requests.get(key);
-        Quantity limit = limits.get(key);
+        Quantity request = requests[at];
+        Quantity limit = limits[at];
         if (!always && request == null && limit == null) {
             return;
         }
@@ -111,17 +116,19 @@ final class ResourceResolver {
         return value != null && value.compareTo(cap) > 0 ? cap : value;
     }
 
-    private void read(ResourceList list, String path, Map<String, Quantity> into, List<RenderProblem> problems) {
+    private static void read(ResourceList list, String path, String listName, Quantity[] into,
+                             List<RenderProblem> problems) {
         if (list == null) {
             return;
         }
-        put(into, CPU, list.getCpu(), path + ".cpu", problems);
-        put(into, MEMORY, list.getMemory(), path + ".memory", problems);
-        put(into, gpuName, list.getGpu(), path + ".gpu", problems);
-        put(into, EPHEMERAL_STORAGE, list.getEphemeralStorage(), path + ".ephemeralStorage", problems);
+        put(into, CPU_AT, list.getCpu(), path, listName, "cpu", problems);
+        put(into, MEMORY_AT, list.getMemory(), path, listName, "memory", problems);
+        put(into, GPU_AT, list.getGpu(), path, listName, "gpu", problems);
+        put(into, EPHEMERAL_STORAGE_AT, list.getEphemeralStorage(), path, listName, "ephemeralStorage", problems);
     }
 
-    private static void put(Map<String, Quantity> into, String key, String text, String path,
+    /** The problem's path is {@code path.listName.field}, put together only when there is a problem. */
+    private static void put(Quantity[] into, int at, String text, String path, String listName, String field,
                             List<RenderProblem> problems) {
         if (text == null) {
             return;
@@ -130,16 +137,17 @@ final class ResourceResolver {
         try {
             q = QuantityCache.parse(text);
         } catch (QuantityFormatException e) {
-            problems.add(new RenderProblem(path, "not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G (was \""
-                    + text + "\")"));
+            problems.add(new RenderProblem(path + "." + listName + "." + field,
+                    "not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G (was \"" + text + "\")"));
             return;
         }
         if (q.isNegative()) {
-            problems.add(new RenderProblem(path, "must not be negative (was \"" + text + "\")"));
+            problems.add(new RenderProblem(path + "." + listName + "." + field,
+                    "must not be negative (was \"" + text + "\")"));
         } else if (!fitsALong(q)) {
-            problems.add(new RenderProblem(path, "too large (was \"" + text + "\")"));
+            problems.add(new RenderProblem(path + "." + listName + "." + field, "too large (was \"" + text + "\")"));
         } else if (!q.isZero()) {
-            into.put(key, q); // zero = unset, as Flyte drops zero quantities
+            into[at] = q; // zero = unset, as Flyte drops zero quantities
         }
     }
 
