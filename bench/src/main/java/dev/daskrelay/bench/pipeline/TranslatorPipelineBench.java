@@ -53,6 +53,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -271,20 +272,29 @@ public final class TranslatorPipelineBench {
     }
 
     /**
-     * Deletes the phase's DaskJobs (one delete-collection request), outside any measurement, and waits until they are
-     * gone. On a busy machine a delete-collection of 10,000 objects outlasts the client's request timeout while the
-     * API server goes on deleting: the wait, not the response, says when it is done.
+     * Deletes the phase's DaskJobs (delete-collection requests), outside any measurement, and waits until they are
+     * gone. A delete-collection of 10,000 DaskJobs outlasts the API server's request timeout (60 s), and the
+     * kube-apiserver of the test bed stops deleting when that request ends (seen: 6,112 of 10,000 deleted, the rest
+     * left for good), so the request is repeated until none is left.
      */
     private static void deleteAll(KubernetesClient client, String ns) throws InterruptedException {
         var jobs = client.genericKubernetesResources(Fabric8DaskJobApi.DASK_JOBS).inNamespace(ns);
-        try {
-            jobs.delete();
-        } catch (KubernetesClientException e) {
-            System.out.printf("    delete-collection in %s answered %s; waiting for the DaskJobs to go%n", ns,
-                    e.getMessage());
+        BooleanSupplier gone = () -> jobs.list(new ListOptionsBuilder().withLimit(1L).build()).getItems().isEmpty();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                jobs.delete();
+            } catch (KubernetesClientException e) {
+                System.out.printf("    delete-collection %d in %s answered %s%n", attempt, ns, e.getMessage());
+            }
+            try {
+                Await.until(gone, Duration.ofSeconds(30), "the DaskJobs of " + ns + " deleted");
+                return;
+            } catch (IllegalStateException stillThere) {
+                if (attempt == 20) {
+                    throw stillThere;
+                }
+            }
         }
-        Await.until(() -> jobs.list(new ListOptionsBuilder().withLimit(1L).build()).getItems().isEmpty(), Duration.ofMinutes(10),
-                "the DaskJobs of " + ns + " deleted");
     }
 
     static LaunchDaskJob launch(String ns) {
