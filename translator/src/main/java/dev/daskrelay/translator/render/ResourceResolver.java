@@ -134,18 +134,16 @@ final class ResourceResolver {
             return;
         }
         Quantity q;
+        String problem;
         try {
             q = QuantityCache.parse(text);
+            problem = q.isNegative() ? "must not be negative" : fitsALong(q) ? null : "too large";
         } catch (QuantityFormatException e) {
-            problems.add(new RenderProblem(path + "." + listName + "." + field,
-                    "not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G (was \"" + text + "\")"));
-            return;
+            q = null;
+            problem = "not a Kubernetes quantity, e.g. 500m, 2, 1.5, 8Gi or 8G";
         }
-        if (q.isNegative()) {
-            problems.add(new RenderProblem(path + "." + listName + "." + field,
-                    "must not be negative (was \"" + text + "\")"));
-        } else if (!fitsALong(q)) {
-            problems.add(new RenderProblem(path + "." + listName + "." + field, "too large (was \"" + text + "\")"));
+        if (problem != null) {
+            problems.add(new RenderProblem(path + "." + listName + "." + field, problem + " (was \"" + text + "\")"));
         } else if (!q.isZero()) {
             into[at] = q; // zero = unset, as Flyte drops zero quantities
         }

@@ -1,12 +1,13 @@
 package dev.daskrelay.watcher.status;
 
-import java.util.Arrays;
+import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.List;
 
 /**
  * The observation ids a task remembers to drop exact replays ({@link TaskState#recentObservations()}), kept compact:
- * a 64-bit fingerprint per id, oldest first, packed as big-endian bytes and written as one unpadded base64url string.
+ * a 64-bit fingerprint per id, oldest first, packed as big-endian bytes (ByteBuffer's default order) and written as
+ * one unpadded base64url string.
  *
  * <p>The status store is read and written once per observation, and the ids themselves (UUIDs from the bridge,
  * 36 characters and more from other producers, up to {@link TaskStateMachine#RECENT_IDS} of them) were most of a
@@ -45,9 +46,9 @@ final class RecentObservations {
 
     /** Whether {@code packed} (null or empty: nothing remembered) holds {@code fingerprint}. */
     static boolean contains(String packed, long fingerprint) {
-        byte[] b = decode(packed);
-        for (int at = 0; at + Long.BYTES <= b.length; at += Long.BYTES) {
-            if (read(b, at) == fingerprint) {
+        ByteBuffer b = ByteBuffer.wrap(decode(packed));
+        while (b.remaining() >= Long.BYTES) {
+            if (b.getLong() == fingerprint) {
                 return true;
             }
         }
@@ -58,10 +59,9 @@ final class RecentObservations {
     static String add(String packed, long fingerprint, int max) {
         byte[] b = decode(packed);
         int kept = Math.min(b.length / Long.BYTES, max - 1);
-        byte[] out = new byte[(kept + 1) * Long.BYTES];
-        System.arraycopy(b, b.length / Long.BYTES * Long.BYTES - kept * Long.BYTES, out, 0, kept * Long.BYTES);
-        write(out, kept * Long.BYTES, fingerprint);
-        return ENCODER.encodeToString(out);
+        ByteBuffer out = ByteBuffer.allocate((kept + 1) * Long.BYTES);
+        out.put(b, b.length / Long.BYTES * Long.BYTES - kept * Long.BYTES, kept * Long.BYTES).putLong(fingerprint);
+        return ENCODER.encodeToString(out.array());
     }
 
     /** The packed form of these ids, oldest first, the newest {@code max} (how a store written by ids is read). */
@@ -91,26 +91,11 @@ final class RecentObservations {
         }
     }
 
-    private static long read(byte[] b, int at) {
-        long v = 0;
-        for (int k = 0; k < Long.BYTES; k++) {
-            v = v << 8 | (b[at + k] & 0xff);
-        }
-        return v;
-    }
-
-    private static void write(byte[] b, int at, long v) {
-        for (int k = Long.BYTES - 1; k >= 0; k--) {
-            b[at + k] = (byte) v;
-            v >>>= 8;
-        }
-    }
-
     /** For tests and logs: the fingerprints, oldest first. */
     static long[] fingerprints(String packed) {
-        byte[] b = decode(packed);
-        long[] out = new long[b.length / Long.BYTES];
-        Arrays.setAll(out, i -> read(b, i * Long.BYTES));
+        ByteBuffer b = ByteBuffer.wrap(decode(packed));
+        long[] out = new long[b.remaining() / Long.BYTES];
+        b.asLongBuffer().get(out);
         return out;
     }
 }
