@@ -2,7 +2,6 @@ package dev.daskrelay.watcher.status;
 
 import dev.daskrelay.avro.v1.TaskStatus;
 import java.nio.charset.StandardCharsets;
-import java.time.format.DateTimeFormatter;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -31,6 +30,10 @@ public final class CloudEventHeaders {
      */
     public static final String AVRO = "application/avro";
 
+    private static final byte[] STATUS_TYPE_BYTES = utf8(STATUS_TYPE);
+    private static final byte[] SPECVERSION_BYTES = utf8("1.0");
+    private static final byte[] AVRO_BYTES = utf8(AVRO);
+
     private CloudEventHeaders() {
     }
 
@@ -40,14 +43,18 @@ public final class CloudEventHeaders {
      */
     public static Headers of(TaskStatus status, String source) {
         RecordHeaders h = new RecordHeaders();
-        add(h, ID, status.getEventId());
-        add(h, SOURCE, source);
-        add(h, TYPE, STATUS_TYPE);
-        add(h, SPECVERSION, "1.0");
-        add(h, SUBJECT, status.getTaskId());
-        add(h, TIME, DateTimeFormatter.ISO_INSTANT.format(status.getOccurredAt()));
-        add(h, CONTENT_TYPE, AVRO);
+        h.add(ID, utf8(status.getEventId()));
+        h.add(SOURCE, utf8(source));
+        h.add(TYPE, STATUS_TYPE_BYTES.clone());
+        h.add(SPECVERSION, SPECVERSION_BYTES.clone());
+        h.add(SUBJECT, utf8(status.getTaskId()));
+        h.add(TIME, utf8(RecordJson.iso(status.getOccurredAt()))); // ISO-8601 as Instant.toString(), a cheaper path
+        h.add(CONTENT_TYPE, AVRO_BYTES.clone());
         return h;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     static void add(Headers h, String k, String v) {

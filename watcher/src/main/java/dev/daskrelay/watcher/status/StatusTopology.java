@@ -139,10 +139,12 @@ public final class StatusTopology {
         private TimestampedKeyValueStore<String, TaskState> tasks;
         private KeyValueStore<String, Long> timers;
         private ExpirySweep<TaskState> sweep;
+        private final RecentStates recent = new RecentStates(RecentStates.DEFAULT_CAPACITY);
 
         @Override
         public void init(ProcessorContext<Object, Object> context) {
             this.context = context;
+            recent.clear(); // the store may have been wiped and restored since this processor last ran
             this.tasks = context.getStateStore(TASKS_STORE);
             this.timers = context.getStateStore(TIMERS_STORE);
             context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
@@ -156,6 +158,7 @@ public final class StatusTopology {
         private void forgetExpired(long now) {
             ExpirySweep.Result r = sweep.sweep(now);
             for (String taskId : r.expired()) {
+                recent.forget(taskId);
                 timers.delete(taskId); // none for a finished task; an orphan's, if it had one
             }
             if (!r.expired().isEmpty()) {
@@ -192,7 +195,7 @@ public final class StatusTopology {
             }
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
             try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
-                TaskState state = ValueAndTimestamp.getValueOrNull(tasks.get(taskId));
+                TaskState state = load(taskId);
                 TaskStateMachine.Step step;
                 try {
                     step = TaskStateMachine.apply(state == null ? TaskState.initial(taskId) : state, o, now,
@@ -221,7 +224,7 @@ public final class StatusTopology {
             }
             for (String taskId : due) {
                 try (var ignored = MDC.putCloseable(LogKeys.TASK_ID, taskId)) {
-                    TaskState state = ValueAndTimestamp.getValueOrNull(tasks.get(taskId));
+                    TaskState state = load(taskId);
                     if (state == null) {
                         timers.delete(taskId);
                         continue;
@@ -231,10 +234,24 @@ public final class StatusTopology {
             }
         }
 
+        /** The task's state: the one this processor last wrote or read, else the store's (null: none). */
+        private TaskState load(String taskId) {
+            TaskState state = recent.get(taskId);
+            if (state == null) {
+                state = ValueAndTimestamp.getValueOrNull(tasks.get(taskId));
+                if (state != null) {
+                    recent.stored(taskId, state);
+                }
+            }
+            return state;
+        }
+
         private void commit(String taskId, TaskState before, TaskStateMachine.Step step) {
             TaskState after = step.state();
             if (!after.equals(before)) {
+                recent.forget(taskId); // a put that fails must not leave the older state behind
                 tasks.put(taskId, ValueAndTimestamp.make(after, context.currentSystemTimeMs()));
+                recent.stored(taskId, after);
             }
             Instant due = PhaseDerivation.nextTimerDue(after, settings);
             Instant dueBefore = before == null ? null : PhaseDerivation.nextTimerDue(before, settings);
@@ -258,6 +275,11 @@ public final class StatusTopology {
                 metrics.deleteIntent(i);
                 LOG.info("asked to delete DaskJob {}/{}: {}", i.getNamespace(), i.getName(), i.getReason());
             }
+        }
+
+        @Override
+        public void close() {
+            recent.clear();
         }
 
         private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, Exception e,

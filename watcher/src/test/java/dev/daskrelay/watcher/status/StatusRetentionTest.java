@@ -3,6 +3,7 @@ package dev.daskrelay.watcher.status;
 import static dev.daskrelay.schemas.testing.TestObservations.T0;
 import static dev.daskrelay.schemas.testing.TestObservations.TASK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,6 +138,24 @@ class StatusRetentionTest {
         assertEquals(TASK, after.get(0).key);
         assertNull(after.get(0).value, "a tombstone");
         assertEquals(1.0, registry.get("daskrelay.status.tasks.expired").counter().count());
+    }
+
+    @Test
+    void aForgottenTaskObservedAgainStartsAfresh() {
+        start(RETENTION);
+        finish();
+        advanceTo(T0.plusSeconds(30).plus(RETENTION).plus(StatusExpiry.SWEEP_INTERVAL));
+        assertNull(tasks().get(TASK));
+
+        // the processor keeps the states it wrote in memory (RecentStates): a forgotten task must not come back
+        at(RETENTION.plus(StatusExpiry.SWEEP_INTERVAL).plusSeconds(40),
+                t -> TestObservations.snapshot(TestObservations.job("Running").build(), t));
+
+        TaskState fresh = tasks().get(TASK);
+        assertNotNull(fresh, "a snapshot of a task no launch is known for is held");
+        assertFalse(fresh.isTerminal());
+        assertNull(fresh.commandId());
+        assertEquals(1, fresh.heldSnapshots().size());
     }
 
     @Test
