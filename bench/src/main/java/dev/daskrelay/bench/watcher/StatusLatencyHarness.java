@@ -59,7 +59,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * runs against that (real) API server in namespace {@code namespace=} (default {@code daskrelay-latency}) with
  * DaskJobs from the real renderer, otherwise against the in-memory API in this JVM; {@code statusCommitInterval=}
  * sets {@code watcher.statusCommitInterval} (default: the watcher's default); {@code serverPids=} adds the CPU of
- * kube-apiserver and etcd to the report.
+ * kube-apiserver and etcd to the report; {@code warmup=W} (default 0) changes W more jobs first, at the same pace,
+ * and measures neither their latency nor their CPU (the first changes of a cold JVM run interpreted and compiling
+ * code: on one core that is seconds of JIT, the tail of a short run).
  */
 public final class StatusLatencyHarness {
 
@@ -76,7 +78,9 @@ public final class StatusLatencyHarness {
                 positional.add(a);
             }
         }
-        int jobs = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 300;
+        int measured = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 300;
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "0"));
+        int jobs = warmup + measured;
         long paceMs = positional.size() > 1 ? Long.parseLong(positional.get(1)) : 50;
         Path kubeconfig = opts.containsKey("kubeconfig") ? Path.of(opts.get("kubeconfig")) : null;
         String commitInterval = opts.getOrDefault("statusCommitInterval",
@@ -142,9 +146,17 @@ public final class StatusLatencyHarness {
                     tasks.add(TypicalTask.taskId(execution));
                 }
                 Await.until(() -> initializing.size() >= jobs, Duration.ofMinutes(5), jobs + " jobs INITIALIZING");
-                System.out.printf("%d jobs INITIALIZING; changing one every %d ms%n", jobs, paceMs);
-                cpu = CpuSample.take(serverPids);
+                System.out.printf("%d jobs INITIALIZING; changing one every %d ms (the first %d not measured)%n",
+                        jobs, paceMs, warmup);
+                cpu = null;
                 for (int i = 0; i < jobs; i++) {
+                    if (i == warmup) {
+                        int warmed = i;
+                        Await.until(() -> latencies.size() >= warmed, Duration.ofMinutes(2),
+                                warmed + " warm-up changes seen");
+                        latencies.clear();
+                        cpu = CpuSample.take(serverPids);
+                    }
                     String name = names.get(i);
                     changedAt.put(tasks.get(i), System.nanoTime());
                     client.genericKubernetesResources(DaskCrds.DASK_JOB).inNamespace(ns).withName(name)
@@ -157,7 +169,7 @@ public final class StatusLatencyHarness {
                     Thread.sleep(paceMs);
                 }
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (latencies.size() < jobs && System.nanoTime() < deadline) {
+                while (latencies.size() < measured && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
                 use = cpu.until(CpuSample.take(serverPids));
