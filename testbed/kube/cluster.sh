@@ -14,6 +14,9 @@
 #   cluster.sh apiserver-restart DIR
 #                                stop kube-apiserver (TERM) and start it again with the same command line and port:
 #                                its watch cache starts over, every client watch ends and resumes with 410 Gone
+#   cluster.sh pin DIR CPUS      bind every running component (all threads) to CPUS, a taskset CPU list such as
+#                                0 or 0-3, so that a benchmark run with `taskset -c <other CPUs>` does not share its
+#                                cores with the API server (docs/PERFORMANCE.md); lasts until the processes end
 #   cluster.sh build             only build the binaries and the operator's virtualenv
 #
 # What runs (all on 127.0.0.1): etcd, kube-apiserver (RBAC, TLS, token auth), kube-controller-manager,
@@ -41,7 +44,7 @@ READY_TIMEOUT="${READY_TIMEOUT:-120}"
 REPO="$(cd "$TESTBED_HOME/../.." && pwd)"
 VENDORED_CRDS="$REPO/third_party/dask-kubernetes-operator-$DASK_KUBERNETES_VERSION"
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 log() { echo "cluster.sh: $*" >&2; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -252,6 +255,21 @@ down() {
   fi
 }
 
+pin() {
+  set_dirs "$1"
+  [[ -n "${2:-}" ]] || usage
+  command -v taskset >/dev/null || die "taskset (util-linux) is needed to pin the test bed"
+  local c n=0
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok operator; do
+    local match=$c; [[ $c == operator ]] && match="dask_kubernetes.operator"
+    if running "$c" "$match"; then
+      taskset -a -pc "$2" "$(pid_of "$c")" >/dev/null || die "taskset -a -pc $2 $(pid_of "$c") ($c) failed"
+      log "$c ($(pid_of "$c")) pinned to CPUs $2"; n=$((n + 1))
+    fi
+  done
+  (( n > 0 )) || die "nothing runs for $DIR"
+}
+
 status() {
   set_dirs "$1"
   local c rc=0
@@ -276,6 +294,7 @@ case "${1:-}" in
     operator_start; log "operator started" ;;
   etcd-compact) set_dirs "${2:-}"; etcd_compact ;;
   apiserver-restart) set_dirs "${2:-}"; apiserver_restart ;;
+  pin) pin "${2:-}" "${3:-}" ;;
   build) "$TESTBED_HOME/build.sh" >/dev/null; venv >/dev/null ;;
   *) usage ;;
 esac
