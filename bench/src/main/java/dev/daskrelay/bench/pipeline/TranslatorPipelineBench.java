@@ -169,9 +169,12 @@ public final class TranslatorPipelineBench {
                 }
             }
             if (phases.contains("latency")) {
-                for (long interval : latencyIntervals) {
-                    String ns = namespace(client, opts.get("namespace") + "-" + run + "-l" + interval);
-                    latency(kafka, client, ns, "bench-" + run + "-l" + interval, partitions, concurrency, interval,
+                for (int i = 0; i < latencyIntervals.size(); i++) {
+                    long interval = latencyIntervals.get(i);
+                    // the phase number too: an interval listed twice gets its own namespace, topics and task ids
+                    String phase = "l" + i + "-" + interval;
+                    String ns = namespace(client, opts.get("namespace") + "-" + run + "-" + phase);
+                    latency(kafka, client, ns, "bench-" + run + "-" + phase, partitions, concurrency, interval,
                             rate, rateSeconds, serverPids);
                     deleteAll(client, ns);
                 }
