@@ -47,6 +47,10 @@ VENDORED_CRDS="$REPO/third_party/dask-kubernetes-operator-$DASK_KUBERNETES_VERSI
 usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 log() { echo "cluster.sh: $*" >&2; }
 
+# The components, in start order, and the command-line pattern that identifies each one's process.
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok operator)
+match_of() { if [[ $1 == operator ]]; then echo "dask_kubernetes.operator"; else echo "$1"; fi; }
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 # --- the operator's virtualenv --------------------------------------------------------------------------
@@ -180,7 +184,7 @@ NODE
 up() {
   set_dirs "$1"
   local t0; t0=$(date +%s.%N)
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok operator; do
+  for c in "${COMPONENTS[@]}"; do
     [[ -z "$(pid_of $c)" ]] || ! kill -0 "$(pid_of $c)" 2>/dev/null || die "$c already runs for $DIR (cluster.sh down $DIR first)"
   done
   UP_STARTED=1
@@ -260,9 +264,8 @@ pin() {
   [[ -n "${2:-}" ]] || usage
   command -v taskset >/dev/null || die "taskset (util-linux) is needed to pin the test bed"
   local c n=0
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok operator; do
-    local match=$c; [[ $c == operator ]] && match="dask_kubernetes.operator"
-    if running "$c" "$match"; then
+  for c in "${COMPONENTS[@]}"; do
+    if running "$c" "$(match_of "$c")"; then
       taskset -a -pc "$2" "$(pid_of "$c")" >/dev/null || die "taskset -a -pc $2 $(pid_of "$c") ($c) failed"
       log "$c ($(pid_of "$c")) pinned to CPUs $2"; n=$((n + 1))
     fi
@@ -273,9 +276,8 @@ pin() {
 status() {
   set_dirs "$1"
   local c rc=0
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok operator; do
-    local match=$c; [[ $c == operator ]] && match="dask_kubernetes.operator"
-    if running "$c" "$match"; then echo "$c: running (pid $(pid_of $c))"; else echo "$c: stopped"; rc=1; fi
+  for c in "${COMPONENTS[@]}"; do
+    if running "$c" "$(match_of "$c")"; then echo "$c: running (pid $(pid_of $c))"; else echo "$c: stopped"; rc=1; fi
   done
   return $rc
 }

@@ -59,6 +59,6 @@ public final class CloudEventHeaders {
 
     static void add(Headers h, String k, String v) {
         h.remove(k);
-        h.add(k, v.getBytes(StandardCharsets.UTF_8));
+        h.add(k, utf8(v));
     }
 }

@@ -29,7 +29,7 @@ final class RecentStates {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity: at least 1 (was " + capacity + ")");
         }
-        this.states = new LinkedHashMap<>(Math.min(capacity, 1024) * 2, 0.75f, true) {
+        this.states = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, TaskState> eldest) {
                 return size() > capacity;
